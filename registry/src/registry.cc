@@ -1,0 +1,644 @@
+#include "puente/registry/registry.h"
+
+#include <soci/soci.h>
+
+#include <nlohmann/json.hpp>
+
+#include "puente/common/strings.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "puente/common/status_macros.h"
+#include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
+#include "puente/registry/migrator.h"
+#include "puente/registry/registration_number.h"
+#include "puente/registry/validation.h"
+
+namespace puente::registry {
+namespace {
+
+// Panama keeps UTC-5 all year; registration years and decision dates follow
+// the office's calendar, not UTC's.
+absl::TimeZone OfficeZone() { return absl::FixedTimeZone(-5 * 3600); }
+
+std::string Today(const Clock& clock) {
+  return absl::FormatCivilTime(absl::ToCivilDay(clock.Now(), OfficeZone()));
+}
+
+absl::StatusOr<std::string> NewUuid() {
+  PUENTE_ASSIGN_OR_RETURN(crypto::Bytes b, crypto::RandomBytes(16));
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  const std::string h = crypto::HexEncode(b);
+  return puente::StrCat(h.substr(0, 8), "-", h.substr(8, 4), "-", h.substr(12, 4), "-",
+                      h.substr(16, 4), "-", h.substr(20));
+}
+
+// Stored columns of one applicant (ciphertexts still sealed).
+struct ApplicantRow {
+  std::string id, reg_no_enc, case_number, relationship, given_names_enc, surname1_enc,
+      surname2_enc, sex, dob_enc, dob_precision, nationality, place_of_birth_enc, languages,
+      phone_enc, address_enc, office_code, officer, created_at, updated_at;
+  int version = 0;
+};
+
+constexpr char kApplicantSelect[] =
+    "SELECT a.id, a.reg_no_enc, c.case_number, a.relationship, a.given_names_enc, "
+    "a.surname1_enc, a.surname2_enc, a.sex, a.date_of_birth_enc, a.dob_precision, "
+    "a.nationality, a.place_of_birth_enc, a.languages, a.phone_enc, a.address_enc, "
+    "a.office_code, a.officer, a.created_at, a.updated_at, a.version "
+    "FROM applicants a JOIN cases c ON c.id = a.case_id ";
+
+// Binds every column of ApplicantRow as into() targets, in kApplicantSelect order.
+void BindApplicant(soci::statement& st, ApplicantRow& r) {
+  for (std::string* s : {&r.id, &r.reg_no_enc, &r.case_number, &r.relationship,
+                         &r.given_names_enc, &r.surname1_enc, &r.surname2_enc, &r.sex, &r.dob_enc,
+                         &r.dob_precision, &r.nationality, &r.place_of_birth_enc, &r.languages,
+                         &r.phone_enc, &r.address_enc, &r.office_code, &r.officer,
+                         &r.created_at, &r.updated_at}) {
+    st.exchange(soci::into(*s));
+  }
+  st.exchange(soci::into(r.version));
+}
+
+std::string Ctx(std::string_view column, std::string_view id) {
+  return puente::StrCat("applicants.", column, "/", id);
+}
+
+absl::StatusOr<DateOfBirth> DecodeDob(const std::string& text, const std::string& precision) {
+  auto p = ParseDatePrecision(precision);
+  DateOfBirth d;
+  if (!p) return absl::DataLossError("stored date precision is unknown");
+  d.precision = *p;
+  std::vector<std::string> parts = puente::StrSplit(text, '-');
+  if (parts.empty() || (parts.size() != 1 && parts.size() != 3)) {
+    return absl::DataLossError("stored date of birth is malformed");
+  }
+  d.year = std::stoi(parts[0]);
+  if (parts.size() == 3) {
+    d.month = std::stoi(parts[1]);
+    d.day = std::stoi(parts[2]);
+  }
+  return d;
+}
+
+std::string DetailsJson(const nlohmann::json& j) { return j.dump(); }
+
+}  // namespace
+
+Registry::Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock)
+    : db_(std::move(db)), keys_(std::move(keys)), clock_(clock) {}
+
+absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(const std::string& url,
+                                                         const crypto::SecretKey& master_key,
+                                                         const Clock& clock) {
+  PUENTE_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(url));
+  PUENTE_RETURN_IF_ERROR(CheckSchemaCurrent(*db));
+  PUENTE_ASSIGN_OR_RETURN(KeyRing keys, KeyRing::Open(*db, master_key));
+  return std::unique_ptr<Registry>(new Registry(std::move(db), std::move(keys), clock));
+}
+
+namespace {
+
+// Everything below runs inside an open transaction on `db`.
+class Tx {
+ public:
+  Tx(Database& db, const KeyRing& keys, const Clock& clock, const std::string& actor)
+      : db_(db), sql_(db.session()), keys_(keys), clock_(clock), actor_(actor) {}
+
+  absl::Status Audit(std::string action, std::string entity, std::string entity_id,
+                     const nlohmann::json& details = nlohmann::json::object()) {
+    return AppendAuditEvent(db_, keys_, clock_,
+                            {actor_, std::move(action), std::move(entity), std::move(entity_id),
+                             DetailsJson(details)});
+  }
+
+  // Next value of a per-office, per-year counter.
+  absl::StatusOr<long long> NextSequence(const std::string& key, int year) {
+    sql_ << "INSERT INTO registration_sequences (office_code, year, next_value) "
+            "VALUES (:o, :y, 1) ON CONFLICT (office_code, year) DO NOTHING",
+        soci::use(key), soci::use(year);
+    sql_ << "UPDATE registration_sequences SET next_value = next_value + 1 "
+            "WHERE office_code = :o AND year = :y",
+        soci::use(key), soci::use(year);
+    long long v = 0;
+    sql_ << "SELECT next_value - 1 FROM registration_sequences WHERE office_code = :o AND year = :y",
+        soci::use(key), soci::use(year), soci::into(v);
+    if (v > 999999) {
+      return absl::ResourceExhaustedError(
+          puente::StrCat("office ", key, " has used every number of ", year));
+    }
+    return v;
+  }
+
+  absl::StatusOr<bool> RegistrationNumberTaken(const std::string& bidx) {
+    int n = 0;
+    sql_ << "SELECT count(*) FROM applicants WHERE reg_no_bidx = :b", soci::use(bidx), soci::into(n);
+    return n > 0;
+  }
+
+  absl::StatusOr<std::string> Seal(std::string_view value, std::string_view column,
+                                   std::string_view id) {
+    return keys_.Seal(value, Ctx(column, id));
+  }
+
+  absl::Status InsertDocument(const std::string& applicant_id, const IdentityDocument& d,
+                              const std::string& now) {
+    PUENTE_ASSIGN_OR_RETURN(std::string id, NewUuid());
+    PUENTE_ASSIGN_OR_RETURN(std::string number_enc,
+                            keys_.Seal(d.number, puente::StrCat("identity_documents.number/", id)));
+    PUENTE_ASSIGN_OR_RETURN(std::string bidx,
+                            keys_.BlindIndex("document", puente::StrCat(d.issuing_country, "/",
+                                                                       d.number)));
+    const std::string type(ToString(d.type));
+    soci::indicator expiry_ind = d.expiry_date.empty() ? soci::i_null : soci::i_ok;
+    sql_ << "INSERT INTO identity_documents (id, applicant_id, doc_type, issuing_country, "
+            "number_enc, number_bidx, expiry_date, created_at) "
+            "VALUES (:i, :a, :t, :c, :n, :b, :e, :at)",
+        soci::use(id), soci::use(applicant_id), soci::use(type), soci::use(d.issuing_country),
+        soci::use(number_enc), soci::use(bidx), soci::use(d.expiry_date, expiry_ind),
+        soci::use(now);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<IdentityDocument>> LoadDocuments(const std::string& applicant_id) {
+    std::vector<IdentityDocument> out;
+    std::string id, type, country, number_enc, expiry;
+    soci::indicator expiry_ind;
+    soci::statement st =
+        (sql_.prepare << "SELECT id, doc_type, issuing_country, number_enc, expiry_date "
+                         "FROM identity_documents WHERE applicant_id = :a ORDER BY created_at, id",
+         soci::use(applicant_id), soci::into(id), soci::into(type), soci::into(country),
+         soci::into(number_enc), soci::into(expiry, expiry_ind));
+    st.execute();
+    while (st.fetch()) {
+      IdentityDocument d;
+      auto t = ParseDocumentType(type);
+      if (!t) return absl::DataLossError("stored document type is unknown");
+      d.type = *t;
+      d.issuing_country = country;
+      PUENTE_ASSIGN_OR_RETURN(d.number,
+                              keys_.Open(number_enc, puente::StrCat("identity_documents.number/", id)));
+      d.expiry_date = expiry_ind == soci::i_ok ? expiry : "";
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  absl::StatusOr<Applicant> Decrypt(const ApplicantRow& r) {
+    Applicant a;
+    a.id = r.id;
+    const std::string& id = r.id;
+    PUENTE_ASSIGN_OR_RETURN(a.registration_number, keys_.Open(r.reg_no_enc, Ctx("reg_no", id)));
+    a.case_number = r.case_number;
+    auto rel = ParseRelationship(r.relationship);
+    auto sex = ParseSex(r.sex);
+    if (!rel || !sex) return absl::DataLossError("stored applicant has unknown codes");
+    a.relationship = *rel;
+    a.sex = *sex;
+    PUENTE_ASSIGN_OR_RETURN(a.given_names, keys_.Open(r.given_names_enc, Ctx("given_names", id)));
+    PUENTE_ASSIGN_OR_RETURN(a.surname1, keys_.Open(r.surname1_enc, Ctx("surname1", id)));
+    PUENTE_ASSIGN_OR_RETURN(a.surname2, keys_.Open(r.surname2_enc, Ctx("surname2", id)));
+    PUENTE_ASSIGN_OR_RETURN(std::string dob, keys_.Open(r.dob_enc, Ctx("date_of_birth", id)));
+    PUENTE_ASSIGN_OR_RETURN(a.date_of_birth, DecodeDob(dob, r.dob_precision));
+    a.nationality = r.nationality;
+    PUENTE_ASSIGN_OR_RETURN(a.place_of_birth,
+                            keys_.Open(r.place_of_birth_enc, Ctx("place_of_birth", id)));
+    if (!r.languages.empty()) a.languages = puente::StrSplit(r.languages, ',');
+    PUENTE_ASSIGN_OR_RETURN(a.phone, keys_.Open(r.phone_enc, Ctx("phone", id)));
+    PUENTE_ASSIGN_OR_RETURN(a.address, keys_.Open(r.address_enc, Ctx("address", id)));
+    PUENTE_ASSIGN_OR_RETURN(a.documents, LoadDocuments(id));
+    a.office_code = r.office_code;
+    a.officer = r.officer;
+    a.created_at = r.created_at;
+    a.updated_at = r.updated_at;
+    a.version = r.version;
+    return a;
+  }
+
+  // The applicant with this canonical registration number, audited as read.
+  absl::StatusOr<Applicant> ReadApplicant(const std::string& reg_no, std::string_view action) {
+    PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", reg_no));
+    ApplicantRow r;
+    soci::statement st = (sql_.prepare << kApplicantSelect << "WHERE a.reg_no_bidx = :b");
+    BindApplicant(st, r);
+    st.exchange(soci::use(bidx));
+    st.define_and_bind();
+    if (!st.execute(true)) {
+      return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no, " is not registered"));
+    }
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, Decrypt(r));
+    PUENTE_RETURN_IF_ERROR(Audit(std::string(action), "applicant", a.id));
+    return a;
+  }
+
+  // Writes every column of `a` (already validated) as a new row.
+  absl::Status InsertApplicant(const Applicant& a, const std::string& case_id) {
+    const std::string& id = a.id;
+    PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", a.registration_number));
+    PUENTE_ASSIGN_OR_RETURN(std::string reg_no_enc, Seal(a.registration_number, "reg_no", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string given, Seal(a.given_names, "given_names", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string s1, Seal(a.surname1, "surname1", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string s2, Seal(a.surname2, "surname2", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string dob,
+                            Seal(a.date_of_birth.ToString(), "date_of_birth", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string pob, Seal(a.place_of_birth, "place_of_birth", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string phone, Seal(a.phone, "phone", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string address, Seal(a.address, "address", id));
+    const std::string rel(ToString(a.relationship)), sex(ToString(a.sex)),
+        precision(ToString(a.date_of_birth.precision)), langs = absl::StrJoin(a.languages, ",");
+    sql_ << "INSERT INTO applicants (id, reg_no_bidx, reg_no_enc, case_id, relationship, "
+            "given_names_enc, surname1_enc, surname2_enc, sex, date_of_birth_enc, dob_precision, "
+            "nationality, place_of_birth_enc, languages, phone_enc, address_enc, office_code, "
+            "officer, created_at, updated_at, version) VALUES (:id, :bidx, :rn, :case, :rel, "
+            ":gn, :s1, :s2, :sex, :dob, :prec, :nat, :pob, :lang, :ph, :addr, :off, :ofr, :ca, "
+            ":ua, 1)",
+        soci::use(id), soci::use(bidx), soci::use(reg_no_enc), soci::use(case_id),
+        soci::use(rel), soci::use(given), soci::use(s1), soci::use(s2), soci::use(sex),
+        soci::use(dob), soci::use(precision), soci::use(a.nationality), soci::use(pob),
+        soci::use(langs), soci::use(phone), soci::use(address), soci::use(a.office_code),
+        soci::use(a.officer), soci::use(a.created_at), soci::use(a.updated_at);
+    for (const IdentityDocument& d : a.documents) {
+      PUENTE_RETURN_IF_ERROR(InsertDocument(id, d, a.created_at));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Case> LoadCase(const std::string& case_number) {
+    Case c;
+    std::string status;
+    sql_ << "SELECT id, case_number, status, office_code, created_at FROM cases "
+            "WHERE case_number = :n",
+        soci::use(case_number), soci::into(c.id), soci::into(c.case_number), soci::into(status),
+        soci::into(c.office_code), soci::into(c.created_at);
+    if (!sql_.got_data()) {
+      return absl::NotFoundError(puente::StrCat("case_number: ", case_number, " does not exist"));
+    }
+    auto st = ParseCaseStatus(status);
+    if (!st) return absl::DataLossError("stored case status is unknown");
+    c.status = *st;
+    {
+      std::string reg_enc, rel, applicant_id;
+      soci::statement q =
+          (sql_.prepare << "SELECT id, reg_no_enc, relationship FROM applicants "
+                           "WHERE case_id = :c ORDER BY created_at, id",
+           soci::use(c.id), soci::into(applicant_id), soci::into(reg_enc), soci::into(rel));
+      q.execute();
+      while (q.fetch()) {
+        CaseMember m;
+        PUENTE_ASSIGN_OR_RETURN(m.registration_number,
+                                keys_.Open(reg_enc, Ctx("reg_no", applicant_id)));
+        auto r = ParseRelationship(rel);
+        if (!r) return absl::DataLossError("stored relationship is unknown");
+        m.relationship = *r;
+        c.members.push_back(std::move(m));
+      }
+      std::stable_partition(c.members.begin(), c.members.end(), [](const CaseMember& m) {
+        return m.relationship == Relationship::kPrincipal;
+      });
+    }
+    {
+      std::string id, from, to, effective, at, by, reason_enc;
+      soci::indicator from_ind;
+      soci::statement q =
+          (sql_.prepare << "SELECT id, from_status, to_status, effective, changed_at, "
+                           "changed_by, reason_enc FROM case_status_history WHERE case_id = :c "
+                           "ORDER BY seq",
+           soci::use(c.id), soci::into(id), soci::into(from, from_ind), soci::into(to),
+           soci::into(effective), soci::into(at), soci::into(by), soci::into(reason_enc));
+      q.execute();
+      while (q.fetch()) {
+        StatusChange h;
+        if (from_ind == soci::i_ok) h.from = ParseCaseStatus(from);
+        auto t = ParseCaseStatus(to);
+        if (!t) return absl::DataLossError("stored case status is unknown");
+        h.to = *t;
+        h.effective = effective;
+        h.changed_at = at;
+        h.changed_by = by;
+        PUENTE_ASSIGN_OR_RETURN(
+            h.reason, keys_.Open(reason_enc, puente::StrCat("case_status_history.reason/", id)));
+        c.history.push_back(std::move(h));
+      }
+    }
+    return c;
+  }
+
+  absl::Status InsertStatusChange(const std::string& case_id, int seq,
+                                  std::optional<CaseStatus> from, CaseStatus to,
+                                  const std::string& effective, const std::string& reason) {
+    PUENTE_ASSIGN_OR_RETURN(std::string id, NewUuid());
+    PUENTE_ASSIGN_OR_RETURN(std::string reason_enc,
+                            keys_.Seal(reason, puente::StrCat("case_status_history.reason/", id)));
+    const std::string from_s = from ? std::string(ToString(*from)) : "";
+    soci::indicator from_ind = from ? soci::i_ok : soci::i_null;
+    const std::string to_s(ToString(to));
+    const std::string now = FormatTimestamp(clock_.Now());
+    sql_ << "INSERT INTO case_status_history (id, case_id, seq, from_status, to_status, "
+            "effective, changed_at, changed_by, reason_enc) "
+            "VALUES (:i, :c, :s, :f, :t, :e, :a, :b, :r)",
+        soci::use(id), soci::use(case_id), soci::use(seq), soci::use(from_s, from_ind),
+        soci::use(to_s), soci::use(effective), soci::use(now), soci::use(actor_),
+        soci::use(reason_enc);
+    return absl::OkStatus();
+  }
+
+  soci::session& sql() { return sql_; }
+
+ private:
+  Database& db_;
+  soci::session& sql_;
+  const KeyRing& keys_;
+  const Clock& clock_;
+  const std::string& actor_;
+};
+
+template <typename Fn>
+absl::Status Run(Database& db, Fn&& fn) {
+  return InTransaction(db, std::forward<Fn>(fn));
+}
+
+}  // namespace
+
+absl::StatusOr<Applicant> Registry::AddApplicant(const std::string& actor, NewApplicant in) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(in, ValidateNewApplicant(std::move(in), clock_.Now()));
+  std::string wanted_reg_no;
+  if (!in.registration_number.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(wanted_reg_no, ParseRegistrationNumber(in.registration_number));
+  }
+  Applicant a;
+  absl::Status s = Run(*db_, [&]() -> absl::Status {
+    Tx tx(*db_, keys_, clock_, actor);
+    const std::string now = FormatTimestamp(clock_.Now());
+    const int year =
+        static_cast<int>(absl::ToCivilYear(clock_.Now(), OfficeZone()).year());
+    std::string case_id;
+    if (in.case_number.empty()) {
+      PUENTE_ASSIGN_OR_RETURN(case_id, NewUuid());
+      PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence("C" + in.office_code, year));
+      a.case_number = absl::StrFormat("C%s-%04d-%06d", in.office_code, year, n);
+      tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
+                  "created_by, updated_at) VALUES (:i, :n, 'registered', :o, :c, :b, :u)",
+          soci::use(case_id), soci::use(a.case_number), soci::use(in.office_code),
+          soci::use(now), soci::use(actor), soci::use(now);
+      PUENTE_RETURN_IF_ERROR(tx.InsertStatusChange(case_id, 1, std::nullopt,
+                                                   CaseStatus::kRegistered, Today(clock_),
+                                                   "case opened at registration"));
+      PUENTE_RETURN_IF_ERROR(tx.Audit("case.create", "case", case_id));
+    } else {
+      PUENTE_ASSIGN_OR_RETURN(Case c, tx.LoadCase(in.case_number));
+      if (c.status == CaseStatus::kClosed) {
+        return absl::FailedPreconditionError(
+            puente::StrCat("case_number: ", c.case_number, " is closed; open a new case"));
+      }
+      case_id = c.id;
+      a.case_number = c.case_number;
+    }
+    if (!wanted_reg_no.empty()) {
+      PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", wanted_reg_no));
+      PUENTE_ASSIGN_OR_RETURN(bool taken, tx.RegistrationNumberTaken(bidx));
+      if (taken) {
+        return absl::AlreadyExistsError(
+            puente::StrCat("registration_number: ", wanted_reg_no, " is already registered"));
+      }
+      a.registration_number = wanted_reg_no;
+    } else {
+      // Skip numbers already taken by imported records.
+      for (;;) {
+        PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence(in.office_code, year));
+        a.registration_number = FormatRegistrationNumber(in.office_code, year, n);
+        PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", a.registration_number));
+        PUENTE_ASSIGN_OR_RETURN(bool taken, tx.RegistrationNumberTaken(bidx));
+        if (!taken) break;
+      }
+    }
+    PUENTE_ASSIGN_OR_RETURN(a.id, NewUuid());
+    a.relationship = in.relationship;
+    a.given_names = in.given_names;
+    a.surname1 = in.surname1;
+    a.surname2 = in.surname2;
+    a.sex = in.sex;
+    a.date_of_birth = in.date_of_birth;
+    a.nationality = in.nationality;
+    a.place_of_birth = in.place_of_birth;
+    a.languages = in.languages;
+    a.phone = in.phone;
+    a.address = in.address;
+    a.documents = in.documents;
+    a.office_code = in.office_code;
+    a.officer = in.officer;
+    a.created_at = now;
+    a.updated_at = now;
+    a.version = 1;
+    PUENTE_RETURN_IF_ERROR(tx.InsertApplicant(a, case_id));
+    return tx.Audit("applicant.create", "applicant", a.id, {{"case_id", case_id}});
+  });
+  if (!s.ok()) return s;
+  return a;
+}
+
+absl::StatusOr<Applicant> Registry::GetApplicant(const std::string& actor,
+                                                 const std::string& registration_number) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
+  Applicant a;
+  absl::Status s = Run(*db_, [&]() -> absl::Status {
+    Tx tx(*db_, keys_, clock_, actor);
+    PUENTE_ASSIGN_OR_RETURN(a, tx.ReadApplicant(reg_no, "applicant.read"));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return a;
+}
+
+absl::StatusOr<std::vector<Applicant>> Registry::ListApplicants(const std::string& actor,
+                                                                int limit, int offset) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  if (limit < 1 || limit > 1000) return absl::InvalidArgumentError("limit: must be 1 to 1000");
+  if (offset < 0) return absl::InvalidArgumentError("offset: must not be negative");
+  std::vector<Applicant> out;
+  absl::Status s = Run(*db_, [&]() -> absl::Status {
+    Tx tx(*db_, keys_, clock_, actor);
+    std::vector<ApplicantRow> rows;
+    {
+      ApplicantRow r;
+      soci::statement st = (db_->session().prepare
+                            << kApplicantSelect
+                            << "ORDER BY a.created_at, a.id LIMIT :l OFFSET :o");
+      BindApplicant(st, r);
+      st.exchange(soci::use(limit));
+      st.exchange(soci::use(offset));
+      st.define_and_bind();
+      st.execute();
+      while (st.fetch()) rows.push_back(r);
+    }
+    for (const ApplicantRow& r : rows) {
+      PUENTE_ASSIGN_OR_RETURN(Applicant a, tx.Decrypt(r));
+      PUENTE_RETURN_IF_ERROR(tx.Audit("applicant.read", "applicant", a.id, {{"via", "list"}}));
+      out.push_back(std::move(a));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
+                                                    const std::string& registration_number,
+                                                    const ApplicantUpdate& u) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
+  Applicant result;
+  absl::Status s = Run(*db_, [&]() -> absl::Status {
+    Tx tx(*db_, keys_, clock_, actor);
+    PUENTE_ASSIGN_OR_RETURN(Applicant cur, tx.ReadApplicant(reg_no, "applicant.read_for_update"));
+    if (u.expected_version && *u.expected_version != cur.version) {
+      return absl::AbortedError(puente::StrCat(
+          "applicant ", reg_no, " was changed by someone else (version ", cur.version,
+          ", you edited version ", *u.expected_version, "); reload and retry"));
+    }
+    // Apply the changes to a copy and validate it as a whole with the same
+    // rules as a new applicant.
+    NewApplicant next;
+    next.given_names = u.given_names.value_or(cur.given_names);
+    next.surname1 = u.surname1.value_or(cur.surname1);
+    next.surname2 = u.surname2.value_or(cur.surname2);
+    next.sex = u.sex.value_or(cur.sex);
+    next.date_of_birth = u.date_of_birth.value_or(cur.date_of_birth);
+    next.nationality = u.nationality.value_or(cur.nationality);
+    next.place_of_birth = u.place_of_birth.value_or(cur.place_of_birth);
+    next.languages = u.languages.value_or(cur.languages);
+    next.phone = u.phone.value_or(cur.phone);
+    next.address = u.address.value_or(cur.address);
+    next.documents = u.add_documents;
+    next.office_code = cur.office_code;
+    next.officer = cur.officer;
+    PUENTE_ASSIGN_OR_RETURN(next, ValidateNewApplicant(std::move(next), clock_.Now()));
+
+    std::vector<std::string> changed;
+    auto check = [&changed](const char* name, bool differs) {
+      if (differs) changed.push_back(name);
+    };
+    check("given_names", next.given_names != cur.given_names);
+    check("surname1", next.surname1 != cur.surname1);
+    check("surname2", next.surname2 != cur.surname2);
+    check("sex", next.sex != cur.sex);
+    check("date_of_birth", !(next.date_of_birth == cur.date_of_birth));
+    check("nationality", next.nationality != cur.nationality);
+    check("place_of_birth", next.place_of_birth != cur.place_of_birth);
+    check("languages", next.languages != cur.languages);
+    check("phone", next.phone != cur.phone);
+    check("address", next.address != cur.address);
+    check("documents", !next.documents.empty());
+    if (changed.empty()) {
+      return absl::InvalidArgumentError("update: nothing to change");
+    }
+    Applicant a = cur;
+    a.given_names = next.given_names;
+    a.surname1 = next.surname1;
+    a.surname2 = next.surname2;
+    a.sex = next.sex;
+    a.date_of_birth = next.date_of_birth;
+    a.nationality = next.nationality;
+    a.place_of_birth = next.place_of_birth;
+    a.languages = next.languages;
+    a.phone = next.phone;
+    a.address = next.address;
+    a.updated_at = FormatTimestamp(clock_.Now());
+    a.version = cur.version + 1;
+    const std::string& id = a.id;
+    PUENTE_ASSIGN_OR_RETURN(std::string given, tx.Seal(a.given_names, "given_names", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string s1, tx.Seal(a.surname1, "surname1", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string s2, tx.Seal(a.surname2, "surname2", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string dob,
+                            tx.Seal(a.date_of_birth.ToString(), "date_of_birth", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string pob, tx.Seal(a.place_of_birth, "place_of_birth", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string phone, tx.Seal(a.phone, "phone", id));
+    PUENTE_ASSIGN_OR_RETURN(std::string address, tx.Seal(a.address, "address", id));
+    const std::string sex(ToString(a.sex)), precision(ToString(a.date_of_birth.precision)),
+        langs = absl::StrJoin(a.languages, ",");
+    soci::statement st =
+        (tx.sql().prepare << "UPDATE applicants SET given_names_enc = :gn, surname1_enc = :s1, "
+                             "surname2_enc = :s2, sex = :sex, date_of_birth_enc = :dob, "
+                             "dob_precision = :prec, nationality = :nat, place_of_birth_enc = "
+                             ":pob, languages = :lang, phone_enc = :ph, address_enc = :addr, "
+                             "updated_at = :ua, version = :v WHERE id = :id AND version = :old",
+         soci::use(given), soci::use(s1), soci::use(s2), soci::use(sex), soci::use(dob),
+         soci::use(precision), soci::use(a.nationality), soci::use(pob), soci::use(langs),
+         soci::use(phone), soci::use(address), soci::use(a.updated_at), soci::use(a.version),
+         soci::use(id), soci::use(cur.version));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) {
+      return absl::AbortedError(puente::StrCat("applicant ", reg_no,
+                                             " was changed concurrently; reload and retry"));
+    }
+    for (const IdentityDocument& d : next.documents) {
+      PUENTE_RETURN_IF_ERROR(tx.InsertDocument(id, d, a.updated_at));
+      a.documents.push_back(d);
+    }
+    result = a;
+    return tx.Audit("applicant.update", "applicant", id, {{"fields", changed}});
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<Case> Registry::GetCase(const std::string& actor, const std::string& case_number) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  Case c;
+  absl::Status s = Run(*db_, [&]() -> absl::Status {
+    Tx tx(*db_, keys_, clock_, actor);
+    PUENTE_ASSIGN_OR_RETURN(c, tx.LoadCase(case_number));
+    return tx.Audit("case.read", "case", c.id);
+  });
+  if (!s.ok()) return s;
+  return c;
+}
+
+absl::StatusOr<Case> Registry::ChangeCaseStatus(const std::string& actor,
+                                                const std::string& case_number, CaseStatus to,
+                                                const std::string& reason,
+                                                const std::string& effective) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string why,
+                          ValidateFreeText("reason", reason, kMaxReasonLength, true));
+  const std::string when = effective.empty() ? Today(clock_) : effective;
+  PUENTE_RETURN_IF_ERROR(ValidateCalendarDate("effective", when));
+  if (when > Today(clock_)) {
+    return absl::InvalidArgumentError(puente::StrCat("effective: ", when, " is in the future"));
+  }
+  Case c;
+  absl::Status s = Run(*db_, [&]() -> absl::Status {
+    Tx tx(*db_, keys_, clock_, actor);
+    PUENTE_ASSIGN_OR_RETURN(c, tx.LoadCase(case_number));
+    if (!IsAllowedTransition(c.status, to)) {
+      return absl::FailedPreconditionError(
+          puente::StrCat("status: case ", c.case_number, " cannot go from ", ToString(c.status),
+                       " to ", ToString(to)));
+    }
+    const std::string now = FormatTimestamp(clock_.Now());
+    const std::string to_s(ToString(to)), from_s(ToString(c.status));
+    soci::statement st = (tx.sql().prepare << "UPDATE cases SET status = :t, updated_at = :u "
+                                              "WHERE id = :i AND status = :f",
+                          soci::use(to_s), soci::use(now), soci::use(c.id), soci::use(from_s));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) {
+      return absl::AbortedError("status: the case changed concurrently; reload and retry");
+    }
+    PUENTE_RETURN_IF_ERROR(tx.InsertStatusChange(c.id, static_cast<int>(c.history.size()) + 1,
+                                                 c.status, to, when, why));
+    PUENTE_RETURN_IF_ERROR(
+        tx.Audit("case.status", "case", c.id, {{"from", from_s}, {"to", to_s}}));
+    PUENTE_ASSIGN_OR_RETURN(c, tx.LoadCase(case_number));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return c;
+}
+
+absl::StatusOr<AuditReport> Registry::VerifyAudit() { return VerifyAuditChain(*db_, keys_); }
+
+}  // namespace puente::registry
