@@ -32,10 +32,17 @@ case "$cmd" in
     as_postgres "$pgbin/initdb" -D "$dir/data" -U puente --pwfile="$pwfile" \
       --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_postgres "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null \
-      || { cat "$dir/server.log" >&2; exit 1; }
+    started=0
+    for _ in 1 2 3 4 5 6 7 8; do
+      port=$(( 20000 + RANDOM % 40000 ))
+      if as_postgres "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+          -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" \
+          start >/dev/null 2>&1; then
+        started=1
+        break
+      fi
+    done
+    [ "$started" = 1 ] || { cat "$dir/server.log" >&2; exit 1; }
     PGPASSWORD="$pw" "$pgbin/psql" -q -h 127.0.0.1 -p "$port" -U puente -d postgres \
       -c "CREATE DATABASE puente_test" >/dev/null
     echo "postgresql://puente:$pw@127.0.0.1:$port/puente_test"
