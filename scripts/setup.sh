@@ -30,7 +30,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "$with_tests" = 1 ]; then
-  packages+=(postgresql-15 postgresql-client-15 nodejs npm)
+  packages+=(postgresql-15 postgresql-client-15)
 fi
 
 missing=()

@@ -17,4 +17,13 @@ export PUENTE_SHARED=${PUENTE_SHARED:-$(dirname "$repo")/shared}
 export PUENTE_MODELS_DIR=${PUENTE_MODELS_DIR:-$repo/var/models}
 
 cd "$repo/build"
-ctest --output-on-failure --timeout 600 -j 2 "$@"
+log=$pgdir/ctest.log
+set +e
+ctest --output-on-failure --timeout 600 -j 2 "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+if grep -q -- '\*\*\*Skipped' "$log"; then
+  echo "test.sh: some tests were skipped; every test must run (PostgreSQL included)" >&2
+  exit 1
+fi
+exit "$rc"

@@ -1,5 +1,7 @@
 #include "puente/registry/migrator.h"
 
+#include "src/sql_split.h"
+
 #include <soci/soci.h>
 
 #include <cctype>
@@ -19,8 +21,6 @@
 namespace puente::registry {
 namespace internal {
 
-// Splits a migration script into statements at ';' outside quotes, comments
-// and dollar-quoted bodies. A SQLite CREATE TRIGGER runs to its END;.
 std::vector<std::string> SplitSqlStatements(std::string_view sql) {
   std::vector<std::string> out;
   std::string cur;

@@ -1,0 +1,158 @@
+// Runs the real `puente` binary as an officer would, checking output, JSON
+// and exit codes.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
+
+namespace puente {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("puente-cli-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result Run(const std::string& args, const std::string& key = "master.key") {
+    const std::string err_file = (dir_ / "stderr.txt").string();
+    const std::string cmd = "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
+                            "PUENTE_ACTOR=ana.officer PUENTE_OFFICE=101 '" PUENTE_BIN "' --db " +
+                            "sqlite:registry.db --key-file " + key + " " + args + " 2>'" +
+                            err_file + "'";
+    Result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream e(err_file);
+    std::stringstream s;
+    s << e.rdbuf();
+    r.err = s.str();
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+constexpr char kAdd[] =
+    "applicant add --given-names 'Ana Lucía' --surname1 'Núñez' --sex F --dob 1990-05-02 "
+    "--nationality col --language spa --document passport:COL:AB123456 ";
+
+TEST_F(CliTest, InitCreatesPrivateKeyAndSchemaAndIsRepeatable) {
+  Result r = Run("init");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("created master key"), std::string::npos);
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ / "master.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  r = Run("init");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("using existing master key"), std::string::npos);
+  r = Run("--json db status");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["current_version"], j["latest_version"]);
+  EXPECT_TRUE(j["pending"].empty());
+}
+
+TEST_F(CliTest, RegistersShowsListsAndUpdates) {
+  ASSERT_EQ(Run("init").code, 0);
+  Result r = Run(std::string("--json ") + kAdd);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto added = nlohmann::json::parse(r.out);
+  const std::string reg_no = added["registration_number"];
+  EXPECT_EQ(added["nationality"], "COL");
+
+  r = Run("--json applicant show " + reg_no);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto shown = nlohmann::json::parse(r.out);
+  EXPECT_EQ(shown["given_names"], "Ana Lucía");
+  EXPECT_EQ(shown["documents"][0]["number"], "AB123456");
+
+  r = Run("applicant update " + reg_no + " --phone '+507 6000 1111' --expected-version 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Run("applicant update " + reg_no + " --phone '+507 6000 2222' --expected-version 1");
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_NE(r.err.find("changed by someone else"), std::string::npos);
+
+  r = Run("applicant list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Ana Lucía Núñez"), std::string::npos);
+  EXPECT_NE(r.out.find("1 applicant(s)"), std::string::npos);
+}
+
+TEST_F(CliTest, BadInputNamesEveryFieldExitsThreeAndWritesNothing) {
+  ASSERT_EQ(Run("init").code, 0);
+  Result r = Run("applicant add --given-names 'R2D2' --sex Q --dob 2031-02-30 --nationality ABC");
+  EXPECT_EQ(r.code, 3);
+  for (const char* field : {"sex:", "date_of_birth:", "given_names:", "nationality:"}) {
+    EXPECT_NE(r.err.find(field), std::string::npos) << field << " missing in: " << r.err;
+  }
+  r = Run("--json applicant list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out).empty());
+  r = Run("--json applicant show 101-2026-000001-4");
+  EXPECT_EQ(r.code, 3);  // wrong check digit
+  EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["code"], "INVALID_ARGUMENT");
+}
+
+TEST_F(CliTest, IllegalTransitionAndWrongKeyHaveTheirExitCodes) {
+  ASSERT_EQ(Run("init").code, 0);
+  Result r = Run(std::string("--json ") + kAdd);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string case_no = nlohmann::json::parse(r.out)["case_number"];
+  r = Run("case status " + case_no + " --to recognized --reason 'no'");
+  EXPECT_EQ(r.code, 5);
+  EXPECT_NE(r.err.find("cannot go from registered to recognized"), std::string::npos);
+  r = Run("case status " + case_no + " --to admitted --reason 'Admitida'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("registered -> admitted"), std::string::npos);
+
+  // A different master key cannot open the registry.
+  r = Run("init", "other.key");  // creates other.key; the schema already exists
+  EXPECT_EQ(r.code, 5);
+  EXPECT_NE(r.err.find("master key does not match"), std::string::npos);
+  r = Run("applicant list", "missing.key");
+  EXPECT_EQ(r.code, 4);
+  EXPECT_NE(r.err.find("puente init"), std::string::npos);
+}
+
+TEST_F(CliTest, AuditVerifyReportsIntactChain) {
+  ASSERT_EQ(Run("init").code, 0);
+  ASSERT_EQ(Run(kAdd).code, 0);
+  Result r = Run("--json audit verify");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["intact"].get<bool>());
+  EXPECT_EQ(j["events_checked"], 2);
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Run("").code, 2);
+  EXPECT_EQ(Run("applicant frobnicate").code, 2);
+  EXPECT_EQ(Run("applicant add --given-names X").code, 2);  // required options missing
+}
+
+}  // namespace
+}  // namespace puente

@@ -1,0 +1,152 @@
+#include "test_support.h"
+
+#include <soci/soci.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "puente/common/strings.h"
+#include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
+#include "puente/registry/migrator.h"
+
+namespace puente::testing {
+
+std::string DialectName(const ::testing::TestParamInfo<registry::Dialect>& info) {
+  return info.param == registry::Dialect::kSqlite ? "sqlite" : "postgresql";
+}
+
+namespace {
+std::string RandomSuffix() {
+  return crypto::HexEncode(*crypto::RandomBytes(6));
+}
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TestDatabase::TestDatabase(registry::Dialect dialect) : dialect_(dialect) {
+  if (dialect == registry::Dialect::kSqlite) {
+    dir_ = (std::filesystem::temp_directory_path() / ("puente-test-" + RandomSuffix())).string();
+    std::filesystem::create_directories(dir_);
+    sqlite_path_ = dir_ + "/registry.db";
+    url_ = "sqlite:" + sqlite_path_;
+    ready_ = true;
+    return;
+  }
+  const char* pg = std::getenv("PUENTE_TEST_PG_URL");
+  if (pg == nullptr || *pg == '\0') {
+    const char* require = std::getenv("PUENTE_REQUIRE_PG");
+    if (require != nullptr && std::string(require) == "1") {
+      ADD_FAILURE() << "PUENTE_REQUIRE_PG=1 but PUENTE_TEST_PG_URL is not set: PostgreSQL tests "
+                       "must run (use scripts/test.sh)";
+    }
+    return;
+  }
+  admin_url_ = pg;
+  schema_ = "t_" + RandomSuffix();
+  auto admin = registry::Database::Open(admin_url_);
+  if (!admin.ok()) {
+    ADD_FAILURE() << "cannot reach the test PostgreSQL: " << admin.status();
+    return;
+  }
+  (*admin)->session() << "CREATE SCHEMA " + schema_;
+  url_ = admin_url_ + (admin_url_.find('?') == std::string::npos ? "?" : "&") +
+         "options=-csearch_path%3D" + schema_;
+  ready_ = true;
+}
+
+TestDatabase::~TestDatabase() {
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  if (!schema_.empty()) {
+    auto admin = registry::Database::Open(admin_url_);
+    if (admin.ok()) (*admin)->session() << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
+  }
+}
+
+std::unique_ptr<registry::Database> TestDatabase::Connect() {
+  auto db = registry::Database::Open(url_);
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? std::move(*db) : nullptr;
+}
+
+std::string TestDatabase::DumpAllStoredBytes() {
+  if (dialect_ == registry::Dialect::kSqlite) {
+    std::string all = ReadFile(sqlite_path_);
+    all += ReadFile(sqlite_path_ + "-wal");
+    return all;
+  }
+  auto db = Connect();
+  std::vector<std::pair<std::string, std::string>> columns;
+  {
+    std::string table, column;
+    soci::statement st = (db->session().prepare
+                              << "SELECT table_name, column_name FROM information_schema.columns "
+                                 "WHERE table_schema = current_schema() ORDER BY 1, 2",
+                          soci::into(table), soci::into(column));
+    st.execute();
+    while (st.fetch()) columns.emplace_back(table, column);
+  }
+  std::string all;
+  for (const auto& [table, column] : columns) {
+    std::string value;
+    soci::indicator ind;
+    soci::statement st = (db->session().prepare << "SELECT CAST(" + column + " AS TEXT) FROM " +
+                                                       table,
+                          soci::into(value, ind));
+    st.execute();
+    while (st.fetch()) {
+      if (ind == soci::i_ok) StrAppend(&all, value, "\n");
+    }
+  }
+  return all;
+}
+
+FixedClock& TestClock() {
+  static FixedClock* clock =
+      new FixedClock(absl::FromCivil(absl::CivilSecond(2026, 11, 22, 15, 0, 0), absl::UTCTimeZone()));
+  return *clock;
+}
+
+crypto::SecretKey NewMasterKey() { return *crypto::SecretKey::Generate(); }
+
+registry::NewApplicant SampleApplicant() {
+  registry::NewApplicant a;
+  a.given_names = "María José";
+  a.surname1 = "Pérez";
+  a.surname2 = "de la Cruz";
+  a.sex = registry::Sex::kFemale;
+  a.date_of_birth = {1988, 3, 14, registry::DatePrecision::kExact};
+  a.nationality = "VEN";
+  a.place_of_birth = "Maracaibo";
+  a.languages = {"spa"};
+  a.phone = "+507 6123 4567";
+  a.address = "Calle 50, Bella Vista, Panamá";
+  a.documents = {{registry::DocumentType::kPassport, "VEN", "A1234567", "2029-05-31"}};
+  a.office_code = "101";
+  a.officer = "ana.officer";
+  return a;
+}
+
+std::unique_ptr<registry::Registry> OpenMigratedRegistry(const TestDatabase& db,
+                                                         const crypto::SecretKey& key) {
+  auto raw = registry::Database::Open(db.url());
+  EXPECT_TRUE(raw.ok()) << raw.status();
+  if (!raw.ok()) return nullptr;
+  auto applied = registry::Migrate(**raw);
+  EXPECT_TRUE(applied.ok()) << applied.status();
+  auto reg = registry::Registry::Open(db.url(), key, TestClock());
+  EXPECT_TRUE(reg.ok()) << reg.status();
+  return reg.ok() ? std::move(*reg) : nullptr;
+}
+
+}  // namespace puente::testing
