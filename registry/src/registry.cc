@@ -144,6 +144,23 @@ class Tx {
     return keys_.Seal(value, Ctx(column, id));
   }
 
+  // The encrypted forms of an applicant's personal-data columns.
+  struct SealedPerson {
+    std::string given, s1, s2, dob, pob, phone, address;
+  };
+  absl::StatusOr<SealedPerson> SealPerson(const Applicant& a) {
+    SealedPerson p;
+    const std::string& id = a.id;
+    PUENTE_ASSIGN_OR_RETURN(p.given, Seal(a.given_names, "given_names", id));
+    PUENTE_ASSIGN_OR_RETURN(p.s1, Seal(a.surname1, "surname1", id));
+    PUENTE_ASSIGN_OR_RETURN(p.s2, Seal(a.surname2, "surname2", id));
+    PUENTE_ASSIGN_OR_RETURN(p.dob, Seal(a.date_of_birth.ToString(), "date_of_birth", id));
+    PUENTE_ASSIGN_OR_RETURN(p.pob, Seal(a.place_of_birth, "place_of_birth", id));
+    PUENTE_ASSIGN_OR_RETURN(p.phone, Seal(a.phone, "phone", id));
+    PUENTE_ASSIGN_OR_RETURN(p.address, Seal(a.address, "address", id));
+    return p;
+  }
+
   absl::Status InsertDocument(const std::string& applicant_id, const IdentityDocument& d,
                               const std::string& now) {
     PUENTE_ASSIGN_OR_RETURN(std::string id, NewUuid());
@@ -239,14 +256,7 @@ class Tx {
     const std::string& id = a.id;
     PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", a.registration_number));
     PUENTE_ASSIGN_OR_RETURN(std::string reg_no_enc, Seal(a.registration_number, "reg_no", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string given, Seal(a.given_names, "given_names", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string s1, Seal(a.surname1, "surname1", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string s2, Seal(a.surname2, "surname2", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string dob,
-                            Seal(a.date_of_birth.ToString(), "date_of_birth", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string pob, Seal(a.place_of_birth, "place_of_birth", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string phone, Seal(a.phone, "phone", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string address, Seal(a.address, "address", id));
+    PUENTE_ASSIGN_OR_RETURN(SealedPerson p, SealPerson(a));
     const std::string rel(ToString(a.relationship)), sex(ToString(a.sex)),
         precision(ToString(a.date_of_birth.precision)), langs = absl::StrJoin(a.languages, ",");
     sql_ << "INSERT INTO applicants (id, reg_no_bidx, reg_no_enc, case_id, relationship, "
@@ -256,9 +266,9 @@ class Tx {
             ":gn, :s1, :s2, :sex, :dob, :prec, :nat, :pob, :lang, :ph, :addr, :off, :ofr, :ca, "
             ":ua, 1)",
         soci::use(id), soci::use(bidx), soci::use(reg_no_enc), soci::use(case_id),
-        soci::use(rel), soci::use(given), soci::use(s1), soci::use(s2), soci::use(sex),
-        soci::use(dob), soci::use(precision), soci::use(a.nationality), soci::use(pob),
-        soci::use(langs), soci::use(phone), soci::use(address), soci::use(a.office_code),
+        soci::use(rel), soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex),
+        soci::use(p.dob), soci::use(precision), soci::use(a.nationality), soci::use(p.pob),
+        soci::use(langs), soci::use(p.phone), soci::use(p.address), soci::use(a.office_code),
         soci::use(a.officer), soci::use(a.created_at), soci::use(a.updated_at);
     for (const IdentityDocument& d : a.documents) {
       PUENTE_RETURN_IF_ERROR(InsertDocument(id, d, a.created_at));
@@ -550,14 +560,7 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
     a.updated_at = FormatTimestamp(clock_.Now());
     a.version = cur.version + 1;
     const std::string& id = a.id;
-    PUENTE_ASSIGN_OR_RETURN(std::string given, tx.Seal(a.given_names, "given_names", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string s1, tx.Seal(a.surname1, "surname1", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string s2, tx.Seal(a.surname2, "surname2", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string dob,
-                            tx.Seal(a.date_of_birth.ToString(), "date_of_birth", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string pob, tx.Seal(a.place_of_birth, "place_of_birth", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string phone, tx.Seal(a.phone, "phone", id));
-    PUENTE_ASSIGN_OR_RETURN(std::string address, tx.Seal(a.address, "address", id));
+    PUENTE_ASSIGN_OR_RETURN(auto p, tx.SealPerson(a));
     const std::string sex(ToString(a.sex)), precision(ToString(a.date_of_birth.precision)),
         langs = absl::StrJoin(a.languages, ",");
     soci::statement st =
@@ -566,9 +569,9 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
                              "dob_precision = :prec, nationality = :nat, place_of_birth_enc = "
                              ":pob, languages = :lang, phone_enc = :ph, address_enc = :addr, "
                              "updated_at = :ua, version = :v WHERE id = :id AND version = :old",
-         soci::use(given), soci::use(s1), soci::use(s2), soci::use(sex), soci::use(dob),
-         soci::use(precision), soci::use(a.nationality), soci::use(pob), soci::use(langs),
-         soci::use(phone), soci::use(address), soci::use(a.updated_at), soci::use(a.version),
+         soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex), soci::use(p.dob),
+         soci::use(precision), soci::use(a.nationality), soci::use(p.pob), soci::use(langs),
+         soci::use(p.phone), soci::use(p.address), soci::use(a.updated_at), soci::use(a.version),
          soci::use(id), soci::use(cur.version));
     st.execute(true);
     if (st.get_affected_rows() != 1) {
