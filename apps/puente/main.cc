@@ -20,8 +20,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "puente/biometrics/models.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/text.h"
+#include "puente/cli.h"
 #include "puente/output.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/migrator.h"
@@ -33,12 +35,6 @@ namespace {
 
 using registry::Registry;
 
-struct Globals {
-  std::string db = "sqlite:puente.db";
-  std::string key_file = "puente.key";
-  std::string actor;
-  bool json = false;
-};
 
 std::string DefaultActor() {
   for (const char* var : {"PUENTE_ACTOR", "USER"}) {
@@ -54,13 +50,6 @@ absl::StatusOr<std::unique_ptr<Registry>> OpenRegistry(const Globals& g) {
   return Registry::Open(g.db, master);
 }
 
-void Print(const Globals& g, const nlohmann::json& j, const std::string& text) {
-  if (g.json) {
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << text;
-  }
-}
 
 // "passport:VEN:123456[:2030-01-31]"
 absl::StatusOr<registry::IdentityDocument> ParseDocumentArg(const std::string& arg) {
@@ -306,6 +295,10 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--actor", g.actor, "User name recorded in the audit log")->capture_default_str();
   app.add_flag("--json", g.json, "JSON output");
+  g.models_dir = biometrics::ModelsDir();
+  app.add_option("--models", g.models_dir, "Face models directory")
+      ->envname("PUENTE_MODELS_DIR")
+      ->capture_default_str();
 
   absl::Status result = absl::OkStatus();
   auto run = [&result](absl::Status s) { result = std::move(s); };
@@ -403,6 +396,8 @@ int Main(int argc, char** argv) {
     }());
   });
 
+  AddFaceCommands(app, g, run);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -410,7 +405,7 @@ int Main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (!result.ok()) {
-    if (g.json) std::cout << ErrorJson(result).dump(2) << "\n";
+    if (g.json && !g.printed) std::cout << ErrorJson(result).dump(2) << "\n";
     std::cerr << "puente: " << result.message() << "\n";
     return ExitCode(result);
   }

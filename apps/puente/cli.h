@@ -1,0 +1,43 @@
+// Shared pieces of the `puente` command groups.
+#ifndef PUENTE_APPS_PUENTE_CLI_H_
+#define PUENTE_APPS_PUENTE_CLI_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace puente::cli {
+
+struct Globals {
+  std::string db = "sqlite:puente.db";
+  std::string key_file = "puente.key";
+  std::string actor;
+  std::string models_dir;
+  bool json = false;
+  // Set once a command has printed its result; an error after that (e.g. a
+  // refused photo's report) must not print a second JSON document.
+  mutable bool printed = false;
+};
+
+// Prints `j` with --json, else `text`.
+inline void Print(const Globals& g, const nlohmann::json& j, const std::string& text) {
+  g.printed = true;
+  if (g.json) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << text;
+  }
+}
+
+using Runner = std::function<void(absl::Status)>;
+
+// `puente face ...` (face_commands.cc).
+void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run);
+
+}  // namespace puente::cli
+
+#endif  // PUENTE_APPS_PUENTE_CLI_H_

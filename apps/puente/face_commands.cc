@@ -1,0 +1,274 @@
+// `puente face check|compare|calibrate|bench`: the biometrics toolkit for
+// officers and for whoever tunes the thresholds.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <opencv2/core.hpp>
+#include <fstream>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "absl/strings/str_format.h"
+#include "puente/biometrics/calibration.h"
+#include "puente/biometrics/face_capture.h"
+#include "puente/biometrics/image.h"
+#include "puente/biometrics/models.h"
+#include "puente/cli.h"
+#include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
+
+namespace puente::cli {
+namespace {
+
+using namespace biometrics;
+
+nlohmann::json MetricsJson(const FaceMetrics& m) {
+  return {{"face_count", m.face_count},
+          {"confidence", m.confidence},
+          {"eye_distance_px", m.eye_distance_px},
+          {"sharpness", m.sharpness},
+          {"brightness", m.brightness},
+          {"yaw", m.yaw},
+          {"roll_degrees", m.roll_degrees},
+          {"box", {m.box.x, m.box.y, m.box.width, m.box.height}}};
+}
+
+nlohmann::json CaptureJson(const Capture& c) {
+  nlohmann::json issues = nlohmann::json::array();
+  for (const auto& i : c.issues) {
+    issues.push_back({{"code", QualityCodeName(i.code)}, {"message", i.message}});
+  }
+  return {{"passed", c.passed}, {"issues", issues}, {"metrics", MetricsJson(c.metrics)}};
+}
+
+std::string CaptureText(const std::string& path, const Capture& c) {
+  const FaceMetrics& m = c.metrics;
+  std::string out = StrCat(path, ": ", c.passed ? "PASSED" : "REFUSED", "\n");
+  for (const auto& i : c.issues) StrAppend(&out, "  - ", QualityCodeName(i.code), ": ", i.message, "\n");
+  StrAppend(&out, absl::StrFormat("  faces %d  confidence %.2f  eyes %.0f px  sharpness %.0f  "
+                                  "brightness %.0f  yaw %.2f  roll %.0f deg\n",
+                                  m.face_count, m.confidence, m.eye_distance_px, m.sharpness,
+                                  m.brightness, m.yaw, m.roll_degrees));
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<FaceCapture>> NewCapture(const Globals& g) {
+  return FaceCapture::Create(g.models_dir);
+}
+
+absl::Status RunCheck(const Globals& g, const std::string& photo) {
+  PUENTE_ASSIGN_OR_RETURN(auto capture, NewCapture(g));
+  PUENTE_ASSIGN_OR_RETURN(Capture c, capture->AnalyzeFile(photo));
+  Print(g, CaptureJson(c), CaptureText(photo, c));
+  if (!c.passed) {
+    return absl::InvalidArgumentError(
+        StrCat("photo refused: ", QualityCodeName(c.issues.front().code)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunCompare(const Globals& g, const std::string& a, const std::string& b,
+                        float threshold) {
+  PUENTE_ASSIGN_OR_RETURN(auto capture, NewCapture(g));
+  PUENTE_ASSIGN_OR_RETURN(Capture ca, capture->AnalyzeFile(a));
+  PUENTE_ASSIGN_OR_RETURN(Capture cb, capture->AnalyzeFile(b));
+  for (const auto* c : {&ca, &cb}) {
+    if (!c->face_template) {
+      return absl::InvalidArgumentError(StrCat(c == &ca ? a : b, ": no face found"));
+    }
+  }
+  PUENTE_ASSIGN_OR_RETURN(float score, CosineSimilarity(*ca.face_template, *cb.face_template));
+  const bool same = score >= threshold;
+  Print(g,
+        {{"score", score},
+         {"threshold", threshold},
+         {"same_person", same},
+         {"a", CaptureJson(ca)},
+         {"b", CaptureJson(cb)}},
+        absl::StrFormat("similarity %.4f (threshold %.3f): %s\n%s%s", score, threshold,
+                        same ? "SAME PERSON" : "DIFFERENT PEOPLE", CaptureText(a, ca),
+                        CaptureText(b, cb)));
+  return absl::OkStatus();
+}
+
+absl::Status RunCalibrate(const Globals& g, const std::string& dir) {
+  PUENTE_ASSIGN_OR_RETURN(auto capture, NewCapture(g));
+  PUENTE_ASSIGN_OR_RETURN(LabelledFolder folder, LoadLabelledFolder(*capture, dir));
+  PUENTE_ASSIGN_OR_RETURN(CalibrationReport r, Calibrate(folder.faces));
+  int passed = 0;
+  for (const auto& f : folder.faces) passed += f.passed_quality ? 1 : 0;
+  auto point = [](const OperatingPoint& p) {
+    return nlohmann::json{{"threshold", p.threshold}, {"fmr", p.fmr}, {"fnmr", p.fnmr}};
+  };
+  nlohmann::json table = nlohmann::json::array();
+  for (const auto& p : r.table) table.push_back(point(p));
+  auto quantiles = [](const std::vector<float>& v) {
+    nlohmann::json q;
+    for (double f : {0.0, 0.01, 0.05, 0.5, 0.95, 0.99, 1.0}) {
+      q[absl::StrFormat("p%g", f * 100)] = v[std::min(v.size() - 1, size_t(f * (v.size() - 1)))];
+    }
+    return q;
+  };
+  nlohmann::json j = {{"people", r.people},
+                      {"photos_used", r.photos},
+                      {"photos_unusable", folder.unusable},
+                      {"photos_passing_quality", passed},
+                      {"genuine_pairs", r.genuine_pairs},
+                      {"impostor_pairs", r.impostor_pairs},
+                      {"genuine_scores", quantiles(r.genuine)},
+                      {"impostor_scores", quantiles(r.impostor)},
+                      {"table", table},
+                      {"at_fmr_1e-3", point(r.at_fmr_1e3)},
+                      {"at_fmr_1e-4", point(r.at_fmr_1e4)},
+                      {"rank1_probes", r.rank1_probes},
+                      {"rank1_hits", r.rank1_hits}};
+  std::string text = absl::StrFormat(
+      "%d people, %d photos used (%d unusable, %d pass the quality gate)\n"
+      "%lld genuine pairs, %lld impostor pairs\n"
+      "genuine  scores: min %.3f  p5 %.3f  median %.3f\n"
+      "impostor scores: median %.3f  p99 %.3f  max %.3f\n\n"
+      "threshold    FMR        FNMR\n",
+      r.people, r.photos, static_cast<int>(folder.unusable.size()), passed, r.genuine_pairs,
+      r.impostor_pairs, r.genuine.front(), r.genuine[r.genuine.size() / 20],
+      r.genuine[r.genuine.size() / 2], r.impostor[r.impostor.size() / 2],
+      r.impostor[r.impostor.size() * 99 / 100], r.impostor.back());
+  for (const auto& p : r.table) {
+    StrAppend(&text, absl::StrFormat("  %.2f     %.2e   %.4f\n", p.threshold, p.fmr, p.fnmr));
+  }
+  StrAppend(&text,
+            absl::StrFormat("\nFMR <= 1e-3 at threshold %.4f: FNMR %.4f (TAR %.1f%%)\n"
+                            "FMR <= 1e-4 at threshold %.4f: FNMR %.4f (TAR %.1f%%)\n"
+                            "rank-1 identification: %d of %d probes (%.1f%%)\n",
+                            r.at_fmr_1e3.threshold, r.at_fmr_1e3.fnmr,
+                            100 * (1 - r.at_fmr_1e3.fnmr), r.at_fmr_1e4.threshold,
+                            r.at_fmr_1e4.fnmr, 100 * (1 - r.at_fmr_1e4.fnmr), r.rank1_hits,
+                            r.rank1_probes, 100.0 * r.rank1_hits / std::max(1, r.rank1_probes)));
+  for (const auto& u : folder.unusable) StrAppend(&text, "unusable: ", u, "\n");
+  Print(g, j, text);
+  return absl::OkStatus();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// The same work with bare OpenCV calls and no checks: read, imdecode,
+// downscale, pad, detect, alignCrop, embed.
+absl::StatusOr<double> BareOpenCvMedianMs(const std::string& models_dir,
+                                          const std::vector<std::string>& files, int repeat) {
+  PUENTE_ASSIGN_OR_RETURN(std::string det_path, LocateModel("yunet_2022mar", models_dir));
+  PUENTE_ASSIGN_OR_RETURN(std::string rec_path, LocateModel("fr_feature", models_dir));
+  auto det = cv::FaceDetectorYN::create(det_path, "", cv::Size(320, 320), 0.6f, 0.3f, 5000);
+  auto align = cv::FaceRecognizerSF::create(rec_path, "");
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(rec_path);
+  std::vector<double> times;
+  for (int round = 0; round < repeat; ++round) {
+    for (const auto& f : files) {
+      auto t0 = std::chrono::steady_clock::now();
+      std::ifstream in(f, std::ios::binary);
+      std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), {});
+      cv::Mat img = cv::imdecode(bytes, cv::IMREAD_COLOR);
+      const int side = std::max(img.cols, img.rows);
+      const double scale = side > 1024 ? 1024.0 / side : 1.0;
+      cv::Mat small = img;
+      if (scale < 1.0) cv::resize(img, small, cv::Size(), scale, scale, cv::INTER_AREA);
+      cv::Mat padded, faces, aligned;
+      const int px = cvRound(small.cols * 0.15), py = cvRound(small.rows * 0.15);
+      cv::copyMakeBorder(small, padded, py, py, px, px, cv::BORDER_CONSTANT);
+      det->setInputSize(padded.size());
+      det->detect(padded, faces);
+      if (faces.rows == 0) continue;
+      cv::Mat row = faces.row(0).clone();
+      for (int k = 0; k < 14; ++k) {
+        const int pad = k % 2 == 0 ? px : py;
+        row.at<float>(0, k) = float(((k == 2 || k == 3) ? row.at<float>(0, k)
+                                                        : row.at<float>(0, k) - pad) / scale);
+      }
+      align->alignCrop(img, row, aligned);
+      net.setInput(cv::dnn::blobFromImage(aligned, 1.0 / 128, cv::Size(112, 112),
+                                          cv::Scalar(127, 127, 127), true, false));
+      cv::Mat feature = net.forward();
+      auto t1 = std::chrono::steady_clock::now();
+      times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+  }
+  return Median(times);
+}
+
+// Per-photo time of the full pipeline (read, decode with checks, detect,
+// quality, align, embed) against the bare OpenCV calls it is made of.
+absl::Status RunBench(const Globals& g, const std::string& dir, int repeat) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && (e.path().extension() == ".jpg" || e.path().extension() == ".png")) {
+      files.push_back(e.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return absl::NotFoundError(StrCat(dir, ": no photos"));
+  PUENTE_ASSIGN_OR_RETURN(auto capture, NewCapture(g));
+  nlohmann::json j = nlohmann::json::object();
+  std::string text = StrCat(files.size(), " photos x ", repeat, " rounds, kernel medians in ms\n");
+  for (int threads : {1, 2}) {
+    cv::setNumThreads(threads);
+    std::vector<double> ours, bare;
+    for (int round = 0; round < repeat; ++round) {
+      for (const auto& f : files) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto c = capture->AnalyzeFile(f);
+        auto t1 = std::chrono::steady_clock::now();
+        if (!c.ok()) continue;
+        ours.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      }
+    }
+    PUENTE_ASSIGN_OR_RETURN(double bare_ms, BareOpenCvMedianMs(g.models_dir, files, repeat));
+    const double ours_ms = Median(ours);
+    j[StrCat("threads_", threads)] = {{"pipeline_median_ms", ours_ms},
+                                      {"bare_opencv_median_ms", bare_ms},
+                                      {"overhead", ours_ms / bare_ms - 1}};
+    StrAppend(&text, absl::StrFormat("  %d thread(s): pipeline %.1f ms, bare OpenCV %.1f ms, "
+                                     "overhead %+.1f%%\n",
+                                     threads, ours_ms, bare_ms, 100 * (ours_ms / bare_ms - 1)));
+  }
+  Print(g, j, text);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run) {
+  auto* face = app.add_subcommand("face", "Face photos: quality, comparison, calibration");
+  face->require_subcommand(1);
+
+  static std::string photo, a, b, dir, bench_dir;
+  static float threshold = kDefaultMatchThreshold;
+  static int repeat = 3;
+  auto* check = face->add_subcommand("check", "Quality report for one photo");
+  check->add_option("photo", photo)->required()->check(CLI::ExistingFile);
+  check->callback([&] { run(RunCheck(g, photo)); });
+
+  auto* compare = face->add_subcommand("compare", "1:1 comparison of two photos");
+  compare->add_option("a", a)->required()->check(CLI::ExistingFile);
+  compare->add_option("b", b)->required()->check(CLI::ExistingFile);
+  compare->add_option("--threshold", threshold, "Decision threshold")->capture_default_str();
+  compare->callback([&] { run(RunCompare(g, a, b, threshold)); });
+
+  auto* calibrate = face->add_subcommand("calibrate", "FMR/FNMR and thresholds on DIR/person/*.jpg");
+  calibrate->add_option("dir", dir)->required()->check(CLI::ExistingDirectory);
+  calibrate->callback([&] { run(RunCalibrate(g, dir)); });
+
+  auto* bench = face->add_subcommand("bench", "Per-photo pipeline time vs bare OpenCV");
+  bench->add_option("dir", bench_dir, "Photos (default ../shared/faces/dev)")
+      ->check(CLI::ExistingDirectory);
+  bench->add_option("--repeat", repeat, "Rounds over the photos")->capture_default_str();
+  bench->callback([&] {
+    run(RunBench(g, bench_dir.empty() ? "../shared/faces/dev" : bench_dir, repeat));
+  });
+}
+
+}  // namespace puente::cli

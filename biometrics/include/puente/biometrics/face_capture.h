@@ -1,0 +1,108 @@
+// Face capture: detect (YuNet), check quality, align (five points, 112x112)
+// and embed (fr_feature.onnx, 512-d) one photo.
+//
+// Quality problems come back as issues with a stable code and an
+// officer-readable message; the capture still carries the metrics (and a
+// template when a face was found) so calibration can use every photo. Only
+// `passed` captures should be enrolled.
+//
+// A FaceCapture holds OpenCV networks and is NOT thread-safe: create one per
+// thread (creation loads the models, ~50 ms).
+#ifndef PUENTE_BIOMETRICS_FACE_CAPTURE_H_
+#define PUENTE_BIOMETRICS_FACE_CAPTURE_H_
+
+#include <memory>
+#include <optional>
+#include <opencv2/core.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "puente/biometrics/face_template.h"
+#include "puente/biometrics/image.h"
+
+namespace puente::biometrics {
+
+// Defaults are justified from the dev photos in docs/biometrics.md.
+struct QualityOptions {
+  float min_detection_score = 0.6f;    // below this a detection is not a face at all
+  float min_confidence = 0.80f;        // low_confidence below
+  float min_eye_distance_px = 28.0f;   // face_too_small below (inter-eye distance)
+  float min_sharpness = 40.0f;         // too_blurry below (Laplacian variance, aligned face)
+  float min_brightness = 55.0f;        // under_exposed below (mean grey, aligned face)
+  float max_brightness = 210.0f;       // over_exposed above
+  float max_yaw = 0.35f;               // not_frontal above (|nose offset| / eye distance)
+  float max_roll_degrees = 20.0f;      // not_frontal above (eye-line angle)
+  // Other faces at least this fraction of the main face's size count as a
+  // second person in the photo (multiple_faces).
+  float other_face_ratio = 0.5f;
+};
+
+struct CaptureOptions {
+  QualityOptions quality;
+  ImageLimits limits;
+  int max_detection_side = 1024;  // photos are downscaled to this for detection only
+  float border_pad = 0.15f;       // YuNet misses faces touching the border
+};
+
+enum class QualityCode {
+  kNoFace, kMultipleFaces, kFaceTooSmall, kTooBlurry, kUnderExposed, kOverExposed,
+  kNotFrontal, kLowConfidence
+};
+// "no_face", "multiple_faces", ...
+std::string_view QualityCodeName(QualityCode c);
+
+struct QualityIssue {
+  QualityCode code;
+  std::string message;  // e.g. "face too small: eyes 21 px apart, at least 28 needed"
+};
+
+struct FaceMetrics {
+  int face_count = 0;            // detections above min_detection_score
+  float confidence = 0;          // detector score of the main face
+  float eye_distance_px = 0;     // in the original photo
+  float sharpness = 0;
+  float brightness = 0;
+  float yaw = 0;                 // signed nose offset / eye distance
+  float roll_degrees = 0;
+  cv::Rect box;                  // main face, original photo coordinates
+};
+
+struct Capture {
+  bool passed = false;
+  std::vector<QualityIssue> issues;
+  FaceMetrics metrics;
+  std::optional<FaceTemplate> face_template;  // float32; set whenever a face was found
+  cv::Mat aligned;                            // 112x112 BGR crop of the main face
+};
+
+class FaceCapture {
+ public:
+  static constexpr char kRecognizerId[] = "fr_feature";
+  static constexpr int kRecognizerVersion = 1;
+
+  // Loads the detector and recognizer from `models_dir` after checking their
+  // sha256 (see models.h). NotFound / DataLoss for missing or wrong files.
+  static absl::StatusOr<std::unique_ptr<FaceCapture>> Create(const std::string& models_dir,
+                                                             CaptureOptions options = {});
+  ~FaceCapture();
+
+  // Analyses a decoded 8-bit BGR photo.
+  absl::StatusOr<Capture> Analyze(const cv::Mat& bgr);
+  // Decodes (see image.h for the refusals) and analyses.
+  absl::StatusOr<Capture> AnalyzeBytes(std::string_view bytes);
+  absl::StatusOr<Capture> AnalyzeFile(const std::string& path);
+
+  const CaptureOptions& options() const { return options_; }
+
+ private:
+  struct Nets;
+  FaceCapture(CaptureOptions options, std::unique_ptr<Nets> nets);
+  CaptureOptions options_;
+  std::unique_ptr<Nets> nets_;
+};
+
+}  // namespace puente::biometrics
+
+#endif  // PUENTE_BIOMETRICS_FACE_CAPTURE_H_

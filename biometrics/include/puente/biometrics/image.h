@@ -1,0 +1,46 @@
+// Defensive decoding of untrusted photos (JPEG, PNG).
+//
+// Checks run before the full decode: the file is not empty, its magic bytes
+// say JPEG or PNG, its header dimensions are within the pixel limit, and it
+// ends where a complete file ends (JPEG EOI marker, PNG IEND chunk). After
+// decoding, a bottom band of uniform grey (what libjpeg paints for missing
+// data) is refused too. Every refusal is InvalidArgument with a stable code
+// prefix, e.g. "image.truncated: ...". Thread-safe.
+#ifndef PUENTE_BIOMETRICS_IMAGE_H_
+#define PUENTE_BIOMETRICS_IMAGE_H_
+
+#include <opencv2/core.hpp>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace puente::biometrics {
+
+struct ImageLimits {
+  long long max_pixels = 40'000'000;  // ~ a 7300x5500 photo
+  size_t max_bytes = 32u << 20;       // 32 MiB
+  int min_side = 64;                  // smaller cannot hold a usable face
+};
+
+enum class ImageFormat { kJpeg, kPng };
+
+struct ImageInfo {
+  ImageFormat format = ImageFormat::kJpeg;
+  int width = 0;
+  int height = 0;
+};
+
+// Reads the format and dimensions from the header without decoding.
+// Codes: image.empty, image.not_an_image, image.corrupt, image.too_large.
+absl::StatusOr<ImageInfo> InspectImage(std::string_view bytes, const ImageLimits& limits = {});
+
+// Decodes to 8-bit BGR. Codes as above plus image.truncated, image.too_small.
+absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& limits = {});
+
+// Reads and decodes a file. NotFound if it cannot be read.
+absl::StatusOr<cv::Mat> ReadImageFile(const std::string& path, const ImageLimits& limits = {});
+
+}  // namespace puente::biometrics
+
+#endif  // PUENTE_BIOMETRICS_IMAGE_H_

@@ -1,0 +1,239 @@
+#include "puente/biometrics/face_capture.h"
+
+#include <cmath>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "puente/biometrics/models.h"
+#include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
+
+namespace puente::biometrics {
+
+struct FaceCapture::Nets {
+  cv::Ptr<cv::FaceDetectorYN> detector;
+  cv::Ptr<cv::FaceRecognizerSF> aligner;  // used for alignCrop only
+  cv::dnn::Net recognizer;
+};
+
+namespace {
+
+constexpr float kPi = 3.14159265358979f;
+
+// YuNet output row: box x,y,w,h; right eye, left eye, nose, right and left
+// mouth corners (x,y each); score.
+struct Detection {
+  cv::Mat row;  // 1x15 CV_32F in original-photo coordinates
+  float score() const { return row.at<float>(0, 14); }
+  cv::Point2f right_eye() const { return {row.at<float>(0, 4), row.at<float>(0, 5)}; }
+  cv::Point2f left_eye() const { return {row.at<float>(0, 6), row.at<float>(0, 7)}; }
+  cv::Point2f nose() const { return {row.at<float>(0, 8), row.at<float>(0, 9)}; }
+  float eye_distance() const { return static_cast<float>(cv::norm(left_eye() - right_eye())); }
+  cv::Rect box() const {
+    return cv::Rect(cv::Point(cvRound(row.at<float>(0, 0)), cvRound(row.at<float>(0, 1))),
+                    cv::Size(cvRound(row.at<float>(0, 2)), cvRound(row.at<float>(0, 3))));
+  }
+};
+
+absl::Status FromCv(const cv::Exception& e, std::string_view what) {
+  return absl::InternalError(StrCat(what, ": OpenCV error ", e.code));
+}
+
+}  // namespace
+
+std::string_view QualityCodeName(QualityCode c) {
+  switch (c) {
+    case QualityCode::kNoFace: return "no_face";
+    case QualityCode::kMultipleFaces: return "multiple_faces";
+    case QualityCode::kFaceTooSmall: return "face_too_small";
+    case QualityCode::kTooBlurry: return "too_blurry";
+    case QualityCode::kUnderExposed: return "under_exposed";
+    case QualityCode::kOverExposed: return "over_exposed";
+    case QualityCode::kNotFrontal: return "not_frontal";
+    case QualityCode::kLowConfidence: return "low_confidence";
+  }
+  return "unknown";
+}
+
+FaceCapture::FaceCapture(CaptureOptions options, std::unique_ptr<Nets> nets)
+    : options_(std::move(options)), nets_(std::move(nets)) {}
+FaceCapture::~FaceCapture() = default;
+
+absl::StatusOr<std::unique_ptr<FaceCapture>> FaceCapture::Create(const std::string& models_dir,
+                                                                 CaptureOptions options) {
+  PUENTE_ASSIGN_OR_RETURN(std::string detector_path, LocateModel("yunet_2022mar", models_dir));
+  PUENTE_ASSIGN_OR_RETURN(std::string recognizer_path, LocateModel(kRecognizerId, models_dir));
+  auto nets = std::make_unique<Nets>();
+  try {
+    nets->detector = cv::FaceDetectorYN::create(detector_path, "", cv::Size(320, 320),
+                                                options.quality.min_detection_score, 0.3f, 5000);
+    nets->aligner = cv::FaceRecognizerSF::create(recognizer_path, "");
+    nets->recognizer = cv::dnn::readNetFromONNX(recognizer_path);
+  } catch (const cv::Exception& e) {
+    return FromCv(e, "loading face models");
+  }
+  if (nets->detector.empty() || nets->aligner.empty() || nets->recognizer.empty()) {
+    return absl::InternalError("loading face models failed");
+  }
+  return std::unique_ptr<FaceCapture>(new FaceCapture(std::move(options), std::move(nets)));
+}
+
+absl::StatusOr<Capture> FaceCapture::AnalyzeBytes(std::string_view bytes) {
+  PUENTE_ASSIGN_OR_RETURN(cv::Mat img, DecodeImage(bytes, options_.limits));
+  return Analyze(img);
+}
+
+absl::StatusOr<Capture> FaceCapture::AnalyzeFile(const std::string& path) {
+  PUENTE_ASSIGN_OR_RETURN(cv::Mat img, ReadImageFile(path, options_.limits));
+  return Analyze(img);
+}
+
+absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
+  if (bgr.empty() || bgr.type() != CV_8UC3) {
+    return absl::InvalidArgumentError("image: expected an 8-bit colour image");
+  }
+  const QualityOptions& q = options_.quality;
+  Capture out;
+  std::vector<Detection> faces;
+  try {
+    // Detect on a downscaled, padded copy; map results back to the original.
+    const int side = std::max(bgr.cols, bgr.rows);
+    const double scale = side > options_.max_detection_side
+                             ? double(options_.max_detection_side) / side
+                             : 1.0;
+    cv::Mat small;
+    if (scale < 1.0) {
+      cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+    } else {
+      small = bgr;
+    }
+    const int pad_x = cvRound(small.cols * options_.border_pad);
+    const int pad_y = cvRound(small.rows * options_.border_pad);
+    cv::Mat padded;
+    cv::copyMakeBorder(small, padded, pad_y, pad_y, pad_x, pad_x, cv::BORDER_CONSTANT,
+                       cv::Scalar(0, 0, 0));
+    nets_->detector->setInputSize(padded.size());
+    cv::Mat raw;
+    nets_->detector->detect(padded, raw);
+    for (int i = 0; i < raw.rows; ++i) {
+      Detection d{raw.row(i).clone()};
+      auto* v = d.row.ptr<float>(0);
+      for (int k = 0; k < 14; ++k) {
+        const int pad = (k % 2 == 0) ? pad_x : pad_y;
+        // Box width/height (k = 2, 3) only scale; coordinates also shift.
+        v[k] = static_cast<float>(((k == 2 || k == 3) ? v[k] : v[k] - pad) / scale);
+      }
+      if (d.score() >= q.min_detection_score) faces.push_back(std::move(d));
+    }
+  } catch (const cv::Exception& e) {
+    return FromCv(e, "face detection");
+  }
+  out.metrics.face_count = static_cast<int>(faces.size());
+  if (faces.empty()) {
+    out.issues.push_back({QualityCode::kNoFace, "no face found in the photo"});
+    return out;
+  }
+  // The applicant is the most central of the large faces (a bystander may be
+  // as large, but is off-centre).
+  std::sort(faces.begin(), faces.end(), [](const Detection& a, const Detection& b) {
+    return a.eye_distance() > b.eye_distance();
+  });
+  const float largest = faces[0].eye_distance();
+  const cv::Point2f centre(bgr.cols / 2.0f, bgr.rows / 2.0f);
+  auto off_centre = [&centre](const Detection& d) {
+    const cv::Rect b = d.box();
+    return static_cast<float>(cv::norm(cv::Point2f(b.x + b.width / 2.0f, b.y + b.height / 2.0f) - centre));
+  };
+  size_t main_index = 0;
+  for (size_t i = 1; i < faces.size(); ++i) {
+    if (faces[i].eye_distance() >= q.other_face_ratio * largest &&
+        off_centre(faces[i]) < off_centre(faces[main_index])) {
+      main_index = i;
+    }
+  }
+  std::swap(faces[0], faces[main_index]);
+  const Detection& main = faces[0];
+  FaceMetrics& m = out.metrics;
+  m.confidence = main.score();
+  m.eye_distance_px = main.eye_distance();
+  m.box = main.box();
+  const cv::Point2f eye_vec = main.left_eye() - main.right_eye();
+  m.roll_degrees = std::atan2(eye_vec.y, eye_vec.x) * 180.0f / kPi;
+  // Nose offset from the eye midpoint along the eye line, in eye distances:
+  // about 0 for a frontal face, growing with yaw.
+  const cv::Point2f mid = (main.left_eye() + main.right_eye()) * 0.5f;
+  const cv::Point2f unit = eye_vec * (1.0f / std::max(1e-3f, m.eye_distance_px));
+  m.yaw = (main.nose() - mid).dot(unit) / std::max(1e-3f, m.eye_distance_px);
+
+  int others = 0;
+  for (size_t i = 1; i < faces.size(); ++i) {
+    if (faces[i].eye_distance() >= q.other_face_ratio * m.eye_distance_px) ++others;
+  }
+  try {
+    nets_->aligner->alignCrop(bgr, main.row, out.aligned);
+    cv::Mat gray, lap;
+    cv::cvtColor(out.aligned, gray, cv::COLOR_BGR2GRAY);
+    cv::Laplacian(gray, lap, CV_32F);
+    cv::Scalar mu, sigma;
+    cv::meanStdDev(lap, mu, sigma);
+    m.sharpness = static_cast<float>(sigma[0] * sigma[0]);
+    // Brightness of the face interior (the crop's central region).
+    m.brightness = static_cast<float>(cv::mean(gray(cv::Rect(28, 28, 56, 56)))[0]);
+    // fr_feature.onnx: RGB, (x - 127) / 128, 1x3x112x112 -> 1x512.
+    cv::Mat blob = cv::dnn::blobFromImage(out.aligned, 1.0 / 128.0, cv::Size(112, 112),
+                                          cv::Scalar(127, 127, 127), /*swapRB=*/true,
+                                          /*crop=*/false);
+    nets_->recognizer.setInput(blob);
+    cv::Mat feature = nets_->recognizer.forward().reshape(1, 1);
+    std::vector<float> v(feature.ptr<float>(0), feature.ptr<float>(0) + feature.cols);
+    PUENTE_ASSIGN_OR_RETURN(out.face_template,
+                            FaceTemplate::FromFeature(kRecognizerId, kRecognizerVersion, v));
+  } catch (const cv::Exception& e) {
+    return FromCv(e, "face alignment and embedding");
+  }
+
+  auto issue = [&out](QualityCode c, std::string msg) { out.issues.push_back({c, std::move(msg)}); };
+  if (others > 0) {
+    issue(QualityCode::kMultipleFaces,
+          absl::StrFormat("%d other face(s) in the photo: only the applicant may be in it",
+                          others));
+  }
+  if (m.confidence < q.min_confidence) {
+    issue(QualityCode::kLowConfidence,
+          absl::StrFormat("the face is unclear (detector confidence %.2f, at least %.2f needed)",
+                          m.confidence, q.min_confidence));
+  }
+  if (m.eye_distance_px < q.min_eye_distance_px) {
+    issue(QualityCode::kFaceTooSmall,
+          absl::StrFormat("face too small: eyes %.0f px apart, at least %.0f needed; move closer",
+                          m.eye_distance_px, q.min_eye_distance_px));
+  }
+  if (m.sharpness < q.min_sharpness) {
+    issue(QualityCode::kTooBlurry,
+          absl::StrFormat("photo too blurry (sharpness %.0f, at least %.0f needed); hold still "
+                          "and focus",
+                          m.sharpness, q.min_sharpness));
+  }
+  if (m.brightness < q.min_brightness) {
+    issue(QualityCode::kUnderExposed,
+          absl::StrFormat("face too dark (brightness %.0f, at least %.0f); add light",
+                          m.brightness, q.min_brightness));
+  } else if (m.brightness > q.max_brightness) {
+    issue(QualityCode::kOverExposed,
+          absl::StrFormat("face too bright (brightness %.0f, at most %.0f); reduce light",
+                          m.brightness, q.max_brightness));
+  }
+  if (std::abs(m.yaw) > q.max_yaw || std::abs(m.roll_degrees) > q.max_roll_degrees) {
+    issue(QualityCode::kNotFrontal,
+          absl::StrFormat("face not frontal (turned %.2f, tilted %.0f degrees; limits %.2f and "
+                          "%.0f); look straight at the camera",
+                          m.yaw, m.roll_degrees, q.max_yaw, q.max_roll_degrees));
+  }
+  out.passed = out.issues.empty();
+  return out;
+}
+
+}  // namespace puente::biometrics
