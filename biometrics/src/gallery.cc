@@ -93,6 +93,16 @@ FaceGallery::FaceGallery(std::string model_id, int model_version, int dimension,
   }
 }
 
+std::shared_lock<std::shared_mutex> FaceGallery::ReadLock() const {
+  { std::lock_guard pass(turnstile_); }
+  return std::shared_lock(mu_);
+}
+
+std::unique_lock<std::shared_mutex> FaceGallery::WriteLock() const {
+  std::lock_guard hold(turnstile_);
+  return std::unique_lock(mu_);
+}
+
 std::string_view FaceGallery::KernelName() { return BestKernel().name; }
 
 void FaceGallery::WriteRowUnlocked(size_t slot, std::span<const float> unit,
@@ -155,7 +165,7 @@ absl::Status FaceGallery::Upsert(const std::string& subject_id, const FaceTempla
                t.model_id(), " v", t.model_version()));
   }
   const std::vector<float> unit = t.ToFloat();
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   if (auto it = slots_.find(subject_id); it != slots_.end()) {
     WriteRowUnlocked(it->second, unit, &t);
   } else {
@@ -169,7 +179,7 @@ absl::Status FaceGallery::AddBatch(std::span<const std::string> ids,
   if (unit_vectors.size() != ids.size() * dim_) {
     return absl::InvalidArgumentError("AddBatch: vectors do not match ids x dimension");
   }
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   for (const std::string& id : ids) {
     if (slots_.count(id)) return absl::AlreadyExistsError(StrCat("subject ", id, " exists"));
   }
@@ -182,7 +192,7 @@ absl::Status FaceGallery::AddBatch(std::span<const std::string> ids,
 }
 
 bool FaceGallery::Remove(const std::string& subject_id) {
-  std::unique_lock lock(mu_);
+  auto lock = WriteLock();
   auto it = slots_.find(subject_id);
   if (it == slots_.end()) return false;
   const size_t slot = it->second, last = ids_.size() - 1;
@@ -210,7 +220,7 @@ bool FaceGallery::Remove(const std::string& subject_id) {
 }
 
 size_t FaceGallery::size() const {
-  std::shared_lock lock(mu_);
+  auto lock = ReadLock();
   return ids_.size();
 }
 
@@ -249,7 +259,7 @@ std::vector<Match> FaceGallery::SearchVector(std::span<const float> unit_probe, 
   const ProbeBuffers probe = Prepare(unit_probe, dim_padded_);
   const PreparedProbe view = probe.view();
   const auto& kernel = BestKernel();
-  std::shared_lock lock(mu_);
+  auto lock = ReadLock();
   const size_t n = ids_.size();
   if (n == 0 || k < 1) return {};
 
@@ -312,7 +322,7 @@ std::vector<Match> FaceGallery::SearchVector(std::span<const float> unit_probe, 
 
 std::vector<MatchPair> FaceGallery::PairsAbove(float threshold) const {
   const auto& kernel = BestKernel();
-  std::shared_lock lock(mu_);
+  auto lock = ReadLock();
   const size_t n = ids_.size();
   std::vector<std::vector<std::tuple<uint32_t, uint32_t, float>>> found(options_.threads);
   std::atomic<size_t> next{0};

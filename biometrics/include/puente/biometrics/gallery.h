@@ -15,6 +15,7 @@
 #define PUENTE_BIOMETRICS_GALLERY_H_
 
 #include <cstdint>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -78,11 +79,17 @@ class FaceGallery {
   void AppendUnlocked(const std::string& id, std::span<const float> unit, const FaceTemplate* t);
   void WriteRowUnlocked(size_t slot, std::span<const float> unit, const FaceTemplate* t);
   float ExactScore(size_t slot, std::span<const float> probe) const;
+  std::shared_lock<std::shared_mutex> ReadLock() const;
+  std::unique_lock<std::shared_mutex> WriteLock() const;
 
   std::string model_id_;
   int model_version_;
   size_t dim_, dim_padded_;
   GalleryOptions options_;
+  // Writers hold turnstile_ while they wait for mu_, and readers pass through
+  // turnstile_ before taking mu_ shared: a stream of searches cannot starve
+  // an Upsert (glibc's rwlock prefers readers).
+  mutable std::mutex turnstile_;
   mutable std::shared_mutex mu_;
   std::vector<int8_t> codes_;       // n x dim_padded
   std::vector<int32_t> row_sums_;   // sum of each row's codes
