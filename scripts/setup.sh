@@ -27,7 +27,7 @@ packages=(
   libsoci-dev libboost-dev libpq-dev libsqlite3-dev sqlite3
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
   libopencv-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
 )
 if [ "$with_tests" = 1 ]; then
   packages+=(postgresql-15 postgresql-client-15)

@@ -325,42 +325,55 @@ std::vector<MatchPair> FaceGallery::PairsAbove(float threshold) const {
   auto lock = ReadLock();
   const size_t n = ids_.size();
   std::vector<std::vector<std::tuple<uint32_t, uint32_t, float>>> found(options_.threads);
+  // Rows are taken kBlock at a time as probes; each chunk of candidate rows is
+  // loaded once into cache for the whole block instead of once per probe.
+  constexpr size_t kBlock = 8;
   std::atomic<size_t> next{0};
   auto work = [&](size_t t) {
     std::vector<int32_t> dots(kChunk);
-    std::vector<float> row(dim_);
+    std::vector<ProbeBuffers> probes(kBlock);
+    std::vector<std::vector<float>> exact_rows(kBlock, std::vector<float>(dim_));
     for (;;) {
-      const size_t i = next.fetch_add(1);
-      if (i + 1 >= n) break;
-      // Row i as the probe, against rows i+1..n-1.
-      const float* src = options_.keep_float ? floats_.data() + i * dim_ : nullptr;
-      if (src == nullptr) {
-        const int8_t* code = codes_.data() + i * dim_padded_;
-        for (size_t d = 0; d < dim_; ++d) row[d] = code[d] * mult_[i];
-      } else {
-        std::copy_n(src, dim_, row.begin());
+      const size_t i0 = next.fetch_add(kBlock);
+      if (i0 + 1 >= n) break;
+      const size_t block = std::min(kBlock, n - i0);
+      for (size_t b = 0; b < block; ++b) {
+        const size_t i = i0 + b;
+        // The probe's float form for the exact check.
+        std::vector<float>& row = exact_rows[b];
+        if (options_.keep_float) {
+          std::copy_n(floats_.data() + i * dim_, dim_, row.begin());
+        } else {
+          const int8_t* code = codes_.data() + i * dim_padded_;
+          for (size_t d = 0; d < dim_; ++d) row[d] = code[d] * mult_[i];
+        }
+        ProbeBuffers& probe = probes[b];
+        probe.q.assign(codes_.begin() + i * dim_padded_, codes_.begin() + (i + 1) * dim_padded_);
+        probe.abs_q.resize(dim_padded_);
+        probe.off_q.resize(dim_padded_);
+        for (size_t d = 0; d < dim_padded_; ++d) {
+          probe.abs_q[d] = static_cast<uint8_t>(std::abs(probe.q[d]));
+          probe.off_q[d] = static_cast<uint8_t>(probe.q[d] + 128);
+        }
       }
-      ProbeBuffers probe;
-      probe.q.assign(codes_.begin() + i * dim_padded_, codes_.begin() + (i + 1) * dim_padded_);
-      probe.abs_q.resize(dim_padded_);
-      probe.off_q.resize(dim_padded_);
-      for (size_t d = 0; d < dim_padded_; ++d) {
-        probe.abs_q[d] = static_cast<uint8_t>(std::abs(probe.q[d]));
-        probe.off_q[d] = static_cast<uint8_t>(probe.q[d] + 128);
-      }
-      const PreparedProbe view = probe.view();
-      for (size_t c = i + 1; c < n; c += kChunk) {
-        const size_t m = std::min(kChunk, n - c);
-        kernel.dot_batch(view, codes_.data() + c * dim_padded_, row_sums_.data() + c, m,
-                         dim_padded_, dots.data());
-        for (size_t r = 0; r < m; ++r) {
-          const size_t j = c + r;
-          // Both rows quantised: |true - approx| <= err_i*|q_j| + err_j.
-          const float approx = float(dots[r]) * mult_[i] * mult_[j];
-          const float bound = err_[i] * qnorm_[j] + err_[j] + kSlack;
-          if (approx + bound < threshold) continue;
-          const float exact = ExactScore(j, row);
-          if (exact >= threshold) found[t].emplace_back(uint32_t(i), uint32_t(j), exact);
+      for (size_t c = i0 + 1; c < n; c += kChunk) {
+        const size_t chunk_end = std::min(n, c + kChunk);
+        for (size_t b = 0; b < block; ++b) {
+          const size_t i = i0 + b;
+          const size_t from = std::max(c, i + 1);  // pairs (i, j) with j > i only
+          if (from >= chunk_end) continue;
+          const size_t m = chunk_end - from;
+          kernel.dot_batch(probes[b].view(), codes_.data() + from * dim_padded_,
+                           row_sums_.data() + from, m, dim_padded_, dots.data());
+          for (size_t r = 0; r < m; ++r) {
+            const size_t j = from + r;
+            // Both rows quantised: |true - approx| <= err_i*|q_j| + err_j.
+            const float approx = float(dots[r]) * mult_[i] * mult_[j];
+            const float bound = err_[i] * qnorm_[j] + err_[j] + kSlack;
+            if (approx + bound < threshold) continue;
+            const float exact = ExactScore(j, exact_rows[b]);
+            if (exact >= threshold) found[t].emplace_back(uint32_t(i), uint32_t(j), exact);
+          }
         }
       }
     }

@@ -148,6 +148,52 @@ TEST_F(CliTest, AuditVerifyReportsIntactChain) {
   EXPECT_EQ(j["events_checked"], 2);
 }
 
+// " --models DIR ": the models scripts/setup.sh placed.
+std::string ModelsArg() {
+  const char* env = std::getenv("PUENTE_MODELS_DIR");
+  return std::string(" --models ") + (env != nullptr && *env ? env : PUENTE_SOURCE_DIR "/var/models") + " ";
+}
+
+std::string Shared() {
+  const char* env = std::getenv("PUENTE_SHARED");
+  return env != nullptr && *env ? env : std::string(PUENTE_SOURCE_DIR) + "/../shared";
+}
+
+TEST_F(CliTest, FaceCheckReportsQualityWithExitCodes) {
+  const std::string models_env = ModelsArg();
+  Result r = Run("--json" + models_env + "face check " + Shared() + "/faces/dev/Barack_Obama/1.jpg");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["passed"].get<bool>());
+  EXPECT_EQ(j["metrics"]["face_count"], 1);
+
+  std::ofstream(dir_ / "note.jpg") << "not a photo";
+  r = Run("--json" + models_env + "face check note.jpg");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("image.not_an_image"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["code"], "INVALID_ARGUMENT");
+
+  // A refused photo: exactly one JSON document, the report.
+  r = Run("--json" + models_env + "face check " + Shared() + "/faces/dev/Jesse_Jackson/4.jpg");
+  EXPECT_EQ(r.code, 3);
+  auto refused = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(refused["passed"].get<bool>());
+  EXPECT_EQ(refused["issues"][0]["code"], "too_blurry");
+}
+
+TEST_F(CliTest, FaceCompareDecidesWithTheCalibratedThreshold) {
+  const std::string models_env = ModelsArg();
+  const std::string dev = Shared() + "/faces/dev/";
+  Result r = Run("--json" + models_env + "face compare " + dev + "Ashanti/1.jpg " + dev + "Ashanti/3.jpg");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["same_person"].get<bool>());
+  r = Run("--json" + models_env + "face compare " + dev + "Ashanti/1.jpg " + dev + "Al_Sharpton/1.jpg");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["same_person"].get<bool>());
+  EXPECT_LT(j["score"].get<double>(), j["threshold"].get<double>());
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Run("").code, 2);
   EXPECT_EQ(Run("applicant frobnicate").code, 2);
