@@ -3,7 +3,7 @@
 // limit, in one run, on random unit vectors.
 //
 //   build/bench/gallery_bench [--n 1000000] [--dim 512] [--queries 30]
-//                             [--pairs-n 100000] [--pairs-threshold 0.25] [--no-pairs]
+//                             [--pairs-n 100000] [--pairs-threshold T] [--no-pairs]
 // Prints one line per figure and a JSON summary at the end.
 #include <algorithm>
 #include <chrono>
@@ -98,7 +98,7 @@ struct Args {
   int dim = 512;
   int queries = 30;
   size_t pairs_n = 100'000;
-  float pairs_threshold = 0.25f;
+  float pairs_threshold = 0;  // default 5.7 / sqrt(dim): a handful of random pairs
   bool pairs = true;
 };
 
@@ -114,6 +114,7 @@ Args Parse(int argc, char** argv) {
     else if (k == "--pairs-threshold") a.pairs_threshold = std::stof(next());
     else if (k == "--no-pairs") a.pairs = false;
   }
+  if (a.pairs_threshold == 0) a.pairs_threshold = 5.7f / std::sqrt(float(a.dim));
   return a;
 }
 

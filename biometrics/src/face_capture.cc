@@ -65,17 +65,21 @@ FaceCapture::~FaceCapture() = default;
 absl::StatusOr<std::unique_ptr<FaceCapture>> FaceCapture::Create(const std::string& models_dir,
                                                                  CaptureOptions options) {
   PUENTE_ASSIGN_OR_RETURN(std::string detector_path, LocateModel("yunet_2022mar", models_dir));
-  PUENTE_ASSIGN_OR_RETURN(std::string recognizer_path, LocateModel(kRecognizerId, models_dir));
+  const bool sface = options.recognizer == Recognizer::kSFace;
+  PUENTE_ASSIGN_OR_RETURN(std::string recognizer_path,
+                          LocateModel(sface ? kSFaceId : kRecognizerId, models_dir));
   auto nets = std::make_unique<Nets>();
   try {
     nets->detector = cv::FaceDetectorYN::create(detector_path, "", cv::Size(320, 320),
                                                 options.quality.min_detection_score, 0.3f, 5000);
     nets->aligner = cv::FaceRecognizerSF::create(recognizer_path, "");
-    nets->recognizer = cv::dnn::readNetFromONNX(recognizer_path);
+    // SFace embeds through FaceRecognizerSF::feature; fr_feature needs its
+    // own preprocessing, so it runs as a plain network.
+    if (!sface) nets->recognizer = cv::dnn::readNetFromONNX(recognizer_path);
   } catch (const cv::Exception& e) {
     return FromCv(e, "loading face models");
   }
-  if (nets->detector.empty() || nets->aligner.empty() || nets->recognizer.empty()) {
+  if (nets->detector.empty() || nets->aligner.empty() || (!sface && nets->recognizer.empty())) {
     return absl::InternalError("loading face models failed");
   }
   return std::unique_ptr<FaceCapture>(new FaceCapture(std::move(options), std::move(nets)));
@@ -182,15 +186,24 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
     m.sharpness = static_cast<float>(sigma[0] * sigma[0]);
     // Brightness of the face interior (the crop's central region).
     m.brightness = static_cast<float>(cv::mean(gray(cv::Rect(28, 28, 56, 56)))[0]);
-    // fr_feature.onnx: RGB, (x - 127) / 128, 1x3x112x112 -> 1x512.
-    cv::Mat blob = cv::dnn::blobFromImage(out.aligned, 1.0 / 128.0, cv::Size(112, 112),
-                                          cv::Scalar(127, 127, 127), /*swapRB=*/true,
-                                          /*crop=*/false);
-    nets_->recognizer.setInput(blob);
-    cv::Mat feature = nets_->recognizer.forward().reshape(1, 1);
+    cv::Mat feature;
+    if (options_.recognizer == Recognizer::kSFace) {
+      nets_->aligner->feature(out.aligned, feature);
+      feature = feature.reshape(1, 1).clone();
+    } else {
+      // fr_feature.onnx: RGB, (x - 127) / 128, 1x3x112x112 -> 1x512.
+      cv::Mat blob = cv::dnn::blobFromImage(out.aligned, 1.0 / 128.0, cv::Size(112, 112),
+                                            cv::Scalar(127, 127, 127), /*swapRB=*/true,
+                                            /*crop=*/false);
+      nets_->recognizer.setInput(blob);
+      feature = nets_->recognizer.forward().reshape(1, 1);
+    }
     std::vector<float> v(feature.ptr<float>(0), feature.ptr<float>(0) + feature.cols);
-    PUENTE_ASSIGN_OR_RETURN(out.face_template,
-                            FaceTemplate::FromFeature(kRecognizerId, kRecognizerVersion, v));
+    PUENTE_ASSIGN_OR_RETURN(
+        out.face_template,
+        FaceTemplate::FromFeature(options_.recognizer == Recognizer::kSFace ? kSFaceId
+                                                                            : kRecognizerId,
+                                  kRecognizerVersion, v));
   } catch (const cv::Exception& e) {
     return FromCv(e, "face alignment and embedding");
   }

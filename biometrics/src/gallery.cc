@@ -265,15 +265,25 @@ std::vector<Match> FaceGallery::SearchVector(std::span<const float> unit_probe, 
 
   auto scan = [&](size_t begin, size_t end, ScanState& st) {
     int32_t dots[kChunk];
+    float upper[kChunk], bound[kChunk];
+    const float* mult = mult_.data();
+    const float* err = err_.data();
+    const float* qnorm = qnorm_.data();
     for (size_t c = begin; c < end; c += kChunk) {
       const size_t m = std::min(kChunk, end - c);
       kernel.dot_batch(view, codes_.data() + c * dim_padded_, row_sums_.data() + c, m,
                        dim_padded_, dots);
+      // Score intervals for the whole chunk (a loop the compiler vectorises),
+      // then the few rows that can still reach the top k.
       for (size_t r = 0; r < m; ++r) {
-        const size_t slot = c + r;
-        const float approx = float(dots[r]) * probe.scale * mult_[slot];
-        const float bound = probe.err * qnorm_[slot] + err_[slot] + kSlack;
-        st.Offer(static_cast<uint32_t>(slot), approx - bound, approx + bound);
+        bound[r] = probe.err * qnorm[c + r] + err[c + r] + kSlack;
+        upper[r] = float(dots[r]) * probe.scale * mult[c + r] + bound[r];
+      }
+      float tau = st.tau();
+      for (size_t r = 0; r < m; ++r) {
+        if (upper[r] < tau) continue;
+        st.Offer(static_cast<uint32_t>(c + r), upper[r] - 2 * bound[r], upper[r]);
+        tau = st.tau();
       }
     }
   };
@@ -281,15 +291,15 @@ std::vector<Match> FaceGallery::SearchVector(std::span<const float> unit_probe, 
   const size_t threads =
       n < options_.parallel_threshold ? 1 : std::min<size_t>(options_.threads, n / kChunk + 1);
   std::vector<ScanState> states(threads, ScanState(k));
-  if (threads == 1) {
-    scan(0, n, states[0]);
-  } else {
+  {
+    // The calling thread scans the first shard itself.
     std::vector<std::thread> workers;
     const size_t per = (n + threads - 1) / threads;
-    for (size_t t = 0; t < threads; ++t) {
+    for (size_t t = 1; t < threads; ++t) {
       const size_t b = std::min(n, t * per), e = std::min(n, b + per);
       workers.emplace_back([&, b, e, t] { scan(b, e, states[t]); });
     }
+    scan(0, std::min(n, per), states[0]);
     for (auto& w : workers) w.join();
   }
   // The global k-th best lower bound; rows whose upper bound is below it

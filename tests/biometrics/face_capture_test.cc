@@ -209,5 +209,23 @@ TEST(FaceCaptureCreateTest, MissingModelsAreAClearError) {
   EXPECT_NE(std::string(c.status().message()).find("scripts/setup.sh"), std::string::npos);
 }
 
+TEST(FaceCaptureCreateTest, SFaceWithoutItsFileSaysWhatIsMissing) {
+  // The SFace file cannot be obtained on these machines (SOURCES.md); when
+  // it is absent, asking for it is a clear NotFound, never a silent fallback.
+  CaptureOptions o;
+  o.recognizer = Recognizer::kSFace;
+  auto c = FaceCapture::Create(ModelsDirForTests(), o);
+  if (c.ok()) {
+    auto t = (*c)->AnalyzeFile(DevPhoto("Barack_Obama", 1));
+    ASSERT_TRUE(t.ok() && t->face_template.has_value());
+    EXPECT_EQ(t->face_template->model_id(), "sface_2021dec");
+    EXPECT_EQ(t->face_template->dimension(), 128);
+  } else {
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kNotFound);
+    EXPECT_NE(std::string(c.status().message()).find("face_recognition_sface_2021dec.onnx"),
+              std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace puente::biometrics

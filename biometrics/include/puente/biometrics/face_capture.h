@@ -39,7 +39,13 @@ struct QualityOptions {
   float other_face_ratio = 0.5f;
 };
 
+enum class Recognizer {
+  kFrFeature,  // fr_feature.onnx, 512-d (default; ships with the set-up)
+  kSFace,      // OpenCV Zoo SFace 2021dec, 128-d, when its file is supplied
+};
+
 struct CaptureOptions {
+  Recognizer recognizer = Recognizer::kFrFeature;
   QualityOptions quality;
   ImageLimits limits;
   int max_detection_side = 1024;  // photos are downscaled to this for detection only
@@ -80,10 +86,12 @@ struct Capture {
 class FaceCapture {
  public:
   static constexpr char kRecognizerId[] = "fr_feature";
+  static constexpr char kSFaceId[] = "sface_2021dec";
   static constexpr int kRecognizerVersion = 1;
 
   // Loads the detector and recognizer from `models_dir` after checking their
-  // sha256 (see models.h). NotFound / DataLoss for missing or wrong files.
+  // sha256 (see models.h). NotFound / DataLoss for missing or wrong files
+  // (SFace's file is not shipped: supply it from the source in SOURCES.md).
   static absl::StatusOr<std::unique_ptr<FaceCapture>> Create(const std::string& models_dir,
                                                              CaptureOptions options = {});
   ~FaceCapture();
