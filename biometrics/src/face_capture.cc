@@ -17,6 +17,7 @@ struct FaceCapture::Nets {
   cv::Ptr<cv::FaceDetectorYN> detector;
   cv::Ptr<cv::FaceRecognizerSF> aligner;  // used for alignCrop only
   cv::dnn::Net recognizer;
+  cv::dnn::Net liveness;  // empty unless CaptureOptions::liveness
 };
 
 namespace {
@@ -76,6 +77,11 @@ absl::StatusOr<std::unique_ptr<FaceCapture>> FaceCapture::Create(const std::stri
     // SFace embeds through FaceRecognizerSF::feature; fr_feature needs its
     // own preprocessing, so it runs as a plain network.
     if (!sface) nets->recognizer = cv::dnn::readNetFromONNX(recognizer_path);
+    if (options.liveness) {
+      auto liveness_path = LocateModel("fr_liveness", models_dir);
+      if (!liveness_path.ok()) return liveness_path.status();
+      nets->liveness = cv::dnn::readNetFromONNX(*liveness_path);
+    }
   } catch (const cv::Exception& e) {
     return FromCv(e, "loading face models");
   }
@@ -206,6 +212,35 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
                                   kRecognizerVersion, v));
   } catch (const cv::Exception& e) {
     return FromCv(e, "face alignment and embedding");
+  }
+
+  if (!nets_->liveness.empty()) {
+    // As the model's own package prepares it: the face box widened 2.7x
+    // (kept inside the photo), 128x128, RGB 0..255, softmax over the output.
+    try {
+      const cv::Rect b = m.box;
+      const float scale = std::min({2.7f, (bgr.rows - 1.0f) / std::max(1, b.height),
+                                    (bgr.cols - 1.0f) / std::max(1, b.width)});
+      const float w = b.width * scale, h = b.height * scale;
+      float x = b.x + b.width / 2.0f - w / 2, y = b.y + b.height / 2.0f - h / 2;
+      x = std::clamp(x, 0.0f, bgr.cols - 1 - w);
+      y = std::clamp(y, 0.0f, bgr.rows - 1 - h);
+      cv::Mat crop;
+      cv::resize(bgr(cv::Rect(cvRound(x), cvRound(y), std::max(1, cvRound(w)),
+                              std::max(1, cvRound(h))) &
+                     cv::Rect(0, 0, bgr.cols, bgr.rows)),
+                 crop, cv::Size(128, 128));
+      nets_->liveness.setInput(cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128),
+                                                      cv::Scalar(), /*swapRB=*/true, false));
+      cv::Mat logits = nets_->liveness.forward().reshape(1, 1);
+      double max_logit;
+      cv::minMaxLoc(logits, nullptr, &max_logit);
+      cv::Mat e;
+      cv::exp(logits - max_logit, e);
+      m.liveness = static_cast<float>(e.at<float>(0, 0) / cv::sum(e)[0]);
+    } catch (const cv::Exception& e) {
+      return FromCv(e, "liveness");
+    }
   }
 
   auto issue = [&out](QualityCode c, std::string msg) { out.issues.push_back({c, std::move(msg)}); };

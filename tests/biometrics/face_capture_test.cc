@@ -209,6 +209,23 @@ TEST(FaceCaptureCreateTest, MissingModelsAreAClearError) {
   EXPECT_NE(std::string(c.status().message()).find("scripts/setup.sh"), std::string::npos);
 }
 
+TEST(FaceCaptureCreateTest, LivenessIsOffByDefaultAndAProbabilityWhenOn) {
+  auto off = FaceCapture::Create(ModelsDirForTests());
+  ASSERT_TRUE(off.ok());
+  auto a = (*off)->AnalyzeFile(DevPhoto("Ashanti", 1));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->metrics.liveness, -1);
+  CaptureOptions o;
+  o.liveness = true;
+  auto on = FaceCapture::Create(ModelsDirForTests(), o);
+  ASSERT_TRUE(on.ok()) << on.status();
+  auto b = (*on)->AnalyzeFile(DevPhoto("Ashanti", 1));
+  ASSERT_TRUE(b.ok());
+  EXPECT_GE(b->metrics.liveness, 0);
+  EXPECT_LE(b->metrics.liveness, 1);
+  EXPECT_TRUE(b->passed);  // the score informs; it does not gate
+}
+
 TEST(FaceCaptureCreateTest, SFaceWithoutItsFileSaysWhatIsMissing) {
   // The SFace file cannot be obtained on these machines (SOURCES.md); when
   // it is absent, asking for it is a clear NotFound, never a silent fallback.

@@ -49,6 +49,10 @@ struct CaptureOptions {
   QualityOptions quality;
   ImageLimits limits;
   int max_detection_side = 1024;  // photos are downscaled to this for detection only
+  // Presentation-attack score from fr_liveness.onnx (optional model). Off by
+  // default: on the dev photos it did not separate real captures from
+  // simulated recaptures (docs/biometrics.md).
+  bool liveness = false;
   float border_pad = 0.15f;       // YuNet misses faces touching the border
 };
 
@@ -72,6 +76,7 @@ struct FaceMetrics {
   float brightness = 0;
   float yaw = 0;                 // signed nose offset / eye distance
   float roll_degrees = 0;
+  float liveness = -1;           // P(class 0) of fr_liveness, -1 when not computed
   cv::Rect box;                  // main face, original photo coordinates
 };
 
