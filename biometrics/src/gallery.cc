@@ -29,6 +29,17 @@ struct ProbeBuffers {
   PreparedProbe view() const { return {q.data(), abs_q.data(), off_q.data()}; }
 };
 
+// Fills the kernels' derived forms of p.q (|q| and q + 128).
+void DeriveKernelForms(ProbeBuffers& p) {
+  const size_t dim_padded = p.q.size();
+  p.abs_q.resize(dim_padded);
+  p.off_q.resize(dim_padded);
+  for (size_t i = 0; i < dim_padded; ++i) {
+    p.abs_q[i] = static_cast<uint8_t>(std::abs(p.q[i]));
+    p.off_q[i] = static_cast<uint8_t>(p.q[i] + 128);
+  }
+}
+
 ProbeBuffers Prepare(std::span<const float> v, size_t dim_padded) {
   ProbeBuffers p;
   p.q.assign(dim_padded, 0);
@@ -39,12 +50,7 @@ ProbeBuffers Prepare(std::span<const float> v, size_t dim_padded) {
     e2 += d * d;
   }
   p.err = static_cast<float>(std::sqrt(e2));
-  p.abs_q.resize(dim_padded);
-  p.off_q.resize(dim_padded);
-  for (size_t i = 0; i < dim_padded; ++i) {
-    p.abs_q[i] = static_cast<uint8_t>(std::abs(p.q[i]));
-    p.off_q[i] = static_cast<uint8_t>(p.q[i] + 128);
-  }
+  DeriveKernelForms(p);
   return p;
 }
 
@@ -359,12 +365,7 @@ std::vector<MatchPair> FaceGallery::PairsAbove(float threshold) const {
         }
         ProbeBuffers& probe = probes[b];
         probe.q.assign(codes_.begin() + i * dim_padded_, codes_.begin() + (i + 1) * dim_padded_);
-        probe.abs_q.resize(dim_padded_);
-        probe.off_q.resize(dim_padded_);
-        for (size_t d = 0; d < dim_padded_; ++d) {
-          probe.abs_q[d] = static_cast<uint8_t>(std::abs(probe.q[d]));
-          probe.off_q[d] = static_cast<uint8_t>(probe.q[d] + 128);
-        }
+        DeriveKernelForms(probe);
       }
       for (size_t c = i0 + 1; c < n; c += kChunk) {
         const size_t chunk_end = std::min(n, c + kChunk);
