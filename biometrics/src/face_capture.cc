@@ -105,6 +105,11 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   if (bgr.empty() || bgr.type() != CV_8UC3) {
     return absl::InvalidArgumentError("image: expected an 8-bit colour image");
   }
+  if (std::min(bgr.cols, bgr.rows) < 32 ||
+      std::max(bgr.cols, bgr.rows) > options_.limits.max_aspect * std::min(bgr.cols, bgr.rows)) {
+    return absl::InvalidArgumentError(
+        StrCat("image.bad_aspect: ", bgr.cols, "x", bgr.rows, " cannot hold a face photo"));
+  }
   const QualityOptions& q = options_.quality;
   Capture out;
   std::vector<Detection> faces;

@@ -107,6 +107,14 @@ absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& l
     return Refuse("image.too_small", StrCat(info->width, "x", info->height, " is smaller than ",
                                             limits.min_side, " pixels on a side"));
   }
+  // Found by fuzzing: a strip a few pixels high makes the detector's shape
+  // arithmetic overflow inside OpenCV.
+  const double aspect = double(std::max(info->width, info->height)) /
+                        std::min(info->width, info->height);
+  if (aspect > limits.max_aspect) {
+    return Refuse("image.bad_aspect", StrCat(info->width, "x", info->height,
+                                             " is too elongated for a face photo"));
+  }
   // Complete files end with their terminator (trailing padding tolerated).
   const std::string_view tail = bytes.substr(bytes.size() - std::min<size_t>(bytes.size(), 4096));
   if (info->format == ImageFormat::kJpeg) {

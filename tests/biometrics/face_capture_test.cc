@@ -139,6 +139,13 @@ TEST_F(FaceCaptureTest, TiltedHead) {
   EXPECT_GT(std::abs(c.metrics.roll_degrees), 25);
 }
 
+TEST_F(FaceCaptureTest, StripImagesAreRefusedNotAnInternalError) {
+  auto c = capture_->Analyze(cv::Mat(20, 1000, CV_8UC3, cv::Scalar(1, 2, 3)));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(c.status().message()).find("image.bad_aspect"), std::string::npos);
+}
+
 TEST_F(FaceCaptureTest, BadFilesGetSpecificErrorsNotCrashes) {
   const auto empty = capture_->AnalyzeBytes("");
   EXPECT_NE(std::string(empty.status().message()).find("image.empty"), std::string::npos);

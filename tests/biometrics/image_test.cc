@@ -87,6 +87,13 @@ TEST(DecodeImageTest, RefusesTinyAndCorruptImages) {
   ExpectRefused(DecodeImage(std::string("\xFF\xD8\xFF\xE0\x00\x02\xFF\xD9", 8)), "image.corrupt");
 }
 
+TEST(DecodeImageTest, RefusesStripsThatBreakTheDetector) {
+  // Found by fuzzing image_capture_fuzz: YuNet's shape arithmetic overflows
+  // on a strip a few pixels high. Such files are refused before detection.
+  ExpectRefused(DecodeImage(Encode(cv::Mat(70, 2000, CV_8UC3, cv::Scalar(9, 9, 9)), ".png")),
+                "image.bad_aspect");
+}
+
 TEST(ReadImageFileTest, MissingFileIsNotFound) {
   EXPECT_EQ(ReadImageFile("/nonexistent.jpg").status().code(), absl::StatusCode::kNotFound);
 }

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <new>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -27,6 +28,23 @@
 #include "puente/biometrics/face_template.h"
 
 namespace puente::biometrics {
+
+namespace internal {
+// 64-byte aligned storage: every 512-bit load of a row stays in one cache line.
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64)));
+  }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  template <typename U>
+  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+};
+}  // namespace internal
 
 struct GalleryOptions {
   bool keep_float = true;  // keep float vectors for re-ranking (exact vs float)
@@ -91,7 +109,7 @@ class FaceGallery {
   // an Upsert (glibc's rwlock prefers readers).
   mutable std::mutex turnstile_;
   mutable std::shared_mutex mu_;
-  std::vector<int8_t> codes_;       // n x dim_padded
+  std::vector<int8_t, internal::CacheLineAllocator<int8_t>> codes_;  // n x dim_padded
   std::vector<int32_t> row_sums_;   // sum of each row's codes
   std::vector<float> mult_;         // scale (divided by the norm in int8-only mode)
   std::vector<float> err_;          // |row - dequantised row| (0 in int8-only mode)

@@ -21,6 +21,7 @@ struct ImageLimits {
   long long max_pixels = 40'000'000;  // ~ a 7300x5500 photo
   size_t max_bytes = 32u << 20;       // 32 MiB
   int min_side = 64;                  // smaller cannot hold a usable face
+  double max_aspect = 6.0;            // long side / short side; beyond it, not a portrait
 };
 
 enum class ImageFormat { kJpeg, kPng };
@@ -35,7 +36,8 @@ struct ImageInfo {
 // Codes: image.empty, image.not_an_image, image.corrupt, image.too_large.
 absl::StatusOr<ImageInfo> InspectImage(std::string_view bytes, const ImageLimits& limits = {});
 
-// Decodes to 8-bit BGR. Codes as above plus image.truncated, image.too_small.
+// Decodes to 8-bit BGR. Codes as above plus image.truncated, image.too_small,
+// image.bad_aspect.
 absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& limits = {});
 
 // Reads and decodes a file. NotFound if it cannot be read.
