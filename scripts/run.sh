@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set up, build, then run a registry on the embedded SQLite
-# default and show it at work (register a family, open and move its case,
+# default and show it at work (register a family, open and move its case, check and compare face photos,
 # read back the records, verify the audit chain).
 # Everything it creates is under var/demo/; run it again to start afresh.
 set -euo pipefail
@@ -47,6 +47,16 @@ if grep -a -q -E "Pérez|A1234567|Bella Vista" "$demo"/puente.db*; then
   echo "FOUND PLAINTEXT"; exit 1
 else
   echo "grep for names, passport number and address in $demo/puente.db*: nothing found"
+fi
+dev=${PUENTE_SHARED:-$(dirname "$repo")/shared}/faces/dev
+if [ -d "$dev" ]; then
+  export PUENTE_MODELS_DIR=${PUENTE_MODELS_DIR:-$repo/var/models}
+  step "face photo quality check (a good photo, then a blurry one)"
+  puente face check "$dev/Barack_Obama/1.jpg"
+  puente face check "$dev/Jesse_Jackson/4.jpg" || echo "(exit code $?)"
+  step "1:1 face comparison (same person, then different people)"
+  puente face compare "$dev/Ashanti/1.jpg" "$dev/Ashanti/3.jpg" | head -1
+  puente face compare "$dev/Ashanti/1.jpg" "$dev/Al_Sharpton/1.jpg" | head -1
 fi
 printf '\nDone. The registry is %s (key %s).\nTry: build/apps/puente --db %s --key-file %s applicant list\n' \
   "$PUENTE_DB" "$PUENTE_KEY_FILE" "$PUENTE_DB" "$PUENTE_KEY_FILE"
