@@ -96,10 +96,21 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void DotBatchAvx512Vnni(
       a2 = _mm512_dpbusd_epi32(a2, pu, _mm512_loadu_si512(base + 2 * dim + j));
       a3 = _mm512_dpbusd_epi32(a3, pu, _mm512_loadu_si512(base + 3 * dim + j));
     }
-    out[r] = _mm512_reduce_add_epi32(a0) - 128 * row_sums[r];
-    out[r + 1] = _mm512_reduce_add_epi32(a1) - 128 * row_sums[r + 1];
-    out[r + 2] = _mm512_reduce_add_epi32(a2) - 128 * row_sums[r + 2];
-    out[r + 3] = _mm512_reduce_add_epi32(a3) - 128 * row_sums[r + 3];
+    // Reduce the four accumulators together: per 128-bit lane, unpack and
+    // add to [a0, a1, a2, a3] partial sums, then add the four lanes.
+    const __m512i x01 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1),
+                                         _mm512_unpackhi_epi32(a0, a1));
+    const __m512i x23 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3),
+                                         _mm512_unpackhi_epi32(a2, a3));
+    const __m512i y = _mm512_add_epi32(_mm512_unpacklo_epi64(x01, x23),
+                                       _mm512_unpackhi_epi64(x01, x23));
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(y),
+                                       _mm512_extracti64x4_epi64(y, 1));
+    __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    const __m128i offset =
+        _mm_slli_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row_sums + r)), 7);
+    sums = _mm_sub_epi32(sums, offset);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + r), sums);
   }
   for (; r < n; ++r) {
     const int8_t* row = rows + r * dim;

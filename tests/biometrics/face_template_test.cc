@@ -73,7 +73,9 @@ TEST(FaceTemplateTest, StrictParsing) {
   for (const auto& b : bad) {
     auto r = FaceTemplate::Parse(b);
     EXPECT_FALSE(r.ok()) << "accepted " << b.size() << " bytes";
-    if (!r.ok()) EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    }
   }
 }
 

@@ -83,7 +83,9 @@ TEST(DecodeImageTest, RefusesTinyAndCorruptImages) {
   // Scribbled-over scan data: libjpeg may still decode it; if it refuses,
   // the refusal is one of ours, not a crash or an OpenCV exception.
   auto r = DecodeImage(jpeg);
-  if (!r.ok()) EXPECT_EQ(std::string(r.status().message()).substr(0, 6), "image.");
+  if (!r.ok()) {
+    EXPECT_EQ(std::string(r.status().message()).substr(0, 6), "image.");
+  }
   ExpectRefused(DecodeImage(std::string("\xFF\xD8\xFF\xE0\x00\x02\xFF\xD9", 8)), "image.corrupt");
 }
 
