@@ -86,6 +86,21 @@ absl::StatusOr<DateOfBirth> DecodeDob(const std::string& text, const std::string
 
 std::string DetailsJson(const nlohmann::json& j) { return j.dump(); }
 
+// The personal fields an officer records and may change later; ids, case,
+// documents and bookkeeping are set by the callers.
+void CopyPersonalFields(const NewApplicant& from, Applicant& to) {
+  to.given_names = from.given_names;
+  to.surname1 = from.surname1;
+  to.surname2 = from.surname2;
+  to.sex = from.sex;
+  to.date_of_birth = from.date_of_birth;
+  to.nationality = from.nationality;
+  to.place_of_birth = from.place_of_birth;
+  to.languages = from.languages;
+  to.phone = from.phone;
+  to.address = from.address;
+}
+
 }  // namespace
 
 Registry::Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock)
@@ -427,16 +442,7 @@ absl::StatusOr<Applicant> Registry::AddApplicant(const std::string& actor, NewAp
     }
     PUENTE_ASSIGN_OR_RETURN(a.id, NewUuid());
     a.relationship = in.relationship;
-    a.given_names = in.given_names;
-    a.surname1 = in.surname1;
-    a.surname2 = in.surname2;
-    a.sex = in.sex;
-    a.date_of_birth = in.date_of_birth;
-    a.nationality = in.nationality;
-    a.place_of_birth = in.place_of_birth;
-    a.languages = in.languages;
-    a.phone = in.phone;
-    a.address = in.address;
+    CopyPersonalFields(in, a);
     a.documents = in.documents;
     a.office_code = in.office_code;
     a.officer = in.officer;
@@ -547,16 +553,7 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
       return absl::InvalidArgumentError("update: nothing to change");
     }
     Applicant a = cur;
-    a.given_names = next.given_names;
-    a.surname1 = next.surname1;
-    a.surname2 = next.surname2;
-    a.sex = next.sex;
-    a.date_of_birth = next.date_of_birth;
-    a.nationality = next.nationality;
-    a.place_of_birth = next.place_of_birth;
-    a.languages = next.languages;
-    a.phone = next.phone;
-    a.address = next.address;
+    CopyPersonalFields(next, a);
     a.updated_at = FormatTimestamp(clock_.Now());
     a.version = cur.version + 1;
     const std::string& id = a.id;
