@@ -1,0 +1,133 @@
+#include "src/cose.h"
+
+#include <zlib.h>
+
+#include "absl/status/status.h"
+
+namespace puente::credentials::internal {
+namespace {
+
+constexpr uint64_t kCoseSign1Tag = 18;
+constexpr int64_t kHeaderAlg = 1;
+constexpr int64_t kHeaderKid = 4;
+
+absl::Status CoseError(const std::string& what) {
+  return absl::InvalidArgumentError("CoseParse: " + what);
+}
+
+std::string SigStructure(std::string_view protected_bytes, std::string_view payload) {
+  Cbor s = Cbor::Array({Cbor::Text("Signature1"), Cbor::Bytes(std::string(protected_bytes)),
+                        Cbor::Bytes(""), Cbor::Bytes(std::string(payload))});
+  return EncodeCbor(s);
+}
+
+}  // namespace
+
+int64_t CoseAlgorithm(crypto::SignatureAlgorithm alg) {
+  return alg == crypto::SignatureAlgorithm::kEd25519 ? -8 : -7;
+}
+
+absl::StatusOr<CoseSign1> ParseCoseSign1(const Cbor& item) {
+  const Cbor* arr = &item;
+  if (item.type == Cbor::Type::kTag) {
+    if (item.tag != kCoseSign1Tag) {
+      return CoseError("tag " + std::to_string(item.tag) + " is not COSE_Sign1 (18)");
+    }
+    arr = &item.items[0];
+  }
+  if (!arr->is_array() || arr->items.size() != 4) {
+    return CoseError("not a COSE_Sign1 structure (expected a 4-element array)");
+  }
+  const Cbor& prot = arr->items[0];
+  const Cbor& unprot = arr->items[1];
+  const Cbor& payload = arr->items[2];
+  const Cbor& signature = arr->items[3];
+  if (!prot.is_bytes() || !unprot.is_map() || !payload.is_bytes() || !signature.is_bytes()) {
+    return CoseError("COSE_Sign1 elements have the wrong types");
+  }
+  CoseSign1 out;
+  out.protected_bytes = prot.s;
+  out.payload = payload.s;
+  out.signature = signature.s;
+  Cbor prot_map = Cbor::Map();
+  if (!prot.s.empty()) {
+    auto decoded = DecodeCbor(prot.s);
+    if (!decoded.ok() || !decoded->is_map()) return CoseError("protected header is not a map");
+    prot_map = std::move(*decoded);
+  }
+  const Cbor* alg = prot_map.Find(kHeaderAlg);
+  if (alg == nullptr) alg = unprot.Find(kHeaderAlg);
+  if (alg == nullptr || !alg->is_int()) return CoseError("no algorithm in the header");
+  out.alg = alg->i;
+  const Cbor* kid = prot_map.Find(kHeaderKid);
+  if (kid == nullptr) kid = unprot.Find(kHeaderKid);
+  if (kid != nullptr) {
+    if (!kid->is_bytes()) return CoseError("kid must be bytes");
+    out.kid = kid->s;
+  }
+  return out;
+}
+
+absl::Status VerifyCoseSign1(const CoseSign1& sign1, const crypto::VerifyingKey& key) {
+  if (sign1.alg != CoseAlgorithm(key.algorithm())) {
+    return absl::InvalidArgumentError("invalid signature");
+  }
+  return key.Verify(SigStructure(sign1.protected_bytes, sign1.payload), sign1.signature);
+}
+
+absl::StatusOr<std::string> SignCoseSign1(std::string_view payload,
+                                          const crypto::SigningKey& key, std::string_view kid) {
+  Cbor prot = Cbor::Map();
+  prot.Put(kHeaderAlg, Cbor::Int(CoseAlgorithm(key.algorithm())));
+  prot.Put(kHeaderKid, Cbor::Bytes(std::string(kid)));
+  const std::string prot_bytes = EncodeCbor(prot);
+  auto sig = key.Sign(SigStructure(prot_bytes, payload));
+  if (!sig.ok()) return sig.status();
+  Cbor sign1 = Cbor::Tag(kCoseSign1Tag,
+                         Cbor::Array({Cbor::Bytes(prot_bytes), Cbor::Map(),
+                                      Cbor::Bytes(std::string(payload)), Cbor::Bytes(*sig)}));
+  return EncodeCbor(sign1);
+}
+
+absl::StatusOr<std::string> Inflate(std::string_view compressed, size_t max_output) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return absl::InternalError("Decompress: inflateInit failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  zs.avail_in = static_cast<uInt>(compressed.size());
+  std::string out;
+  char buf[4096];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    const size_t produced = sizeof buf - zs.avail_out;
+    if (out.size() + produced > max_output) {
+      inflateEnd(&zs);
+      return absl::InvalidArgumentError("Decompress: inflated payload exceeds " +
+                                        std::to_string(max_output) + " bytes");
+    }
+    out.append(buf, produced);
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended early
+  }
+  const size_t left = zs.avail_in;
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) {
+    return absl::InvalidArgumentError(rc == Z_DATA_ERROR || rc == Z_NEED_DICT
+                                          ? "Decompress: not valid zlib data"
+                                                         : "Decompress: truncated zlib data");
+  }
+  if (left != 0) return absl::InvalidArgumentError("Decompress: trailing bytes after zlib data");
+  return out;
+}
+
+std::string Deflate(std::string_view data) {
+  uLongf len = compressBound(static_cast<uLong>(data.size()));
+  std::string out(len, '\0');
+  compress2(reinterpret_cast<Bytef*>(out.data()), &len,
+            reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()), 9);
+  out.resize(len);
+  return out;
+}
+
+}  // namespace puente::credentials::internal
