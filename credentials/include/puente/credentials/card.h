@@ -1,0 +1,90 @@
+// Puente's identity cards as Claim 169 credentials.
+//
+// What any Claim 169 reader sees: the CWT (iss, iat, nbf, exp, cti = the card
+// serial) and claim 169 with what is printed on the card (registration
+// number as id, names, date of birth, sex, nationality, legal status, the
+// guardian on a birth attestation). Puente adds two private-use CWT claims,
+// which other readers keep as unknown claims:
+//   -70001 card:   {1: card type, 2: [[entitlement code, expiry], ...], 3: provisional}
+//   -70002 sealed: the encrypted section, for authorized institutions only:
+//                  {1: [[institution kid, HPKE enc, wrapped content key], ...],
+//                   2: nonce, 3: AES-256-GCM ciphertext}
+// The sealed content key is wrapped to each institution with HPKE (RFC 9180,
+// X25519/HKDF-SHA256/AES-256-GCM); its plaintext is
+//   {1: face template, 2: case number, 3: {detail name: text}}.
+// Everything, the sealed section included, is under the issuer's signature.
+#ifndef PUENTE_CREDENTIALS_CARD_H_
+#define PUENTE_CREDENTIALS_CARD_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "puente/credentials/claim169.h"
+#include "puente/credentials/keys.h"
+
+namespace puente::credentials {
+
+enum class CardType {
+  kAsylumSeeker = 1,
+  kRefugee = 2,
+  kBirthAttestation = 3,
+};
+std::string_view CardTypeName(CardType type);  // "asylum-seeker", "refugee", "birth-attestation"
+absl::StatusOr<CardType> ParseCardType(std::string_view name);
+
+// A right the card attests, with its own expiry, e.g.
+// {"asylum-application-active", ...}: what the driving-licence office asks.
+struct Entitlement {
+  std::string code;
+  int64_t expires_at = 0;
+  bool operator==(const Entitlement&) const = default;
+};
+
+struct SealedSection {
+  std::string face_template;  // compact template bytes (opaque here)
+  std::string case_number;
+  std::map<std::string, std::string> details;
+  bool operator==(const SealedSection&) const = default;
+};
+
+struct Card {
+  CardType type = CardType::kAsylumSeeker;
+  uint64_t serial = 0;
+  std::string issuer;  // CWT iss, e.g. "PA-SNM"
+  int64_t issued_at = 0;
+  int64_t not_before = 0;
+  int64_t expires_at = 0;
+  Claim169 holder;
+  std::vector<Entitlement> entitlements;
+  bool provisional = false;
+  // On issue: the content to seal (ignored without recipients). On verify:
+  // present only when an institution key opened it.
+  std::optional<SealedSection> sealed;
+  bool has_sealed_section = false;  // set on decode
+};
+
+struct Recipient {
+  std::string kid;         // InstitutionKeyIdOf(public_key)
+  std::string public_key;  // X25519, 32 bytes
+};
+
+// The QR text of `card`, signed by `issuer`. InvalidArgument for a card
+// without a registration number or name, or with expires_at <= issued_at.
+absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& issuer,
+                                      const std::vector<Recipient>& recipients = {});
+
+namespace internal {
+// The card claims of decoded CWT claims (CBOR). InvalidArgument
+// ("CwtParse: ...") when puente's claims are malformed.
+absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Claim169& holder,
+                                    const CwtMeta& meta, const InstitutionKey* institution);
+}  // namespace internal
+
+}  // namespace puente::credentials
+
+#endif  // PUENTE_CREDENTIALS_CARD_H_

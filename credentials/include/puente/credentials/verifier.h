@@ -1,0 +1,72 @@
+// The offline card verifier: QR text + root key + trust list + revocation
+// list -> one verdict. No network, no database. Immutable after Create, so
+// one verifier may serve many threads.
+#ifndef PUENTE_CREDENTIALS_VERIFIER_H_
+#define PUENTE_CREDENTIALS_VERIFIER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "puente/credentials/card.h"
+#include "puente/credentials/lists.h"
+
+namespace puente::credentials {
+
+enum class Verdict {
+  kValid,
+  kInvalid,        // undecodable, bad signature, issuer not allowed this card
+  kExpired,
+  kNotYetValid,
+  kRevoked,
+  kUnknownIssuer,  // kid not in the trust list (e.g. a retired key)
+  kStaleLists,     // the card checks out, but the lists are too old to trust
+};
+// "VALID", "INVALID", "EXPIRED", "NOT YET VALID", "REVOKED",
+// "UNKNOWN ISSUER", "STALE LISTS".
+std::string_view VerdictName(Verdict verdict);
+
+struct VerifierPolicy {
+  // Lists older than this (from their issue date) are stale even before
+  // their next-update date.
+  int64_t max_list_age_seconds = 7 * 24 * 3600;
+};
+
+struct VerificationResult {
+  Verdict verdict = Verdict::kInvalid;
+  std::string reason;         // for INVALID and the other non-VALID verdicts
+  std::optional<Card> card;   // disclosed claims, once the signature checked out
+  std::string issuer_name;    // from the trust list
+  std::string kid;            // hex
+  std::string sealed_status;  // "absent", "opened", "not for this institution", "no key"
+};
+
+class CardVerifier {
+ public:
+  // InvalidArgument when either list fails to verify against `root`.
+  static absl::StatusOr<CardVerifier> Create(const crypto::VerifyingKey& root,
+                                             std::string_view trust_list,
+                                             std::string_view revocation_list,
+                                             VerifierPolicy policy = {});
+
+  // `now` in Unix seconds. With `institution`, the encrypted section is
+  // opened when the card is addressed to it.
+  VerificationResult Verify(std::string_view qr_text, int64_t now,
+                            const InstitutionKey* institution = nullptr) const;
+
+  const TrustList& trust_list() const { return trust_; }
+  const RevocationList& revocation_list() const { return revocation_; }
+
+ private:
+  CardVerifier(TrustList trust, RevocationList revocation, VerifierPolicy policy);
+
+  TrustList trust_;
+  RevocationList revocation_;
+  VerifierPolicy policy_;
+  std::vector<crypto::VerifyingKey> keys_;  // parallel to trust_.issuers
+};
+
+}  // namespace puente::credentials
+
+#endif  // PUENTE_CREDENTIALS_VERIFIER_H_

@@ -1,0 +1,223 @@
+#include "puente/credentials/card.h"
+
+#include "absl/status/status.h"
+#include "puente/credentials/credential.h"
+#include "puente/crypto/hpke.h"
+#include "puente/crypto/mac.h"
+#include "src/cbor.h"
+#include "src/claim169_cbor.h"
+#include "src/cose.h"
+
+namespace puente::credentials {
+namespace {
+
+using internal::Cbor;
+
+constexpr int64_t kCardClaim = -70001;
+constexpr int64_t kSealedClaim = -70002;
+constexpr char kSealedInfo[] = "puente/sealed-key/v1";
+constexpr char kSealedAad[] = "puente/sealed/v1/";
+constexpr size_t kContentKeySize = 32;
+
+std::string SerialBytes(uint64_t serial) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<char>(serial & 0xff);
+    serial >>= 8;
+  }
+  return out;
+}
+
+absl::Status Malformed(const std::string& what) {
+  return absl::InvalidArgumentError("CwtParse: card claims: " + what);
+}
+
+absl::StatusOr<Cbor> SealSection(const SealedSection& s, uint64_t serial,
+                                 const std::vector<Recipient>& recipients) {
+  Cbor plain = Cbor::Map();
+  plain.Put(1, Cbor::Bytes(s.face_template));
+  plain.Put(2, Cbor::Text(s.case_number));
+  Cbor details = Cbor::Map();
+  for (const auto& [k, v] : s.details) details.map.emplace_back(Cbor::Text(k), Cbor::Text(v));
+  plain.Put(3, std::move(details));
+
+  auto cek = crypto::RandomBytes(kContentKeySize);
+  auto nonce = crypto::RandomBytes(12);
+  if (!cek.ok()) return cek.status();
+  if (!nonce.ok()) return nonce.status();
+  const std::string aad = kSealedAad + SerialBytes(serial);
+  Cbor wrapped = Cbor::Array();
+  for (const Recipient& r : recipients) {
+    auto sealed = crypto::HpkeSeal(r.public_key, kSealedInfo, aad, *cek);
+    if (!sealed.ok()) return sealed.status();
+    wrapped.items.push_back(Cbor::Array({Cbor::Bytes(r.kid), Cbor::Bytes(sealed->enc),
+                                         Cbor::Bytes(sealed->ciphertext)}));
+  }
+  auto ct = crypto::AesGcmSeal(*cek, *nonce, aad, internal::EncodeCbor(plain),
+                               crypto::InsecureSecretKeyAccess::Get());
+  if (!ct.ok()) return ct.status();
+  Cbor out = Cbor::Map();
+  out.Put(1, std::move(wrapped));
+  out.Put(2, Cbor::Bytes(*nonce));
+  out.Put(3, Cbor::Bytes(*ct));
+  return out;
+}
+
+// The opened section, or nullopt when it is not addressed to `institution`.
+absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uint64_t serial,
+                                                         const InstitutionKey& institution) {
+  const Cbor* wrapped = sealed.Find(1);
+  const Cbor* nonce = sealed.Find(2);
+  const Cbor* ct = sealed.Find(3);
+  if (wrapped == nullptr || !wrapped->is_array() || nonce == nullptr || !nonce->is_bytes() ||
+      ct == nullptr || !ct->is_bytes()) {
+    return Malformed("sealed section has the wrong shape");
+  }
+  const std::string aad = kSealedAad + SerialBytes(serial);
+  for (const Cbor& entry : wrapped->items) {
+    if (!entry.is_array() || entry.items.size() != 3 || !entry.items[0].is_bytes() ||
+        !entry.items[1].is_bytes() || !entry.items[2].is_bytes()) {
+      return Malformed("sealed recipient has the wrong shape");
+    }
+    if (entry.items[0].s != institution.kid()) continue;
+    auto cek = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad,
+                                entry.items[2].s);
+    if (!cek.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
+    auto plain = crypto::AesGcmOpen(*cek, nonce->s, aad, ct->s,
+                                    crypto::InsecureSecretKeyAccess::Get());
+    if (!plain.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
+    auto map = internal::DecodeCbor(*plain);
+    if (!map.ok() || !map->is_map()) return Malformed("sealed content is not a map");
+    SealedSection s;
+    const Cbor* tmpl = map->Find(1);
+    const Cbor* case_number = map->Find(2);
+    const Cbor* details = map->Find(3);
+    if (tmpl == nullptr || !tmpl->is_bytes() || case_number == nullptr ||
+        !case_number->is_text() || details == nullptr || !details->is_map()) {
+      return Malformed("sealed content has the wrong fields");
+    }
+    s.face_template = tmpl->s;
+    s.case_number = case_number->s;
+    for (const auto& [k, v] : details->map) {
+      if (!k.is_text() || !v.is_text()) return Malformed("sealed details must be text");
+      s.details[k.s] = v.s;
+    }
+    return std::optional<SealedSection>(std::move(s));
+  }
+  return std::optional<SealedSection>();
+}
+
+}  // namespace
+
+std::string_view CardTypeName(CardType type) {
+  switch (type) {
+    case CardType::kAsylumSeeker: return "asylum-seeker";
+    case CardType::kRefugee: return "refugee";
+    case CardType::kBirthAttestation: return "birth-attestation";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<CardType> ParseCardType(std::string_view name) {
+  for (CardType t : {CardType::kAsylumSeeker, CardType::kRefugee, CardType::kBirthAttestation}) {
+    if (CardTypeName(t) == name) return t;
+  }
+  return absl::InvalidArgumentError(
+      "card type \"" + std::string(name) +
+      "\" is not one of asylum-seeker, refugee, birth-attestation");
+}
+
+absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& issuer,
+                                      const std::vector<Recipient>& recipients) {
+  if (!card.holder.id || card.holder.id->empty()) {
+    return absl::InvalidArgumentError("card: holder id (registration number) is required");
+  }
+  if (!card.holder.full_name || card.holder.full_name->empty()) {
+    return absl::InvalidArgumentError("card: holder full name is required");
+  }
+  if (card.expires_at <= card.issued_at) {
+    return absl::InvalidArgumentError("card: expires_at must be after issued_at");
+  }
+  if (card.type == CardType::kBirthAttestation && !card.holder.guardian) {
+    return absl::InvalidArgumentError("card: a birth attestation names its guardian");
+  }
+  if (card.sealed && recipients.empty()) {
+    return absl::InvalidArgumentError("card: a sealed section needs at least one recipient");
+  }
+  CwtMeta meta;
+  meta.issuer = card.issuer;
+  meta.issued_at = card.issued_at;
+  meta.not_before = card.not_before;
+  meta.expires_at = card.expires_at;
+  meta.cwt_id = SerialBytes(card.serial);
+  auto claims = internal::DecodeCbor(EncodeCwtClaims(meta, card.holder));
+  if (!claims.ok()) return claims.status();
+
+  Cbor card_claim = Cbor::Map();
+  card_claim.Put(1, Cbor::Int(static_cast<int64_t>(card.type)));
+  Cbor ents = Cbor::Array();
+  for (const Entitlement& e : card.entitlements) {
+    if (e.code.empty()) return absl::InvalidArgumentError("card: entitlement code is empty");
+    ents.items.push_back(Cbor::Array({Cbor::Text(e.code), Cbor::Int(e.expires_at)}));
+  }
+  card_claim.Put(2, std::move(ents));
+  if (card.provisional) card_claim.Put(3, Cbor::Bool(true));
+  claims->Put(kCardClaim, std::move(card_claim));
+  if (card.sealed) {
+    auto sealed = SealSection(*card.sealed, card.serial, recipients);
+    if (!sealed.ok()) return sealed.status();
+    claims->Put(kSealedClaim, std::move(*sealed));
+  }
+  return EncodeSignedCredential(internal::EncodeCbor(*claims), issuer.key(), issuer.kid());
+}
+
+namespace internal {
+
+absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Claim169& holder,
+                                    const CwtMeta& meta, const InstitutionKey* institution) {
+  auto claims = DecodeCbor(cwt_claims_cbor);
+  if (!claims.ok() || !claims->is_map()) return Malformed("not a map");
+  Card card;
+  card.holder = holder;
+  if (!meta.issuer || !meta.issued_at || !meta.expires_at || !meta.cwt_id ||
+      meta.cwt_id->size() != 8) {
+    return Malformed("iss, iat, exp and an 8-byte cti are required");
+  }
+  card.issuer = *meta.issuer;
+  card.issued_at = *meta.issued_at;
+  card.not_before = meta.not_before.value_or(*meta.issued_at);
+  card.expires_at = *meta.expires_at;
+  for (unsigned char c : *meta.cwt_id) card.serial = (card.serial << 8) | c;
+  const Cbor* c = claims->Find(kCardClaim);
+  if (c == nullptr || !c->is_map()) return Malformed("not a puente card (claim -70001)");
+  const Cbor* type = c->Find(1);
+  if (type == nullptr || !type->is_int() || type->i < 1 || type->i > 3) {
+    return Malformed("unknown card type");
+  }
+  card.type = static_cast<CardType>(type->i);
+  const Cbor* ents = c->Find(2);
+  if (ents == nullptr || !ents->is_array()) return Malformed("entitlements missing");
+  for (const Cbor& e : ents->items) {
+    if (!e.is_array() || e.items.size() != 2 || !e.items[0].is_text() || !e.items[1].is_int()) {
+      return Malformed("entitlement must be [code, expiry]");
+    }
+    card.entitlements.push_back({e.items[0].s, e.items[1].i});
+  }
+  if (const Cbor* p = c->Find(3)) {
+    if (p->type != Cbor::Type::kBool) return Malformed("provisional must be a boolean");
+    card.provisional = p->i != 0;
+  }
+  if (const Cbor* sealed = claims->Find(kSealedClaim)) {
+    if (!sealed->is_map()) return Malformed("sealed section has the wrong shape");
+    card.has_sealed_section = true;
+    if (institution != nullptr) {
+      auto opened = OpenSection(*sealed, card.serial, *institution);
+      if (!opened.ok()) return opened.status();
+      card.sealed = std::move(*opened);
+    }
+  }
+  return card;
+}
+
+}  // namespace internal
+}  // namespace puente::credentials

@@ -1,0 +1,122 @@
+#include "puente/credentials/verifier.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "puente/credentials/credential.h"
+#include "puente/crypto/encoding.h"
+#include "src/cose.h"
+
+namespace puente::credentials {
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kValid: return "VALID";
+    case Verdict::kInvalid: return "INVALID";
+    case Verdict::kExpired: return "EXPIRED";
+    case Verdict::kNotYetValid: return "NOT YET VALID";
+    case Verdict::kRevoked: return "REVOKED";
+    case Verdict::kUnknownIssuer: return "UNKNOWN ISSUER";
+    case Verdict::kStaleLists: return "STALE LISTS";
+  }
+  return "INVALID";
+}
+
+CardVerifier::CardVerifier(TrustList trust, RevocationList revocation, VerifierPolicy policy)
+    : trust_(std::move(trust)), revocation_(std::move(revocation)), policy_(policy) {}
+
+absl::StatusOr<CardVerifier> CardVerifier::Create(const crypto::VerifyingKey& root,
+                                                  std::string_view trust_list,
+                                                  std::string_view revocation_list,
+                                                  VerifierPolicy policy) {
+  auto trust = VerifyTrustList(trust_list, root);
+  if (!trust.ok()) return trust.status();
+  auto revocation = VerifyRevocationList(revocation_list, root);
+  if (!revocation.ok()) return revocation.status();
+  CardVerifier v(std::move(*trust), std::move(*revocation), policy);
+  for (const TrustedIssuer& i : v.trust_.issuers) {
+    auto key = crypto::VerifyingKey::FromRaw(i.alg, i.public_key);
+    if (!key.ok()) return key.status();
+    v.keys_.push_back(std::move(*key));
+  }
+  return v;
+}
+
+VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
+                                        const InstitutionKey* institution) const {
+  VerificationResult r;
+  auto fail = [&r](Verdict v, std::string reason) {
+    r.verdict = v;
+    r.reason = std::move(reason);
+    return r;
+  };
+  // Only the key whose kid matches is tried, never every key in turn.
+  const TrustedIssuer* issuer = nullptr;
+  DecodeOptions options;
+  options.key_lookup = [&](std::string_view kid, int64_t alg) -> const crypto::VerifyingKey* {
+    r.kid = crypto::HexEncode(kid);
+    for (size_t i = 0; i < trust_.issuers.size(); ++i) {
+      if (trust_.issuers[i].kid == kid && internal::CoseAlgorithm(keys_[i].algorithm()) == alg) {
+        issuer = &trust_.issuers[i];
+        return &keys_[i];
+      }
+    }
+    return nullptr;
+  };
+  auto decoded = DecodeCredential(qr_text, options);
+  if (!decoded.ok()) {
+    if (decoded.status().message() == "Signature: unknown key id") {
+      return fail(Verdict::kUnknownIssuer, "the signing key is not in the trust list");
+    }
+    return fail(Verdict::kInvalid, std::string(decoded.status().message()));
+  }
+  r.issuer_name = issuer->name;
+  auto card = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
+                                       decoded->meta, institution);
+  if (!card.ok()) {
+    if (absl::StartsWith(card.status().message(), "Decrypt:")) {
+      return fail(Verdict::kInvalid, "encrypted section: decryption failed");
+    }
+    return fail(Verdict::kInvalid, std::string(card.status().message()));
+  }
+  r.card = *card;
+  if (!card->has_sealed_section) {
+    r.sealed_status = "absent";
+  } else if (institution == nullptr) {
+    r.sealed_status = "no key";
+  } else {
+    r.sealed_status = card->sealed ? "opened" : "not for this institution";
+  }
+  // The trust list's conditions on this key.
+  if (card->issued_at < issuer->not_before || card->issued_at > issuer->not_after) {
+    return fail(Verdict::kInvalid, "issued outside the signing key's validity window");
+  }
+  if (std::find(issuer->card_types.begin(), issuer->card_types.end(), card->type) ==
+      issuer->card_types.end()) {
+    return fail(Verdict::kInvalid, "issuer may not sign " + std::string(CardTypeName(card->type)) +
+                                       " cards");
+  }
+  if (issuer->max_validity_seconds > 0 &&
+      card->expires_at - card->issued_at > issuer->max_validity_seconds) {
+    return fail(Verdict::kInvalid, "validity longer than the issuer may grant");
+  }
+  if (issuer->provisional_only && !card->provisional) {
+    return fail(Verdict::kInvalid, "issuer may sign provisional cards only");
+  }
+  if (std::binary_search(revocation_.revoked.begin(), revocation_.revoked.end(), card->serial)) {
+    return fail(Verdict::kRevoked, "card serial " + std::to_string(card->serial) + " is revoked");
+  }
+  if (now >= card->expires_at) return fail(Verdict::kExpired, "card expired");
+  if (now < card->not_before) return fail(Verdict::kNotYetValid, "card not valid yet");
+  for (const auto* list : {&trust_.next_update, &revocation_.next_update}) {
+    if (now >= *list) return fail(Verdict::kStaleLists, "a list is past its next update");
+  }
+  if (now - trust_.issued_at > policy_.max_list_age_seconds ||
+      now - revocation_.issued_at > policy_.max_list_age_seconds) {
+    return fail(Verdict::kStaleLists, "a list is older than the policy allows");
+  }
+  r.verdict = Verdict::kValid;
+  return r;
+}
+
+}  // namespace puente::credentials
