@@ -1,5 +1,7 @@
 #include "puente/credentials/card.h"
 
+#include <array>
+
 #include "absl/status/status.h"
 #include "puente/credentials/credential.h"
 #include "puente/crypto/hpke.h"
@@ -18,14 +20,31 @@ constexpr int64_t kSealedClaim = -70002;
 constexpr char kSealedInfo[] = "puente/sealed-key/v1";
 constexpr char kSealedAad[] = "puente/sealed/v1/";
 constexpr size_t kContentKeySize = 32;
+// The content key is fresh for every card and encrypts exactly one message,
+// so a fixed nonce is safe and saves 14 bytes of QR.
+constexpr std::string_view kContentNonce("\0\0\0\0\0\0\0\0\0\0\0\0", 12);
 
+// The serial as cti: minimal big-endian bytes (at least one).
 std::string SerialBytes(uint64_t serial) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = static_cast<char>(serial & 0xff);
+  std::string out;
+  do {
+    out.insert(out.begin(), static_cast<char>(serial & 0xff));
     serial >>= 8;
-  }
+  } while (serial != 0);
   return out;
+}
+
+// Well-known entitlements travel as small integers (a byte instead of ~25);
+// any other code travels as text.
+constexpr std::array<std::string_view, 6> kEntitlementCodes{
+    "asylum-application-active", "asylum-application-certified", "work-permit",
+    "health-care", "education", "social-assistance"};
+
+Cbor EntitlementCode(const std::string& code) {
+  for (size_t i = 0; i < kEntitlementCodes.size(); ++i) {
+    if (kEntitlementCodes[i] == code) return Cbor::Int(static_cast<int64_t>(i + 1));
+  }
+  return Cbor::Text(code);
 }
 
 absl::Status Malformed(const std::string& what) {
@@ -41,25 +60,34 @@ absl::StatusOr<Cbor> SealSection(const SealedSection& s, uint64_t serial,
   for (const auto& [k, v] : s.details) details.map.emplace_back(Cbor::Text(k), Cbor::Text(v));
   plain.Put(3, std::move(details));
 
-  auto cek = crypto::RandomBytes(kContentKeySize);
-  auto nonce = crypto::RandomBytes(12);
-  if (!cek.ok()) return cek.status();
-  if (!nonce.ok()) return nonce.status();
   const std::string aad = kSealedAad + SerialBytes(serial);
+  const std::string plaintext = internal::EncodeCbor(plain);
   Cbor wrapped = Cbor::Array();
-  for (const Recipient& r : recipients) {
-    auto sealed = crypto::HpkeSeal(r.public_key, kSealedInfo, aad, *cek);
+  std::string ct;
+  if (recipients.size() == 1) {
+    // One institution: HPKE seals the content itself (48 bytes less).
+    auto sealed = crypto::HpkeSeal(recipients[0].public_key, kSealedInfo, aad, plaintext);
     if (!sealed.ok()) return sealed.status();
-    wrapped.items.push_back(Cbor::Array({Cbor::Bytes(r.kid), Cbor::Bytes(sealed->enc),
-                                         Cbor::Bytes(sealed->ciphertext)}));
+    wrapped.items.push_back(
+        Cbor::Array({Cbor::Bytes(recipients[0].kid), Cbor::Bytes(sealed->enc)}));
+    ct = std::move(sealed->ciphertext);
+  } else {
+    auto cek = crypto::RandomBytes(kContentKeySize);
+    if (!cek.ok()) return cek.status();
+    for (const Recipient& r : recipients) {
+      auto sealed = crypto::HpkeSeal(r.public_key, kSealedInfo, aad, *cek);
+      if (!sealed.ok()) return sealed.status();
+      wrapped.items.push_back(Cbor::Array({Cbor::Bytes(r.kid), Cbor::Bytes(sealed->enc),
+                                           Cbor::Bytes(sealed->ciphertext)}));
+    }
+    auto sealed_ct = crypto::AesGcmSeal(*cek, kContentNonce, aad, plaintext,
+                                        crypto::InsecureSecretKeyAccess::Get());
+    if (!sealed_ct.ok()) return sealed_ct.status();
+    ct = std::move(*sealed_ct);
   }
-  auto ct = crypto::AesGcmSeal(*cek, *nonce, aad, internal::EncodeCbor(plain),
-                               crypto::InsecureSecretKeyAccess::Get());
-  if (!ct.ok()) return ct.status();
   Cbor out = Cbor::Map();
   out.Put(1, std::move(wrapped));
-  out.Put(2, Cbor::Bytes(*nonce));
-  out.Put(3, Cbor::Bytes(*ct));
+  out.Put(3, Cbor::Bytes(std::move(ct)));
   return out;
 }
 
@@ -67,24 +95,29 @@ absl::StatusOr<Cbor> SealSection(const SealedSection& s, uint64_t serial,
 absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uint64_t serial,
                                                          const InstitutionKey& institution) {
   const Cbor* wrapped = sealed.Find(1);
-  const Cbor* nonce = sealed.Find(2);
   const Cbor* ct = sealed.Find(3);
-  if (wrapped == nullptr || !wrapped->is_array() || nonce == nullptr || !nonce->is_bytes() ||
-      ct == nullptr || !ct->is_bytes()) {
+  if (wrapped == nullptr || !wrapped->is_array() || ct == nullptr || !ct->is_bytes()) {
     return Malformed("sealed section has the wrong shape");
   }
   const std::string aad = kSealedAad + SerialBytes(serial);
   for (const Cbor& entry : wrapped->items) {
-    if (!entry.is_array() || entry.items.size() != 3 || !entry.items[0].is_bytes() ||
-        !entry.items[1].is_bytes() || !entry.items[2].is_bytes()) {
+    const bool direct = entry.is_array() && entry.items.size() == 2;
+    if (!entry.is_array() || (entry.items.size() != 3 && !direct) || !entry.items[0].is_bytes() ||
+        !entry.items[1].is_bytes() || (!direct && !entry.items[2].is_bytes())) {
       return Malformed("sealed recipient has the wrong shape");
     }
+    if (direct && wrapped->items.size() != 1) return Malformed("sealed recipients are mixed");
     if (entry.items[0].s != institution.kid()) continue;
-    auto cek = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad,
-                                entry.items[2].s);
-    if (!cek.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
-    auto plain = crypto::AesGcmOpen(*cek, nonce->s, aad, ct->s,
-                                    crypto::InsecureSecretKeyAccess::Get());
+    absl::StatusOr<std::string> plain;
+    if (direct) {
+      plain = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad, ct->s);
+    } else {
+      auto cek = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad,
+                                  entry.items[2].s);
+      if (!cek.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
+      plain = crypto::AesGcmOpen(*cek, kContentNonce, aad, ct->s,
+                                 crypto::InsecureSecretKeyAccess::Get());
+    }
     if (!plain.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
     auto map = internal::DecodeCbor(*plain);
     if (!map.ok() || !map->is_map()) return Malformed("sealed content is not a map");
@@ -147,7 +180,8 @@ absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& i
   CwtMeta meta;
   meta.issuer = card.issuer;
   meta.issued_at = card.issued_at;
-  meta.not_before = card.not_before;
+  // nbf only when it differs from iat: 6 bytes of QR.
+  if (card.not_before != card.issued_at) meta.not_before = card.not_before;
   meta.expires_at = card.expires_at;
   meta.cwt_id = SerialBytes(card.serial);
   auto claims = internal::DecodeCbor(EncodeCwtClaims(meta, card.holder));
@@ -158,7 +192,7 @@ absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& i
   Cbor ents = Cbor::Array();
   for (const Entitlement& e : card.entitlements) {
     if (e.code.empty()) return absl::InvalidArgumentError("card: entitlement code is empty");
-    ents.items.push_back(Cbor::Array({Cbor::Text(e.code), Cbor::Int(e.expires_at)}));
+    ents.items.push_back(Cbor::Array({EntitlementCode(e.code), Cbor::Int(e.expires_at)}));
   }
   card_claim.Put(2, std::move(ents));
   if (card.provisional) card_claim.Put(3, Cbor::Bool(true));
@@ -180,8 +214,8 @@ absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Clai
   Card card;
   card.holder = holder;
   if (!meta.issuer || !meta.issued_at || !meta.expires_at || !meta.cwt_id ||
-      meta.cwt_id->size() != 8) {
-    return Malformed("iss, iat, exp and an 8-byte cti are required");
+      meta.cwt_id->empty() || meta.cwt_id->size() > 8) {
+    return Malformed("iss, iat, exp and a cti of 1 to 8 bytes are required");
   }
   card.issuer = *meta.issuer;
   card.issued_at = *meta.issued_at;
@@ -198,10 +232,18 @@ absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Clai
   const Cbor* ents = c->Find(2);
   if (ents == nullptr || !ents->is_array()) return Malformed("entitlements missing");
   for (const Cbor& e : ents->items) {
-    if (!e.is_array() || e.items.size() != 2 || !e.items[0].is_text() || !e.items[1].is_int()) {
+    if (!e.is_array() || e.items.size() != 2 || !e.items[1].is_int()) {
       return Malformed("entitlement must be [code, expiry]");
     }
-    card.entitlements.push_back({e.items[0].s, e.items[1].i});
+    if (e.items[0].is_text()) {
+      card.entitlements.push_back({e.items[0].s, e.items[1].i});
+    } else if (e.items[0].is_int() && e.items[0].i >= 1 &&
+               e.items[0].i <= static_cast<int64_t>(kEntitlementCodes.size())) {
+      card.entitlements.push_back(
+          {std::string(kEntitlementCodes[static_cast<size_t>(e.items[0].i - 1)]), e.items[1].i});
+    } else {
+      return Malformed("unknown entitlement code");
+    }
   }
   if (const Cbor* p = c->Find(3)) {
     if (p->type != Cbor::Type::kBool) return Malformed("provisional must be a boolean");

@@ -1,16 +1,20 @@
 // Puente's identity cards as Claim 169 credentials.
 //
 // What any Claim 169 reader sees: the CWT (iss, iat, nbf, exp, cti = the card
-// serial) and claim 169 with what is printed on the card (registration
+// serial, minimal big-endian bytes) and claim 169 with what is printed on the card (registration
 // number as id, names, date of birth, sex, nationality, legal status, the
 // guardian on a birth attestation). Puente adds two private-use CWT claims,
 // which other readers keep as unknown claims:
 //   -70001 card:   {1: card type, 2: [[entitlement code, expiry], ...], 3: provisional}
+//                  (well-known entitlement codes as small integers, others as text)
 //   -70002 sealed: the encrypted section, for authorized institutions only:
 //                  {1: [[institution kid, HPKE enc, wrapped content key], ...],
-//                   2: nonce, 3: AES-256-GCM ciphertext}
+//                   3: AES-256-GCM ciphertext under the content key}
+//                  or, for a single institution, {1: [[kid, HPKE enc]], 3: the
+//                  HPKE ciphertext of the content itself (48 bytes less)}
 // The sealed content key is wrapped to each institution with HPKE (RFC 9180,
-// X25519/HKDF-SHA256/AES-256-GCM); its plaintext is
+// X25519/HKDF-SHA256/AES-256-GCM). The content key is random per card and
+// used once, so the content nonce is fixed (zero). The plaintext is
 //   {1: face template, 2: case number, 3: {detail name: text}}.
 // Everything, the sealed section included, is under the issuer's signature.
 #ifndef PUENTE_CREDENTIALS_CARD_H_
