@@ -222,6 +222,40 @@ absl::Status Draw(cairo_t* cr, const CardArtwork& art, double px_per_mm) {
 
 }  // namespace
 
+std::string MissingGlyphs(std::string_view text) {
+  SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1), &cairo_surface_destroy);
+  CairoPtr cr(cairo_create(surface.get()), &cairo_destroy);
+  Font(cr.get(), 10, false);
+  cairo_scaled_font_t* font = cairo_get_scaled_font(cr.get());
+  std::string missing;
+  // One UTF-8 character at a time: glyph 0 is the font's "missing" box.
+  for (size_t i = 0; i < text.size();) {
+    size_t len = 1;
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xf0) {
+      len = 4;
+    } else if (lead >= 0xe0) {
+      len = 3;
+    } else if (lead >= 0xc0) {
+      len = 2;
+    }
+    len = std::min(len, text.size() - i);
+    const std::string ch(text.substr(i, len));
+    i += len;
+    if (ch == " ") continue;
+    cairo_glyph_t* glyphs = nullptr;
+    int count = 0;
+    if (cairo_scaled_font_text_to_glyphs(font, 0, 0, ch.data(), static_cast<int>(ch.size()),
+                                         &glyphs, &count, nullptr, nullptr,
+                                         nullptr) != CAIRO_STATUS_SUCCESS ||
+        count == 0 || glyphs[0].index == 0) {
+      if (missing.find(ch) == std::string::npos) missing += ch;
+    }
+    cairo_glyph_free(glyphs);
+  }
+  return missing;
+}
+
 absl::StatusOr<std::string> RenderCardPdf(const CardArtwork& art) {
   constexpr double kPtPerMm = 72.0 / 25.4;
   std::string out;

@@ -28,6 +28,10 @@ inline constexpr int kCardDpi = 300;
 absl::StatusOr<std::string> RenderCardPdf(const CardArtwork& art);
 absl::StatusOr<std::string> RenderCardPng(const CardArtwork& art);
 
+// The characters of `text` (UTF-8) the card font has no glyph for; empty when
+// all of it prints. Officers see these before a card prints with boxes.
+std::string MissingGlyphs(std::string_view text);
+
 }  // namespace puente::credentials
 
 #endif  // PUENTE_CREDENTIALS_CARD_RENDER_H_
