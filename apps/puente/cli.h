@@ -38,6 +38,9 @@ using Runner = std::function<void(absl::Status)>;
 // `puente face ...` (face_commands.cc).
 void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run);
 
+// `puente keys|lists|card ...` (credential_commands.cc).
+void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run);
+
 }  // namespace puente::cli
 
 #endif  // PUENTE_APPS_PUENTE_CLI_H_

@@ -397,6 +397,7 @@ int Main(int argc, char** argv) {
   });
 
   AddFaceCommands(app, g, run);
+  AddCredentialCommands(app, g, run);
 
   try {
     app.parse(argc, argv);

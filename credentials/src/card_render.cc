@@ -146,6 +146,7 @@ absl::Status DrawPhoto(cairo_t* cr, const std::string& png) {
   cairo_scale(cr, scale, scale);
   cairo_set_source_surface(cr, photo.get(), 0, 0);
   cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BEST);
+  cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);  // no dark seams at the edges
   cairo_paint(cr);
   cairo_restore(cr);
   return absl::OkStatus();

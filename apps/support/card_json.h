@@ -1,0 +1,22 @@
+// The JSON and text a person sees for a verified card (puente-verify, and
+// `puente card show`).
+#ifndef PUENTE_APPS_SUPPORT_CARD_JSON_H_
+#define PUENTE_APPS_SUPPORT_CARD_JSON_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "puente/credentials/verifier.h"
+
+namespace puente::apps {
+
+std::string IsoDate(int64_t unix_seconds);
+// Parses YYYY-MM-DD (UTC midnight) or an integer of Unix seconds.
+absl::StatusOr<int64_t> ParseTime(const std::string& text);
+
+nlohmann::json VerificationJson(const credentials::VerificationResult& r, int64_t now);
+std::string VerificationText(const credentials::VerificationResult& r, int64_t now);
+
+}  // namespace puente::apps
+
+#endif  // PUENTE_APPS_SUPPORT_CARD_JSON_H_

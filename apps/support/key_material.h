@@ -1,0 +1,38 @@
+// Files and secrets shared by `puente` and `puente-verify`: reading and
+// writing key files, and the passphrase that protects private keys. Links
+// credentials and biometrics only (no database), so puente-verify can use it.
+#ifndef PUENTE_APPS_SUPPORT_KEY_MATERIAL_H_
+#define PUENTE_APPS_SUPPORT_KEY_MATERIAL_H_
+
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "absl/status/statusor.h"
+#include "puente/credentials/keys.h"
+
+namespace puente::apps {
+
+// NotFound("PATH: cannot open file") when missing.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Writes atomically (temporary file + rename) with `mode` permissions.
+absl::Status WriteFile(const std::string& path, const std::string& data, int mode = 0644);
+
+// The passphrase for private key files: the first line of `file` if given,
+// else $PUENTE_KEY_PASSPHRASE. Never a command-line argument, which other
+// users can read in the process list. InvalidArgument when neither is set.
+absl::StatusOr<std::string> KeyPassphrase(const std::string& file);
+
+absl::StatusOr<credentials::SigningIdentity> LoadSigningKey(const std::string& path,
+                                                            const std::string& passphrase_file);
+absl::StatusOr<credentials::InstitutionKey> LoadInstitutionKey(const std::string& path,
+                                                               const std::string& passphrase_file);
+absl::StatusOr<credentials::PublicKeyFile> LoadPublicKey(const std::string& path);
+
+// The head-and-shoulders crop of `photo` around `face_box`, at the card's
+// photo aspect (4:5), as PNG bytes of at most 236x295 px (20x25 mm, 300 dpi).
+std::string CardPortraitPng(const cv::Mat& photo, const cv::Rect& face_box);
+
+}  // namespace puente::apps
+
+#endif  // PUENTE_APPS_SUPPORT_KEY_MATERIAL_H_
