@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "apps/run_process.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
 
@@ -19,10 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using testing::Result;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -33,23 +31,10 @@ class CliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Result Run(const std::string& args, const std::string& key = "master.key") {
-    const std::string err_file = (dir_ / "stderr.txt").string();
     const std::string cmd = "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
                             "PUENTE_ACTOR=ana.officer PUENTE_OFFICE=101 '" PUENTE_BIN "' --db " +
-                            "sqlite:registry.db --key-file " + key + " " + args + " 2>'" +
-                            err_file + "'";
-    Result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(err_file);
-    std::stringstream s;
-    s << e.rdbuf();
-    r.err = s.str();
-    return r;
+                            "sqlite:registry.db --key-file " + key + " " + args;
+    return testing::RunShell(cmd, (dir_ / "stderr.txt").string());
   }
 
   fs::path dir_;

@@ -1,0 +1,39 @@
+// Runs a shell command as a user would, capturing stdout, stderr and the
+// exit code.
+#ifndef PUENTE_TESTS_APPS_RUN_PROCESS_H_
+#define PUENTE_TESTS_APPS_RUN_PROCESS_H_
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace puente::testing {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+// `command` runs under /bin/sh; stderr goes through `err_file`.
+inline Result RunShell(const std::string& command, const std::string& err_file) {
+  Result r;
+  FILE* p = popen((command + " 2>'" + err_file + "'").c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  std::stringstream s;
+  s << e.rdbuf();
+  r.err = s.str();
+  return r;
+}
+
+}  // namespace puente::testing
+
+#endif  // PUENTE_TESTS_APPS_RUN_PROCESS_H_
