@@ -26,11 +26,14 @@ packages=(
   libabsl-dev libssl-dev zlib1g-dev iso-codes
   libsoci-dev libboost-dev libpq-dev libsqlite3-dev sqlite3
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
-  libopencv-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev
+  libopencv-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
 )
 if [ "$with_tests" = 1 ]; then
   packages+=(postgresql-15 postgresql-client-15)
+  # The interoperability test runs a Claim 169 reader in Node.js. Machines
+  # usually have Node (with npm) already; Debian's own packages otherwise.
+  command -v node >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()
@@ -101,3 +104,9 @@ for entry in "${models[@]}"; do
 done
 [ "$failed" = 0 ] || exit 1
 echo "setup: models in $models_dir"
+
+if [ "$with_tests" = 1 ]; then
+  # Pinned by tests/interop/package-lock.json.
+  npm ci --prefix "$repo/tests/interop" --no-audit --no-fund --silent >/dev/null
+  echo "setup: Node interop packages in tests/interop/node_modules"
+fi

@@ -1,0 +1,46 @@
+// Untrusted QR text -> verdict: Base45, zlib, CBOR, COSE, CWT, Claim 169,
+// puente's card claims and the sealed section, through the offline verifier
+// with an institution key, and through the plain Claim 169 decoder.
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz_keys.h"
+#include "puente/credentials/credential.h"
+#include "puente/credentials/verifier.h"
+
+namespace {
+using namespace puente;
+
+struct Fixture {
+  credentials::SigningIdentity root = fuzz::FixedIdentity('r');
+  credentials::SigningIdentity issuer = fuzz::FixedIdentity('s');
+  credentials::InstitutionKey institution = fuzz::FixedInstitution();
+  std::optional<credentials::CardVerifier> verifier;
+  Fixture() {
+    credentials::TrustedIssuer t;
+    t.kid = issuer.kid();
+    t.public_key = issuer.key().verifying_key().raw();
+    t.name = "fuzz";
+    t.not_before = 0;
+    t.not_after = 4102444800;
+    t.card_types = {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
+                    credentials::CardType::kBirthAttestation};
+    credentials::TrustList trust{1, 1700000000, 4102444800, {t}};
+    credentials::RevocationList revoked{1, 1700000000, 4102444800, {5}};
+    verifier.emplace(*credentials::CardVerifier::Create(
+        root.key().verifying_key(), *credentials::SignTrustList(trust, root),
+        *credentials::SignRevocationList(revoked, root)));
+  }
+};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Fixture f;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const auto r = f.verifier->Verify(text, 1795363200, &f.institution);
+  if (r.verdict == credentials::Verdict::kValid && !r.card) __builtin_trap();
+  credentials::DecodeOptions plain;
+  plain.now = 1795363200;
+  (void)credentials::DecodeCredential(text, plain);
+  return 0;
+}
