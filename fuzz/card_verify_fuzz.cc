@@ -1,8 +1,11 @@
 // Untrusted QR text -> verdict: Base45, zlib, CBOR, COSE, CWT, Claim 169,
 // puente's card claims and the sealed section, through the offline verifier
 // with an institution key, and through the plain Claim 169 decoder.
+// An input starting with '~' is taken as CWT claims (CBOR) and signed by the
+// trusted issuer first, so the fuzzer reaches the claim parsers behind the
+// signature check.
 #include <cstdint>
-#include <string_view>
+#include <string>
 
 #include "fuzz_keys.h"
 #include "puente/credentials/credential.h"
@@ -36,7 +39,13 @@ struct Fixture {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Fixture f;
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string text(reinterpret_cast<const char*>(data), size);
+  if (!text.empty() && text[0] == '~') {
+    auto signed_text = credentials::EncodeSignedCredential(text.substr(1), f.issuer.key(),
+                                                           f.issuer.kid());
+    if (!signed_text.ok()) return 0;
+    text = *signed_text;
+  }
   const auto r = f.verifier->Verify(text, 1795363200, &f.institution);
   if (r.verdict == credentials::Verdict::kValid && !r.card) __builtin_trap();
   credentials::DecodeOptions plain;

@@ -58,5 +58,37 @@ if [ -d "$dev" ]; then
   puente face compare "$dev/Ashanti/1.jpg" "$dev/Ashanti/3.jpg" | head -1
   puente face compare "$dev/Ashanti/1.jpg" "$dev/Al_Sharpton/1.jpg" | head -1
 fi
+step "credential keys: the registry's root, an issuing office, a hospital"
+cards=$demo/cards
+rm -rf "$cards" && mkdir -p "$cards"
+export PUENTE_KEY_PASSPHRASE="demo only: use a real secret"
+(cd "$cards" && puente keys generate --kind root --out root >/dev/null &&
+  puente keys generate --kind issuer --out onpar &&
+  puente keys generate --kind institution --out hospital >/dev/null)
+step "signed trust and revocation lists for verifiers"
+(cd "$cards" && puente lists trust --root root.pem --issuer onpar.pub.json --name "ONPAR 2026-A" --out trust.cbor &&
+  puente lists revocation --root root.pem --serial 2 --out revoked.cbor)
+step "an asylum-seeker card: QR (Claim 169), PNG at 300 dpi and PDF; face template sealed to the hospital"
+photo_args=()
+[ -d "$dev" ] && photo_args=(--photo "$dev/Ashanti/1.jpg")
+(cd "$cards" && puente card issue --issuer-key onpar.pem --serial 1 --registration-number "$principal" \
+  --name "María José Pérez Núñez" --dob 1988-03-14 --sex F --nationality VE \
+  --entitlement asylum-application-active=2027-06-30 --recipient hospital.pub.json \
+  --case-number "$case_no" "${photo_args[@]}" --out card1 &&
+  puente card issue --issuer-key onpar.pem --serial 2 --registration-number "$principal" \
+  --name "María José Pérez Núñez" --out card2-lost >/dev/null)
+verify() { (cd "$cards" && "$repo/build/apps/puente-verify" --root root.pub.json --trust-list trust.cbor \
+  --revocation-list revoked.cbor "$@"); }
+step "a hospital verifies the card's photo offline, opens its sealed section and checks the holder's face"
+face_args=()
+[ -d "$dev" ] && face_args=(--face "$dev/Ashanti/2.jpg")
+verify card1.png --institution-key hospital.pem "${face_args[@]}"
+step "a bank without the hospital's key sees only the public part"
+verify card1.png | tail -n 2
+step "a lost card (serial 2) is on the revocation list"
+verify --text "$(cat "$cards/card2-lost.qr.txt")" | head -n 1 || true
+step "the same card checked as of 2028: expired"
+verify card1.png --at 2028-01-01 | head -n 1 || true
+printf '\nCards: %s/card1.png and card1.pdf\n' "$cards"
 printf '\nDone. The registry is %s (key %s).\nTry: build/apps/puente --db %s --key-file %s applicant list\n' \
   "$PUENTE_DB" "$PUENTE_KEY_FILE" "$PUENTE_DB" "$PUENTE_KEY_FILE"

@@ -20,6 +20,8 @@ check crypto      'puente/(biometrics|credentials|registry|migrations)/|soci/' '
 check biometrics  'puente/(credentials|registry|migrations)/|soci/|openssl/' 'OpenCV only, no database'
 check credentials 'puente/(biometrics|registry|migrations)/|soci/' 'no database, no registry'
 check registry    'httplib|openssl/' 'no HTTP; crypto goes through puente/crypto'
+check apps/puente_verify 'puente/registry/|soci/' 'the offline verifier has no database'
+check apps/support       'puente/registry/|soci/' 'shared with the offline verifier'
 for d in registry biometrics credentials apps; do
   check "$d" 'openssl/' 'only crypto/ talks to OpenSSL'
 done
