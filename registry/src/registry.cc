@@ -29,62 +29,71 @@ absl::StatusOr<Applicant> Registry::AddApplicant(const std::string& actor, NewAp
   Applicant a;
   absl::Status s = Run(*db_, [&]() -> absl::Status {
     Tx tx(*db_, keys_, clock_, actor);
-    const std::string now = FormatTimestamp(clock_.Now());
-    const int year =
-        static_cast<int>(absl::ToCivilYear(clock_.Now(), OfficeZone()).year());
-    std::string case_id;
-    if (in.case_number.empty()) {
-      PUENTE_ASSIGN_OR_RETURN(case_id, NewUuid());
-      PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence("C" + in.office_code, year));
-      a.case_number = absl::StrFormat("C%s-%04d-%06d", in.office_code, year, n);
-      tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
-                  "created_by, updated_at) VALUES (:i, :n, 'registered', :o, :c, :b, :u)",
-          soci::use(case_id), soci::use(a.case_number), soci::use(in.office_code),
-          soci::use(now), soci::use(actor), soci::use(now);
-      PUENTE_RETURN_IF_ERROR(tx.InsertStatusChange(case_id, 1, std::nullopt,
-                                                   CaseStatus::kRegistered, Today(clock_),
-                                                   "case opened at registration"));
-      PUENTE_RETURN_IF_ERROR(tx.Audit("case.create", "case", case_id));
-    } else {
-      PUENTE_ASSIGN_OR_RETURN(Case c, tx.LoadCase(in.case_number));
-      if (c.status == CaseStatus::kClosed) {
-        return absl::FailedPreconditionError(
-            puente::StrCat("case_number: ", c.case_number, " is closed; open a new case"));
-      }
-      case_id = c.id;
-      a.case_number = c.case_number;
-    }
-    if (!wanted_reg_no.empty()) {
-      PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", wanted_reg_no));
-      PUENTE_ASSIGN_OR_RETURN(bool taken, tx.RegistrationNumberTaken(bidx));
-      if (taken) {
-        return absl::AlreadyExistsError(
-            puente::StrCat("registration_number: ", wanted_reg_no, " is already registered"));
-      }
-      a.registration_number = wanted_reg_no;
-    } else {
-      // Skip numbers already taken by imported records.
-      for (;;) {
-        PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence(in.office_code, year));
-        a.registration_number = FormatRegistrationNumber(in.office_code, year, n);
-        PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", a.registration_number));
-        PUENTE_ASSIGN_OR_RETURN(bool taken, tx.RegistrationNumberTaken(bidx));
-        if (!taken) break;
-      }
-    }
-    PUENTE_ASSIGN_OR_RETURN(a.id, NewUuid());
-    a.relationship = in.relationship;
-    CopyPersonalFields(in, a);
-    a.documents = in.documents;
-    a.office_code = in.office_code;
-    a.officer = in.officer;
-    a.created_at = now;
-    a.updated_at = now;
-    a.version = 1;
-    PUENTE_RETURN_IF_ERROR(tx.InsertApplicant(a, case_id));
-    return tx.Audit("applicant.create", "applicant", a.id, {{"case_id", case_id}});
+    PUENTE_ASSIGN_OR_RETURN(a, InsertNewApplicant(tx, actor, in, wanted_reg_no));
+    return absl::OkStatus();
   });
   if (!s.ok()) return s;
+  return a;
+}
+
+absl::StatusOr<Applicant> Registry::InsertNewApplicant(Tx& tx, const std::string& actor,
+                                                       const NewApplicant& in,
+                                                       const std::string& wanted_reg_no) {
+  Applicant a;
+  const std::string now = FormatTimestamp(clock_.Now());
+  const int year =
+      static_cast<int>(absl::ToCivilYear(clock_.Now(), OfficeZone()).year());
+  std::string case_id;
+  if (in.case_number.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(case_id, NewUuid());
+    PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence("C" + in.office_code, year));
+    a.case_number = absl::StrFormat("C%s-%04d-%06d", in.office_code, year, n);
+    tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
+                "created_by, updated_at) VALUES (:i, :n, 'registered', :o, :c, :b, :u)",
+        soci::use(case_id), soci::use(a.case_number), soci::use(in.office_code),
+        soci::use(now), soci::use(actor), soci::use(now);
+    PUENTE_RETURN_IF_ERROR(tx.InsertStatusChange(case_id, 1, std::nullopt,
+                                                 CaseStatus::kRegistered, Today(clock_),
+                                                 "case opened at registration"));
+    PUENTE_RETURN_IF_ERROR(tx.Audit("case.create", "case", case_id));
+  } else {
+    PUENTE_ASSIGN_OR_RETURN(Case c, tx.LoadCase(in.case_number));
+    if (c.status == CaseStatus::kClosed) {
+      return absl::FailedPreconditionError(
+          puente::StrCat("case_number: ", c.case_number, " is closed; open a new case"));
+    }
+    case_id = c.id;
+    a.case_number = c.case_number;
+  }
+  if (!wanted_reg_no.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", wanted_reg_no));
+    PUENTE_ASSIGN_OR_RETURN(bool taken, tx.RegistrationNumberTaken(bidx));
+    if (taken) {
+      return absl::AlreadyExistsError(
+          puente::StrCat("registration_number: ", wanted_reg_no, " is already registered"));
+    }
+    a.registration_number = wanted_reg_no;
+  } else {
+    // Skip numbers already taken by imported records.
+    for (;;) {
+      PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence(in.office_code, year));
+      a.registration_number = FormatRegistrationNumber(in.office_code, year, n);
+      PUENTE_ASSIGN_OR_RETURN(std::string bidx, keys_.BlindIndex("reg_no", a.registration_number));
+      PUENTE_ASSIGN_OR_RETURN(bool taken, tx.RegistrationNumberTaken(bidx));
+      if (!taken) break;
+    }
+  }
+  PUENTE_ASSIGN_OR_RETURN(a.id, NewUuid());
+  a.relationship = in.relationship;
+  CopyPersonalFields(in, a);
+  a.documents = in.documents;
+  a.office_code = in.office_code;
+  a.officer = in.officer;
+  a.created_at = now;
+  a.updated_at = now;
+  a.version = 1;
+  PUENTE_RETURN_IF_ERROR(tx.InsertApplicant(a, case_id));
+  PUENTE_RETURN_IF_ERROR(tx.Audit("applicant.create", "applicant", a.id, {{"case_id", case_id}}));
   return a;
 }
 

@@ -33,6 +33,10 @@
 
 namespace puente::registry {
 
+namespace internal {
+class Tx;
+}  // namespace internal
+
 class Registry {
  public:
   // Opens the database at `url` (see database.h), checks the schema is
@@ -72,7 +76,13 @@ class Registry {
   const KeyRing& keys() const { return keys_; }
 
  private:
+  friend class EnrollmentService;
   Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock);
+  // AddApplicant's work inside the caller's transaction (`in` validated).
+  absl::StatusOr<Applicant> InsertNewApplicant(internal::Tx& tx, const std::string& actor,
+                                               const NewApplicant& in,
+                                               const std::string& wanted_reg_no);
+  const Clock& clock() const { return clock_; }
   std::unique_ptr<Database> db_;
   KeyRing keys_;
   const Clock& clock_;
