@@ -258,6 +258,22 @@ class Tx {
     return a;
   }
 
+  // The applicant with this internal id, audited as read.
+  absl::StatusOr<Applicant> ReadApplicantById(const std::string& id, std::string_view action) {
+    ApplicantRow r;
+    soci::statement st = (sql_.prepare << kApplicantSelect << "WHERE a.id = :i");
+    BindApplicant(st, r);
+    st.exchange(soci::use(id));
+    st.define_and_bind();
+    if (!st.execute(true)) return absl::NotFoundError("applicant not found");
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, Decrypt(r));
+    PUENTE_RETURN_IF_ERROR(Audit(std::string(action), "applicant", a.id));
+    return a;
+  }
+
+  const KeyRing& keys() const { return keys_; }
+  const std::string& actor() const { return actor_; }
+
   // Writes every column of `a` (already validated) as a new row.
   absl::Status InsertApplicant(const Applicant& a, const std::string& case_id) {
     const std::string& id = a.id;

@@ -76,6 +76,7 @@ class FaceGallery {
   bool Remove(const std::string& subject_id);
 
   size_t size() const;
+  int dimension() const { return static_cast<int>(dim_); }
   // Bytes held for templates, ids excluded.
   size_t TemplateBytes() const;
   size_t BytesPerTemplate() const;
