@@ -211,7 +211,10 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
     const nlohmann::json quality{{"confidence", capture->metrics.confidence},
                                  {"eye_distance_px", capture->metrics.eye_distance_px},
                                  {"sharpness", capture->metrics.sharpness},
-                                 {"brightness", capture->metrics.brightness}};
+                                 {"brightness", capture->metrics.brightness},
+                                 {"box",
+                                  {capture->metrics.box.x, capture->metrics.box.y,
+                                   capture->metrics.box.width, capture->metrics.box.height}}};
     const std::string quality_text = quality.dump();
     const std::string model = probe.model_id();
     tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "

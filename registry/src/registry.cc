@@ -273,6 +273,13 @@ absl::StatusOr<Case> Registry::ChangeCaseStatus(const std::string& actor,
                                                  c.status, to, when, why));
     PUENTE_RETURN_IF_ERROR(
         tx.Audit("case.status", "case", c.id, {{"from", from_s}, {"to", to_s}}));
+    // Card policy (docs/enrollment.md): a closed case, including a final
+    // rejection, revokes every active card of its members.
+    if (to == CaseStatus::kClosed) {
+      PUENTE_RETURN_IF_ERROR(
+          tx.RevokeActiveCards("applicant_id IN (SELECT id FROM applicants WHERE case_id = :k)",
+                               c.id, puente::StrCat("case closed (from ", from_s, ")")));
+    }
     PUENTE_ASSIGN_OR_RETURN(c, tx.LoadCase(case_number));
     return absl::OkStatus();
   });

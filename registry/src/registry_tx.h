@@ -271,6 +271,28 @@ class Tx {
     return a;
   }
 
+  // Revokes the active cards matching `where` (SQL over cards, one :k
+  // parameter bound to `key`), each with an audit event. Returns how many.
+  absl::StatusOr<int> RevokeActiveCards(const std::string& where, const std::string& key,
+                                        const std::string& reason) {
+    std::vector<long long> serials;
+    long long serial = 0;
+    soci::statement q = (sql_.prepare << "SELECT serial FROM cards WHERE status = 'active' AND "
+                                      << where << " ORDER BY serial",
+                         soci::use(key), soci::into(serial));
+    q.execute();
+    while (q.fetch()) serials.push_back(serial);
+    const std::string now = FormatTimestamp(clock_.Now());
+    for (long long s : serials) {
+      sql_ << "UPDATE cards SET status = 'revoked', revoked_at = :t, revoke_reason = :r "
+              "WHERE serial = :s",
+          soci::use(now), soci::use(reason), soci::use(s);
+      PUENTE_RETURN_IF_ERROR(
+          Audit("card.revoke", "card", std::to_string(s), {{"reason", reason}}));
+    }
+    return static_cast<int>(serials.size());
+  }
+
   const KeyRing& keys() const { return keys_; }
   const std::string& actor() const { return actor_; }
 

@@ -77,6 +77,7 @@ class Registry {
 
  private:
   friend class EnrollmentService;
+  friend class CardOffice;
   Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock);
   // AddApplicant's work inside the caller's transaction (`in` validated).
   absl::StatusOr<Applicant> InsertNewApplicant(internal::Tx& tx, const std::string& actor,
