@@ -154,3 +154,27 @@ TEST(HpkeTest, OnlyTheRecipientOpensAndTamperingFails) {
 
 }  // namespace
 }  // namespace puente::crypto
+
+#include "puente/crypto/password.h"
+
+namespace puente::crypto {
+namespace {
+
+TEST(PasswordTest, ScryptHashesVerifyAndResistTampering) {
+  const ScryptParams fast{10, 8, 1};  // small N keeps the test quick
+  EXPECT_FALSE(HashPassword("short", fast).ok());
+  auto h = HashPassword("correct horse battery", fast);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->substr(0, 12), "scrypt$10$8$");
+  EXPECT_TRUE(VerifyPassword("correct horse battery", *h));
+  EXPECT_FALSE(VerifyPassword("correct horse batterz", *h));
+  EXPECT_NE(*h, *HashPassword("correct horse battery", fast));  // salted
+  std::string bad = *h;
+  bad[bad.size() - 3] = bad[bad.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(VerifyPassword("correct horse battery", bad));
+  EXPECT_FALSE(VerifyPassword("x", "scrypt$99$8$1$AA==$AA=="));
+  EXPECT_FALSE(VerifyPassword("x", "plain"));
+}
+
+}  // namespace
+}  // namespace puente::crypto

@@ -78,6 +78,7 @@ class Registry {
  private:
   friend class EnrollmentService;
   friend class CardOffice;
+  friend class UserDirectory;
   Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock);
   // AddApplicant's work inside the caller's transaction (`in` validated).
   absl::StatusOr<Applicant> InsertNewApplicant(internal::Tx& tx, const std::string& actor,
