@@ -230,7 +230,7 @@ absl::Status RunCardIssue(const Globals& g, const IssueArgs& a) {
       for (const auto& i : c.issues) why += (why.empty() ? "" : "; ") + i.message;
       return absl::InvalidArgumentError("--photo: refused by the quality check: " + why);
     }
-    photo_png = apps::CardPortraitPng(image, c.metrics.box);
+    photo_png = biometrics::PortraitPng(image, c.metrics.box);
     card_template = biometrics::CardTemplate::FromTemplate(*c.face_template).Serialize();
   }
   std::vector<Recipient> recipients;

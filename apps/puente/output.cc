@@ -1,5 +1,7 @@
 #include "puente/output.h"
 
+#include "puente/registry/json.h"
+
 #include "puente/common/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -24,36 +26,7 @@ int ExitCode(const absl::Status& s) {
   }
 }
 
-nlohmann::json ToJson(const registry::Applicant& a) {
-  nlohmann::json docs = nlohmann::json::array();
-  for (const auto& d : a.documents) {
-    nlohmann::json j = {{"type", registry::ToString(d.type)},
-                        {"issuing_country", d.issuing_country},
-                        {"number", d.number}};
-    if (!d.expiry_date.empty()) j["expiry_date"] = d.expiry_date;
-    docs.push_back(j);
-  }
-  return {{"registration_number", a.registration_number},
-          {"case_number", a.case_number},
-          {"relationship", registry::ToString(a.relationship)},
-          {"given_names", a.given_names},
-          {"surname1", a.surname1},
-          {"surname2", a.surname2},
-          {"sex", registry::ToString(a.sex)},
-          {"date_of_birth", a.date_of_birth.ToString()},
-          {"date_of_birth_precision", registry::ToString(a.date_of_birth.precision)},
-          {"nationality", a.nationality},
-          {"place_of_birth", a.place_of_birth},
-          {"languages", a.languages},
-          {"phone", a.phone},
-          {"address", a.address},
-          {"documents", docs},
-          {"office", a.office_code},
-          {"officer", a.officer},
-          {"created_at", a.created_at},
-          {"updated_at", a.updated_at},
-          {"version", a.version}};
-}
+nlohmann::json ToJson(const registry::Applicant& a) { return registry::ToJson(a); }
 
 nlohmann::json ToJson(const registry::Case& c) {
   nlohmann::json members = nlohmann::json::array();

@@ -6,8 +6,6 @@
 
 #include <string>
 
-#include <opencv2/core.hpp>
-
 #include "absl/status/statusor.h"
 #include "puente/credentials/keys.h"
 
@@ -28,10 +26,6 @@ absl::StatusOr<credentials::SigningIdentity> LoadSigningKey(const std::string& p
 absl::StatusOr<credentials::InstitutionKey> LoadInstitutionKey(const std::string& path,
                                                                const std::string& passphrase_file);
 absl::StatusOr<credentials::PublicKeyFile> LoadPublicKey(const std::string& path);
-
-// The head-and-shoulders crop of `photo` around `face_box`, at the card's
-// photo aspect (4:5), as PNG bytes of at most 236x295 px (20x25 mm, 300 dpi).
-std::string CardPortraitPng(const cv::Mat& photo, const cv::Rect& face_box);
 
 }  // namespace puente::apps
 

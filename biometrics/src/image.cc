@@ -158,4 +158,21 @@ absl::StatusOr<cv::Mat> ReadImageFile(const std::string& path, const ImageLimits
   return DecodeImage(bytes, limits);
 }
 
+std::string PortraitPng(const cv::Mat& photo, const cv::Rect& face_box) {
+  const double h = face_box.height * 2.1;
+  const double w = h * 0.8;
+  const double cx = face_box.x + face_box.width / 2.0;
+  const double top = face_box.y + face_box.height * 0.45 - h * 0.45;
+  cv::Rect crop(cvRound(cx - w / 2), cvRound(top), cvRound(w), cvRound(h));
+  crop &= cv::Rect(0, 0, photo.cols, photo.rows);
+  cv::Mat portrait = crop.area() > 0 ? photo(crop) : photo;
+  if (portrait.rows > 295) {
+    cv::resize(portrait, portrait, cv::Size(), 295.0 / portrait.rows, 295.0 / portrait.rows,
+               cv::INTER_AREA);
+  }
+  std::vector<uchar> png;
+  cv::imencode(".png", portrait, png);
+  return std::string(png.begin(), png.end());
+}
+
 }  // namespace puente::biometrics

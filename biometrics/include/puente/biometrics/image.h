@@ -43,6 +43,10 @@ absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& l
 // Reads and decodes a file. NotFound if it cannot be read.
 absl::StatusOr<cv::Mat> ReadImageFile(const std::string& path, const ImageLimits& limits = {});
 
+// The head-and-shoulders crop of `photo` around `face_box`, at a card
+// photo's 4:5 aspect, as PNG bytes at most 236x295 px (20x25 mm at 300 dpi).
+std::string PortraitPng(const cv::Mat& photo, const cv::Rect& face_box);
+
 }  // namespace puente::biometrics
 
 #endif  // PUENTE_BIOMETRICS_IMAGE_H_

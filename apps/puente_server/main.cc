@@ -1,0 +1,103 @@
+// puente-server: the enrollment service over HTTP.
+//
+//   puente init --db sqlite:puente.db --key-file puente.key     # once
+//   PUENTE_KEY_PASSPHRASE=... PUENTE_ADMIN_PASSWORD=... puente-server
+//       --db sqlite:puente.db --key-file puente.key --issuer-key onpar.pem \
+//       --root-key root.pem --recipient hospital.pub.json --admin admin --port 8080
+//
+// Stops cleanly on SIGINT / SIGTERM. API: docs/api.md and GET /openapi.json.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "puente/biometrics/models.h"
+#include "puente/registry/keys.h"
+#include "puente/server/server.h"
+#include "support/key_material.h"
+
+namespace {
+
+puente::server::Server* g_server = nullptr;
+
+void OnSignal(int) {
+  if (g_server != nullptr) g_server->Stop();
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "puente-server: " << s.message() << "\n";
+  return absl::IsNotFound(s) ? 4 : absl::IsInvalidArgument(s) ? 3 : 7;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace puente;
+  std::string db = "sqlite:puente.db", key_file = "puente.key", host = "127.0.0.1";
+  std::string issuer_key, root_key, passphrase_file, admin, tls_cert, tls_key, issuer_name = "PA-ONPAR";
+  std::vector<std::string> recipients;
+  std::string models = biometrics::ModelsDir();
+  int port = 8080, workers = 2;
+  CLI::App app{"puente-server: the enrollment service over HTTP"};
+  app.add_option("--db", db, "Database URL (sqlite:PATH or postgresql://...)")->envname("PUENTE_DB");
+  app.add_option("--key-file", key_file, "Master key file")->envname("PUENTE_KEY_FILE");
+  app.add_option("--models", models, "Face models directory");
+  app.add_option("--host", host, "Listen address (default 127.0.0.1)");
+  app.add_option("--port", port, "Port (0: any free port, printed at start)");
+  app.add_option("--workers", workers, "Concurrent requests served (default 2)");
+  app.add_option("--issuer-key", issuer_key, "Issuer private key (.pem): enables cards");
+  app.add_option("--issuer-name", issuer_name, "CWT issuer of cards");
+  app.add_option("--root-key", root_key, "Root private key (.pem): enables the signed lists");
+  app.add_option("--recipient", recipients, "Institution public key for sealed sections (repeat)");
+  app.add_option("--passphrase-file", passphrase_file, "Passphrase of the .pem keys");
+  app.add_option("--admin", admin,
+                 "Create this admin user if there is no user yet (password from $PUENTE_ADMIN_PASSWORD)");
+  app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto master = registry::LoadMasterKey(key_file);
+  if (!master.ok()) return Fail(master.status());
+  server::ServerConfig config(*master);
+  config.db_url = db;
+  config.models_dir = models;
+  config.workers = workers;
+  config.issuer_name = issuer_name;
+  config.tls_cert_file = tls_cert;
+  config.tls_key_file = tls_key;
+  if (!issuer_key.empty()) {
+    auto k = apps::LoadSigningKey(issuer_key, passphrase_file);
+    if (!k.ok()) return Fail(k.status());
+    config.issuer = std::move(*k);
+  }
+  if (!root_key.empty()) {
+    auto k = apps::LoadSigningKey(root_key, passphrase_file);
+    if (!k.ok()) return Fail(k.status());
+    config.root = std::move(*k);
+  }
+  for (const std::string& path : recipients) {
+    auto f = apps::LoadPublicKey(path);
+    if (!f.ok()) return Fail(f.status());
+    config.recipients.push_back({f->kid, f->public_key});
+  }
+  auto srv = server::Server::Create(std::move(config));
+  if (!srv.ok()) return Fail(srv.status());
+  if (!admin.empty()) {
+    const char* pw = std::getenv("PUENTE_ADMIN_PASSWORD");
+    auto st = (*srv)->EnsureAdmin(admin, pw != nullptr ? pw : "");
+    if (!st.ok()) return Fail(st);
+  }
+  auto bound = (*srv)->Bind(host, port);
+  if (!bound.ok()) return Fail(bound.status());
+  g_server = srv->get();
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::cout << "puente-server listening on " << (tls_cert.empty() ? "http" : "https") << "://"
+            << host << ":" << *bound << std::endl;
+  (*srv)->Serve();
+  std::cout << "puente-server stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,71 @@
+// The enrollment service over HTTP (cpp-httplib + nlohmann-json): sessions
+// with roles, enrollment with photo upload, duplicate candidates and
+// decisions, 1:1 verification, cards (issue, PNG/PDF, replace, renew,
+// revoke), case status, the signed trust and revocation lists at stable URLs,
+// audit checks, /health, /metrics (Prometheus) and /openapi.json.
+//
+// Each request runs on one of `workers` workers; a worker owns its database
+// connection and face models, and all share one in-memory face gallery.
+// Errors are JSON: {"error": {"code": "...", "message": "..."}} with the
+// HTTP status of the code (docs/api.md).
+#ifndef PUENTE_SERVER_SERVER_H_
+#define PUENTE_SERVER_SERVER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "puente/credentials/card.h"
+#include "puente/credentials/keys.h"
+#include "puente/crypto/secret_key.h"
+
+namespace puente::server {
+
+struct ServerConfig {
+  explicit ServerConfig(crypto::SecretKey master) : master_key(std::move(master)) {}
+  std::string db_url = "sqlite:puente.db";
+  crypto::SecretKey master_key;
+  std::string models_dir;
+  // Signs cards. Without it the card endpoints answer 503.
+  std::optional<credentials::SigningIdentity> issuer;
+  std::string issuer_name = "PA-ONPAR";
+  // Signs the trust and revocation lists. Without it the list endpoints answer 503.
+  std::optional<credentials::SigningIdentity> root;
+  // Institutions that cards' sealed sections are addressed to.
+  std::vector<credentials::Recipient> recipients;
+  int card_validity_days = 365;
+  int workers = 2;
+  size_t max_body_bytes = 8 << 20;  // a phone photo in base64 fits
+  int read_timeout_seconds = 30;
+  int list_next_update_hours = 24;
+  std::string tls_cert_file;  // both set: HTTPS
+  std::string tls_key_file;
+};
+
+class Server {
+ public:
+  // Opens `workers` connections and face-model instances and loads the
+  // gallery. Errors: the database, key or models cannot be opened.
+  static absl::StatusOr<std::unique_ptr<Server>> Create(ServerConfig config);
+  ~Server();
+
+  // Binds to `host`:`port` (0: any free port) and returns the port.
+  absl::StatusOr<int> Bind(const std::string& host, int port);
+  // Serves until Stop() (from another thread or a signal handler).
+  void Serve();
+  void Stop();
+
+  // Creates the first admin when there is no user yet (set-up).
+  absl::Status EnsureAdmin(const std::string& name, const std::string& password);
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace puente::server
+
+#endif  // PUENTE_SERVER_SERVER_H_

@@ -1,0 +1,31 @@
+// JSON of the HTTP API: request parsing (strict, naming the field) and
+// response documents, and the OpenAPI description of every endpoint.
+#ifndef PUENTE_SERVER_SRC_API_JSON_H_
+#define PUENTE_SERVER_SRC_API_JSON_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "puente/registry/cards.h"
+#include "puente/registry/enrollment.h"
+
+namespace puente::server {
+
+// body[key] as a NewApplicant: given_names, surname1, surname2, sex (F/M/X),
+// date_of_birth ("YYYY-MM-DD" or "YYYY"), dob_precision (exact/year/estimated),
+// nationality, place_of_birth, languages [..], phone, address, documents
+// [{type, country, number, expiry}], office_code, case_number, relationship.
+absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const nlohmann::json& body,
+                                                         const std::string& key);
+// body["photo_base64"] decoded.
+absl::StatusOr<std::string> PhotoFromJson(const nlohmann::json& body);
+
+nlohmann::json ApplicantJson(const registry::Applicant& a);
+nlohmann::json EnrollmentJson(const registry::Enrollment& e);
+nlohmann::json CardJson(const registry::IssuedCard& c);
+nlohmann::json OpenApiDocument();
+
+}  // namespace puente::server
+
+#endif  // PUENTE_SERVER_SRC_API_JSON_H_
