@@ -2,7 +2,7 @@
 //
 //   puente init --db sqlite:puente.db --key-file puente.key     # once
 //   PUENTE_KEY_PASSPHRASE=... PUENTE_ADMIN_PASSWORD=... puente-server
-//       --db sqlite:puente.db --key-file puente.key --issuer-key onpar.pem \
+//       --db sqlite:puente.db --key-file puente.key --issuer-key onpar.pem
 //       --root-key root.pem --recipient hospital.pub.json --admin admin --port 8080
 //
 // Stops cleanly on SIGINT / SIGTERM. API: docs/api.md and GET /openapi.json.
