@@ -510,9 +510,9 @@ void Server::Impl::Routes() {
   s.Post(R"(/api/v1/cards/(\d+)/(revoke|replace|renew))",
          [this](const httplib::Request& req, httplib::Response& res) {
            const std::string action = req.matches[2];
-           const auto roles = action == "revoke" ? std::initializer_list<Role>{Role::kSupervisor}
-                                                 : std::initializer_list<Role>{Role::kOfficer};
-           Handle(req, res, roles, [&](const registry::User& u, Worker& w) -> absl::Status {
+           // Supervisors revoke; officers replace and renew.
+           const Role allowed = action == "revoke" ? Role::kSupervisor : Role::kOfficer;
+           Handle(req, res, {allowed}, [&](const registry::User& u, Worker& w) -> absl::Status {
              PUENTE_ASSIGN_OR_RETURN(uint64_t serial, SerialOf(req.matches[1]));
              PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
              if (action == "revoke") {
