@@ -90,5 +90,29 @@ verify --text "$(cat "$cards/card2-lost.qr.txt")" | head -n 1 || true
 step "the same card checked as of 2028: expired"
 verify card1.png --at 2028-01-01 | head -n 1 || true
 printf '\nCards: %s/card1.png and card1.pdf\n' "$cards"
+if [ -d "$dev" ]; then
+  step "the enrollment service: puente-server on the embedded SQLite default"
+  svc=$demo/service
+  rm -rf "$svc" && mkdir -p "$svc"
+  export PUENTE_ADMIN_PASSWORD="demo only: admin password"
+  puente --db "sqlite:$svc/puente.db" --key-file "$svc/master.key" init >/dev/null
+  nohup "$repo/build/apps/puente-server" --db "sqlite:$svc/puente.db" --key-file "$svc/master.key" \
+    --issuer-key "$cards/onpar.pem" --root-key "$cards/root.pem" --recipient "$cards/hospital.pub.json" \
+    --admin admin --port 0 >"$svc/server.log" 2>&1 &
+  server_pid=$!
+  url=""
+  for _ in $(seq 1 200); do
+    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$svc/server.log" 2>/dev/null || true)
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { cat "$svc/server.log"; exit 1; }
+  echo "puente-server (pid $server_pid) at $url; API described at $url/openapi.json"
+  "$repo/build/apps/puente-demo" --url "$url" --faces "$dev" --out "$svc" \
+    --verify-bin "$repo/build/apps/puente-verify" --institution-key "$cards/hospital.pem" \
+    --models "$PUENTE_MODELS_DIR"
+  printf '\nThe service keeps running at %s (metrics: %s/metrics). Stop it with: kill %s\n' \
+    "$url" "$url" "$server_pid"
+fi
 printf '\nDone. The registry is %s (key %s).\nTry: build/apps/puente --db %s --key-file %s applicant list\n' \
   "$PUENTE_DB" "$PUENTE_KEY_FILE" "$PUENTE_DB" "$PUENTE_KEY_FILE"
