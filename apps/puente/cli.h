@@ -9,6 +9,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "puente/registry/model.h"
 
 namespace puente::cli {
 
@@ -34,6 +36,12 @@ inline void Print(const Globals& g, const nlohmann::json& j, const std::string& 
 }
 
 using Runner = std::function<void(absl::Status)>;
+
+// "TYPE:COUNTRY:NUMBER[:EXPIRY]", e.g. "passport:VEN:123456" (main.cc).
+absl::StatusOr<registry::IdentityDocument> ParseDocumentArg(const std::string& arg);
+
+// `puente import CSV PHOTOS_DIR` (import_command.cc).
+void AddImportCommand(CLI::App& app, Globals& g, const Runner& run);
 
 // `puente face ...` (face_commands.cc).
 void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run);

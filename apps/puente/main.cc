@@ -31,26 +31,6 @@
 #include "puente/registry/validation.h"
 
 namespace puente::cli {
-namespace {
-
-using registry::Registry;
-
-
-std::string DefaultActor() {
-  for (const char* var : {"PUENTE_ACTOR", "USER"}) {
-    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
-      return [&] { std::string s(v); for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); return s; }();
-    }
-  }
-  return "officer";
-}
-
-absl::StatusOr<std::unique_ptr<Registry>> OpenRegistry(const Globals& g) {
-  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
-  return Registry::Open(g.db, master);
-}
-
-
 // "passport:VEN:123456[:2030-01-31]"
 absl::StatusOr<registry::IdentityDocument> ParseDocumentArg(const std::string& arg) {
   std::vector<std::string> parts = puente::StrSplit(arg, ':');
@@ -71,6 +51,27 @@ absl::StatusOr<registry::IdentityDocument> ParseDocumentArg(const std::string& a
   if (parts.size() == 4) d.expiry_date = parts[3];
   return d;
 }
+
+namespace {
+
+using registry::Registry;
+
+
+std::string DefaultActor() {
+  for (const char* var : {"PUENTE_ACTOR", "USER"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
+      return [&] { std::string s(v); for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); return s; }();
+    }
+  }
+  return "officer";
+}
+
+absl::StatusOr<std::unique_ptr<Registry>> OpenRegistry(const Globals& g) {
+  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
+  return Registry::Open(g.db, master);
+}
+
+
 
 absl::StatusOr<registry::DateOfBirth> ParseDobArgs(const std::string& dob,
                                                    const std::string& precision_arg) {
@@ -398,6 +399,7 @@ int Main(int argc, char** argv) {
 
   AddFaceCommands(app, g, run);
   AddCredentialCommands(app, g, run);
+  AddImportCommand(app, g, run);
 
   try {
     app.parse(argc, argv);

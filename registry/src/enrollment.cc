@@ -175,8 +175,32 @@ absl::Status EnrollmentService::LoadGallery() {
 }
 
 absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, NewApplicant in,
-                                                     std::string_view photo) {
+                                                     std::string_view photo,
+                                                     const std::string& idempotency_key,
+                                                     bool* replayed) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  if (replayed != nullptr) *replayed = false;
+  std::string idem_bidx;
+  if (!idempotency_key.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(idem_bidx,
+                            registry_.keys().BlindIndex("enrollment_key", idempotency_key));
+    std::optional<Enrollment> earlier;
+    PUENTE_RETURN_IF_ERROR(InTransaction(registry_.database(), [&]() -> absl::Status {
+      Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+      std::string applicant_id;
+      tx.sql() << "SELECT e.applicant_id FROM enrollment_keys k JOIN enrollments e "
+                  "ON e.id = k.enrollment_id WHERE k.key_bidx = :k",
+          soci::use(idem_bidx), soci::into(applicant_id);
+      if (!tx.sql().got_data()) return absl::OkStatus();
+      PUENTE_ASSIGN_OR_RETURN(Applicant a, tx.ReadApplicantById(applicant_id, "applicant.read"));
+      PUENTE_ASSIGN_OR_RETURN(earlier, LoadEnrollment(tx, std::move(a)));
+      return absl::OkStatus();
+    }));
+    if (earlier) {
+      if (replayed != nullptr) *replayed = true;
+      return *earlier;
+    }
+  }
   const Clock& clock = registry_.clock();
   PUENTE_ASSIGN_OR_RETURN(in, ValidateNewApplicant(std::move(in), clock.Now()));
   std::string wanted_reg_no;
@@ -281,6 +305,10 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
       return std::max<double>(x.face_score.value_or(0), x.demographic_score) >
              std::max<double>(y.face_score.value_or(0), y.demographic_score);
     });
+    if (!idem_bidx.empty()) {
+      tx.sql() << "INSERT INTO enrollment_keys (key_bidx, enrollment_id) VALUES (:k, :e)",
+          soci::use(idem_bidx), soci::use(e.id);
+    }
     e.status = kept > 0 ? EnrollmentStatus::kHeld : EnrollmentStatus::kCleared;
     const std::string status(ToString(e.status));
     tx.sql() << "UPDATE enrollments SET status = :s WHERE id = :i", soci::use(status),

@@ -187,3 +187,55 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
 
 }  // namespace
 }  // namespace puente
+
+namespace puente {
+namespace {
+
+// Bulk import with the real models and dev photos: refused rows reported
+// with reasons, a duplicate held, and a second run after an interruption
+// (--limit) enrolls nobody twice.
+TEST_F(CliTest, ImportIsResumableAndReportsEveryRow) {
+  ASSERT_EQ(Run("init").code, 0);
+  const std::string shared = std::getenv("PUENTE_SHARED") != nullptr
+                                 ? std::getenv("PUENTE_SHARED")
+                                 : std::string(PUENTE_SOURCE_DIR) + "/../shared";
+  const std::string models = std::getenv("PUENTE_MODELS_DIR") != nullptr
+                                 ? std::getenv("PUENTE_MODELS_DIR")
+                                 : std::string(PUENTE_SOURCE_DIR) + "/var/models";
+  std::ofstream(dir_ / "people.csv")
+      << "id,given_names,surname1,surname2,sex,date_of_birth,dob_precision,nationality,"
+         "office_code,photo,documents\n"
+         "r1,María José,Pérez,Núñez,F,1988-03-14,exact,VEN,101,Ashanti/1.jpg,passport:VEN:A1234567\n"
+         "r2,Alberto,Costa,,M,1975,year,ESP,101,Albert_Costa/1.jpg,\n"
+         "r3,\"Al\",Sharpton,,M,1954-10-03,exact,USA,101,Al_Sharpton/1.jpg,\n"
+         "r4,Maria Jose,Nunez,Perez,F,1988-03-14,exact,VEN,101,Ashanti/4.jpg,\n"
+         "r5,Blurry,Photo,,F,1990-01-01,exact,VEN,101,Jesse_Jackson/4.jpg,\n"
+         "r6,No,Photo,,F,1990-01-01,exact,VEN,101,nobody.jpg,\n";
+  const std::string cmd = "--models '" + models + "' --json import people.csv '" + shared + "/faces/dev'";
+  Result first = Run(cmd + " --limit 2");
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out)["enrolled_cleared"], 2);
+  Result second = Run(cmd + " --report report.json");
+  ASSERT_EQ(second.code, 0) << second.err;
+  auto j = nlohmann::json::parse(second.out);
+  EXPECT_EQ(j["already_imported"], 2);
+  EXPECT_EQ(j["enrolled_cleared"], 1);
+  EXPECT_EQ(j["held_for_adjudication"], 1);
+  EXPECT_EQ(j["refused"], 2);
+  EXPECT_NE(j["refused_rows"][0]["reason"].get<std::string>().find("quality check"), std::string::npos);
+  EXPECT_EQ(j["refused_rows"][1]["line"], 7);
+  EXPECT_NE(second.err.find("6/6"), std::string::npos);  // the progress bar
+  EXPECT_TRUE(fs::exists(dir_ / "report.json"));
+  // Nothing new a third time; four people in the registry.
+  EXPECT_EQ(nlohmann::json::parse(Run(cmd).out)["already_imported"], 4);
+  auto list = nlohmann::json::parse(Run("--json applicant list").out);
+  EXPECT_EQ(list.size(), 4u);
+  // A malformed CSV names the line.
+  std::ofstream(dir_ / "bad.csv") << "id,given_names\nr1,\"unterminated\n";
+  Result bad = Run("import bad.csv .");
+  EXPECT_EQ(bad.code, 3);
+  EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace puente

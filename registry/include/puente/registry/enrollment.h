@@ -89,8 +89,15 @@ class EnrollmentService {
   // InvalidArgument naming the field for bad data; InvalidArgument
   // "photo: refused by the quality check: <code>: <message>; ..." for a photo
   // that fails the gate. In both cases nothing is stored.
+  //
+  // With an `idempotency_key` (an import row's id, a client's retry key), an
+  // enrollment already made with that key is returned instead of enrolling
+  // the person again (`*replayed` is set), so an interrupted import can be
+  // run again without duplicating anyone.
   absl::StatusOr<Enrollment> Enroll(const std::string& actor, NewApplicant applicant,
-                                    std::string_view photo);
+                                    std::string_view photo,
+                                    const std::string& idempotency_key = "",
+                                    bool* replayed = nullptr);
 
   // The enrollment of an applicant, with its candidates (audited as read).
   absl::StatusOr<Enrollment> GetEnrollment(const std::string& actor,
