@@ -1,0 +1,280 @@
+// The enrollment service's figures (docs/enrollment.md, "Performance"):
+//
+//   build/bench/service_bench startup --n 1000000 [--db URL]
+//       fills a registry with N synthetic enrolled people (encrypted like real
+//       ones), then times EnrollmentService::Create loading the gallery.
+//   build/bench/service_bench http --gallery 100000 --enroll 200 [--db URL]
+//       fills a gallery, starts the HTTP server in-process (2 workers) and
+//       drives it from 2 client threads: enrollments/s with p50/p95 latency,
+//       then 1:1 verifications/s.
+//
+// Without --db a SQLite file in a temporary directory is used. A PostgreSQL
+// URL must name an empty database or schema (it is migrated here).
+#include <httplib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "puente/biometrics/face_capture.h"
+#include "puente/biometrics/models.h"
+#include "puente/crypto/encoding.h"
+#include "puente/registry/demographic_match.h"
+#include "puente/registry/enrollment.h"
+#include "puente/registry/keys.h"
+#include "puente/registry/migrator.h"
+#include "puente/server/server.h"
+#include "src/registry_tx.h"
+
+using namespace puente;
+using Steady = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+double Seconds(Steady::time_point since) {
+  return std::chrono::duration<double>(Steady::now() - since).count();
+}
+
+long MaxRssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+// N synthetic people, each with a case-less-cost applicant row, an encrypted
+// int8 face template of a random unit vector and their match keys.
+absl::Status Fill(registry::Registry& reg, long n) {
+  std::mt19937 rng(169);
+  std::normal_distribution<float> gauss;
+  const char* kSurnames[] = {"Pérez", "González", "Rodríguez", "Hernández", "García", "Martínez",
+                             "López", "Díaz", "Moreno", "Castillo", "Rojas", "Vargas"};
+  const auto start = Steady::now();
+  const long batch = 10000;
+  for (long done = 0; done < n; done += batch) {
+    absl::Status st = registry::InTransaction(reg.database(), [&]() -> absl::Status {
+      registry::internal::Tx tx(reg.database(), reg.keys(), puente::Clock::Real(), "bench");
+      PUENTE_ASSIGN_OR_RETURN(std::string case_id, registry::internal::NewUuid());
+      const std::string now = FormatTimestamp(absl::Now());
+      const std::string case_no = "B" + std::to_string(done);
+      tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
+                  "created_by, updated_at) VALUES (:i, :n, 'registered', '101', :c, 'bench', :u)",
+          soci::use(case_id), soci::use(case_no), soci::use(now), soci::use(now);
+      for (long i = done; i < std::min(n, done + batch); ++i) {
+        registry::Applicant a;
+        PUENTE_ASSIGN_OR_RETURN(a.id, registry::internal::NewUuid());
+        a.registration_number = "900-2026-" + std::to_string(1000000 + i);
+        a.given_names = "Persona " + std::to_string(i);
+        a.surname1 = kSurnames[i % 12];
+        a.surname2 = kSurnames[(i / 12) % 12];
+        a.sex = i % 2 ? registry::Sex::kFemale : registry::Sex::kMale;
+        a.date_of_birth = {1950 + static_cast<int>(i % 60), 1 + static_cast<int>(i % 12),
+                           1 + static_cast<int>(i % 28), registry::DatePrecision::kExact};
+        a.nationality = "VEN";
+        a.office_code = "900";
+        a.officer = "bench";
+        a.created_at = a.updated_at = now;
+        PUENTE_RETURN_IF_ERROR(tx.InsertApplicant(a, case_id));
+        std::vector<float> v(512);
+        for (float& x : v) x = gauss(rng);
+        PUENTE_ASSIGN_OR_RETURN(auto t, biometrics::FaceTemplate::FromFeature(
+                                            biometrics::FaceCapture::kRecognizerId, 1, v));
+        PUENTE_ASSIGN_OR_RETURN(std::string enrollment_id, registry::internal::NewUuid());
+        PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
+                                reg.keys().Seal(t.ToInt8().Serialize(),
+                                                "enrollments.template/" + enrollment_id));
+        PUENTE_ASSIGN_OR_RETURN(std::string photo_enc,
+                                reg.keys().Seal("synthetic", "enrollments.photo/" + enrollment_id));
+        tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
+                    "model_id, quality, created_at, created_by, updated_at) VALUES (:i, :a, "
+                    "'cleared', :p, :t, 'fr_feature', '{}', :c, 'bench', :u)",
+            soci::use(enrollment_id), soci::use(a.id), soci::use(photo_enc),
+            soci::use(template_enc), soci::use(now), soci::use(now);
+        for (const std::string& k : registry::MatchKeys(registry::DemographicsOf(a))) {
+          PUENTE_ASSIGN_OR_RETURN(std::string b, reg.keys().BlindIndex("match", k));
+          tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)",
+              soci::use(a.id), soci::use(b);
+        }
+      }
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return st;
+    if ((done / batch) % 10 == 9) {
+      std::fprintf(stderr, "  filled %ld (%.0f/s)\n", done + batch, (done + batch) / Seconds(start));
+    }
+  }
+  std::printf("filled %ld synthetic enrollments in %.1f s\n", n, Seconds(start));
+  return absl::OkStatus();
+}
+
+std::string Percentile(std::vector<double> ms, double p) {
+  if (ms.empty()) return "-";
+  std::sort(ms.begin(), ms.end());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", ms[static_cast<size_t>(p * (ms.size() - 1))]);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s startup|http [--n N] [--gallery N] [--enroll M] [--db URL]\n",
+                 argv[0]);
+    return 2;
+  }
+  const std::string mode = argv[1];
+  long n = 100000, gallery = 100000, enroll = 200;
+  std::string db, faces = "../shared/faces/dev", models = biometrics::ModelsDir();
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--n") n = std::atol(argv[i + 1]);
+    if (flag == "--gallery") gallery = std::atol(argv[i + 1]);
+    if (flag == "--enroll") enroll = std::atol(argv[i + 1]);
+    if (flag == "--db") db = argv[i + 1];
+    if (flag == "--faces") faces = argv[i + 1];
+  }
+  const auto dir = std::filesystem::temp_directory_path() / "puente-service-bench";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  if (db.empty()) db = "sqlite:" + (dir / "bench.db").string();
+  const std::string key_file = (dir / "master.key").string();
+  if (!registry::CreateMasterKeyFile(key_file).ok()) return 1;
+  auto master = registry::LoadMasterKey(key_file);
+  {
+    auto raw = registry::Database::Open(db);
+    if (!raw.ok() || !registry::Migrate(**raw).ok()) {
+      std::fprintf(stderr, "cannot open or migrate %s\n", db.c_str());
+      return 1;
+    }
+  }
+  auto reg = registry::Registry::Open(db, *master);
+  if (!reg.ok()) return 1;
+  auto capture = biometrics::FaceCapture::Create(models);
+  if (!capture.ok()) return 1;
+  if (auto st = Fill(**reg, mode == "startup" ? n : gallery); !st.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  if (mode == "startup") {
+    const long rss_before = MaxRssMb();
+    const auto start = Steady::now();
+    auto service = registry::EnrollmentService::Create(**reg, **capture);
+    if (!service.ok()) return 1;
+    std::printf("start-up with %zu enrolled templates: %.1f s (gallery %zu MB of templates; "
+                "max RSS %ld MB, %ld MB before)\n",
+                (*service)->gallery().size(), Seconds(start),
+                (*service)->gallery().TemplateBytes() >> 20, MaxRssMb(), rss_before);
+    return 0;
+  }
+
+  // HTTP: the real server in-process, 2 workers, 2 client threads.
+  server::ServerConfig config(*master);
+  config.db_url = db;
+  config.models_dir = models;
+  auto srv = server::Server::Create(std::move(config));
+  if (!srv.ok()) return 1;
+  (void)(*srv)->EnsureAdmin("admin", "admin-password-1");
+  const int port = *(*srv)->Bind("127.0.0.1", 0);
+  std::thread serving([&] { (*srv)->Serve(); });
+  httplib::Client admin("127.0.0.1", port);
+  auto login = [&](httplib::Client& c, const std::string& u, const std::string& p) {
+    auto r = c.Post("/api/v1/sessions", json{{"user", u}, {"password", p}}.dump(), "application/json");
+    return json::parse(r->body)["token"].get<std::string>();
+  };
+  const std::string admin_token = login(admin, "admin", "admin-password-1");
+  admin.Post("/api/v1/users", {{"Authorization", "Bearer " + admin_token}},
+             json{{"name", "ana"}, {"role", "officer"}, {"password", "officer-pw-1"}}.dump(),
+             "application/json");
+  std::vector<std::string> photos;
+  for (const auto& p : std::filesystem::recursive_directory_iterator(faces)) {
+    if (p.path().extension() == ".jpg") photos.push_back(p.path().string());
+  }
+  std::sort(photos.begin(), photos.end());
+  std::vector<std::string> bodies;
+  for (long i = 0; i < enroll; ++i) {
+    std::ifstream f(photos[i % photos.size()], std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    bodies.push_back(json{{"applicant",
+                           {{"given_names", "Carga " + std::to_string(i)}, {"surname1", "Prueba"},
+                            {"sex", "X"}, {"date_of_birth", "1980"}, {"dob_precision", "year"},
+                            {"nationality", "XXX"}, {"office_code", "101"}}},
+                          {"photo_base64", crypto::Base64Encode(bytes)}}
+                         .dump());
+  }
+  std::atomic<long> next{0};
+  std::vector<std::vector<double>> lat(2);
+  std::vector<std::vector<std::string>> enrolled(2);
+  long refused = 0;
+  std::atomic<long> refused_count{0};
+  const auto start = Steady::now();
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 2; ++t) {
+    clients.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(120);
+      const std::string token = login(c, "ana", "officer-pw-1");
+      for (long i = next++; i < enroll; i = next++) {
+        const auto s = Steady::now();
+        auto r = c.Post("/api/v1/enrollments", {{"Authorization", "Bearer " + token}}, bodies[i],
+                        "application/json");
+        lat[t].push_back(Seconds(s) * 1000);
+        if (r && r->status == 201) {
+          enrolled[t].push_back(json::parse(r->body)["applicant"]["registration_number"]);
+        } else {
+          refused_count++;
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  const double enroll_secs = Seconds(start);
+  refused = refused_count;
+  std::vector<double> all = lat[0];
+  all.insert(all.end(), lat[1].begin(), lat[1].end());
+  std::printf("HTTP enrollments, gallery %ld, %s: %ld requests in %.1f s = %.1f/s "
+              "(%ld refused by the quality gate); latency p50 %s ms, p95 %s ms\n",
+              gallery, db.substr(0, db.find(':')).c_str(), enroll, enroll_secs,
+              enroll / enroll_secs, refused, Percentile(all, 0.5).c_str(),
+              Percentile(all, 0.95).c_str());
+
+  // 1:1 verifications of the people just enrolled.
+  std::vector<std::string> regs = enrolled[0];
+  regs.insert(regs.end(), enrolled[1].begin(), enrolled[1].end());
+  std::atomic<long> vnext{0};
+  const long verifications = std::min<long>(regs.size(), 200);
+  std::vector<std::vector<double>> vlat(2);
+  const auto vstart = Steady::now();
+  clients.clear();
+  for (int t = 0; t < 2; ++t) {
+    clients.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(120);
+      const std::string token = login(c, "ana", "officer-pw-1");
+      for (long i = vnext++; i < verifications; i = vnext++) {
+        json body = json::parse(bodies[i]);
+        body.erase("applicant");
+        const auto s = Steady::now();
+        c.Post(("/api/v1/applicants/" + regs[i] + "/verify-face").c_str(),
+               {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+        vlat[t].push_back(Seconds(s) * 1000);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  const double vsecs = Seconds(vstart);
+  std::vector<double> vall = vlat[0];
+  vall.insert(vall.end(), vlat[1].begin(), vlat[1].end());
+  std::printf("HTTP 1:1 verifications: %ld in %.1f s = %.1f/s; latency p50 %s ms, p95 %s ms\n",
+              verifications, vsecs, verifications / vsecs, Percentile(vall, 0.5).c_str(),
+              Percentile(vall, 0.95).c_str());
+  (*srv)->Stop();
+  serving.join();
+  return 0;
+}
