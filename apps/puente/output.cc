@@ -28,29 +28,7 @@ int ExitCode(const absl::Status& s) {
 
 nlohmann::json ToJson(const registry::Applicant& a) { return registry::ToJson(a); }
 
-nlohmann::json ToJson(const registry::Case& c) {
-  nlohmann::json members = nlohmann::json::array();
-  for (const auto& m : c.members) {
-    members.push_back({{"registration_number", m.registration_number},
-                       {"relationship", registry::ToString(m.relationship)}});
-  }
-  nlohmann::json history = nlohmann::json::array();
-  for (const auto& h : c.history) {
-    history.push_back({{"from", h.from ? nlohmann::json(registry::ToString(*h.from))
-                                       : nlohmann::json(nullptr)},
-                       {"to", registry::ToString(h.to)},
-                       {"effective", h.effective},
-                       {"changed_at", h.changed_at},
-                       {"changed_by", h.changed_by},
-                       {"reason", h.reason}});
-  }
-  return {{"case_number", c.case_number},
-          {"status", registry::ToString(c.status)},
-          {"office", c.office_code},
-          {"created_at", c.created_at},
-          {"members", members},
-          {"history", history}};
-}
+nlohmann::json ToJson(const registry::Case& c) { return registry::ToJson(c); }
 
 nlohmann::json ToJson(const registry::AuditReport& r) {
   nlohmann::json j = {{"intact", r.intact}, {"events_checked", r.events_checked}};

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include "puente/common/strings.h"
 #include "puente/common/status_macros.h"
 #include "puente/crypto/encoding.h"
@@ -114,6 +116,26 @@ absl::StatusOr<AuditReport> VerifyAuditChain(Database& db, const KeyRing& keys) 
   } catch (const soci::soci_error& err) {
     return FromSociError(err, "reading audit log");
   }
+}
+
+absl::StatusOr<std::vector<StoredAuditEvent>> ListAuditEvents(Database& db, long long after_seq,
+                                                              int limit) {
+  limit = std::clamp(limit, 1, 1000);
+  std::vector<StoredAuditEvent> out;
+  absl::Status s = InTransaction(db, [&]() -> absl::Status {
+    StoredAuditEvent e;
+    soci::statement st =
+        (db.session().prepare << "SELECT seq, at, actor, action, entity, entity_id, details "
+                                 "FROM audit_events WHERE seq > :a ORDER BY seq",
+         soci::use(after_seq), soci::into(e.seq), soci::into(e.at), soci::into(e.event.actor),
+         soci::into(e.event.action), soci::into(e.event.entity), soci::into(e.event.entity_id),
+         soci::into(e.event.details));
+    st.execute();
+    while (static_cast<int>(out.size()) < limit && st.fetch()) out.push_back(e);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
 }
 
 }  // namespace puente::registry

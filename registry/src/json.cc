@@ -33,4 +33,28 @@ nlohmann::json ToJson(const Applicant& a) {
           {"version", a.version}};
 }
 
+nlohmann::json ToJson(const Case& c) {
+  nlohmann::json members = nlohmann::json::array();
+  for (const auto& m : c.members) {
+    members.push_back({{"registration_number", m.registration_number},
+                       {"relationship", ToString(m.relationship)}});
+  }
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& h : c.history) {
+    history.push_back({{"from", h.from ? nlohmann::json(ToString(*h.from))
+                                       : nlohmann::json(nullptr)},
+                       {"to", ToString(h.to)},
+                       {"effective", h.effective},
+                       {"changed_at", h.changed_at},
+                       {"changed_by", h.changed_by},
+                       {"reason", h.reason}});
+  }
+  return {{"case_number", c.case_number},
+          {"status", ToString(c.status)},
+          {"office", c.office_code},
+          {"created_at", c.created_at},
+          {"members", members},
+          {"history", history}};
+}
+
 }  // namespace puente::registry

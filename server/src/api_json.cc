@@ -168,6 +168,9 @@ json OpenApiDocument() {
       {"/api/v1/lists/trust", "get", "", "Signed trust list (COSE_Sign1)"},
       {"/api/v1/lists/revocation", "get", "", "Signed revocation list (COSE_Sign1)"},
       {"/api/v1/keys/root", "get", "", "The root public key file"},
+      {"/api/v1/cases/{case_number}", "get", "officer, supervisor, auditor",
+       "A case: members and status history"},
+      {"/api/v1/audit/events", "get", "auditor", "Audit events after ?after=SEQ, up to ?limit=N"},
       {"/api/v1/audit/verify", "get", "auditor", "Check the audit hash chain"},
   };
   json paths = json::object();

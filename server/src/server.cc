@@ -19,6 +19,7 @@
 #include "puente/crypto/encoding.h"
 #include "puente/registry/cards.h"
 #include "puente/registry/enrollment.h"
+#include "puente/registry/json.h"
 #include "puente/registry/users.h"
 #include "puente/registry/validation.h"
 #include "src/api_json.h"
@@ -552,7 +553,44 @@ void Server::Impl::Routes() {
                     "application/json");
   });
 
+  s.Get(R"(/api/v1/cases/([0-9A-Za-z-]+))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          Handle(req, res, {Role::kOfficer, Role::kSupervisor, Role::kAuditor},
+                 [&](const registry::User& u, Worker& w) -> absl::Status {
+                   PUENTE_ASSIGN_OR_RETURN(registry::Case c,
+                                           w.registry->GetCase(u.name, req.matches[1]));
+                   SendJson(res, registry::ToJson(c));
+                   return absl::OkStatus();
+                 });
+        });
+
   // Audit.
+  s.Get("/api/v1/audit/events", [this](const httplib::Request& req, httplib::Response& res) {
+    Handle(req, res, {Role::kAuditor}, [&](const registry::User&, Worker& w) -> absl::Status {
+      long long after = 0;
+      int limit = 100;
+      if (req.has_param("after") && !absl::SimpleAtoi(req.get_param_value("after"), &after)) {
+        return absl::InvalidArgumentError("after: not a number");
+      }
+      if (req.has_param("limit") && !absl::SimpleAtoi(req.get_param_value("limit"), &limit)) {
+        return absl::InvalidArgumentError("limit: not a number");
+      }
+      PUENTE_ASSIGN_OR_RETURN(auto events,
+                              registry::ListAuditEvents(w.registry->database(), after, limit));
+      json arr = json::array();
+      for (const auto& e : events) {
+        arr.push_back({{"seq", e.seq},
+                       {"at", e.at},
+                       {"actor", e.event.actor},
+                       {"action", e.event.action},
+                       {"entity", e.event.entity},
+                       {"entity_id", e.event.entity_id},
+                       {"details", json::parse(e.event.details, nullptr, false)}});
+      }
+      SendJson(res, {{"events", arr}});
+      return absl::OkStatus();
+    });
+  });
   s.Get("/api/v1/audit/verify", [this](const httplib::Request& req, httplib::Response& res) {
     Handle(req, res, {Role::kAuditor}, [&](const registry::User&, Worker& w) -> absl::Status {
       PUENTE_ASSIGN_OR_RETURN(registry::AuditReport r, w.registry->VerifyAudit());

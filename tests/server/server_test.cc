@@ -172,6 +172,21 @@ TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
   auto audit = Get("/api/v1/audit/verify", auditor_);
   ASSERT_EQ(audit.first, 200);
   EXPECT_EQ(json::parse(audit.second)["intact"], true);
+  auto events = Get("/api/v1/audit/events?after=0&limit=1000", auditor_);
+  ASSERT_EQ(events.first, 200);
+  bool saw_decision = false, saw_revoke = false;
+  const json listed = json::parse(events.second);
+  for (const auto& e : listed["events"]) {
+    saw_decision |= e["action"] == "duplicate.decide" && e["actor"] == "sara";
+    saw_revoke |= e["action"] == "card.revoke" && e["details"]["reason"] == "stolen";
+  }
+  EXPECT_TRUE(saw_decision);
+  EXPECT_TRUE(saw_revoke);
+  EXPECT_EQ(Get("/api/v1/audit/events", officer_).first, 403);
+  const std::string case_no = first.second["applicant"]["case_number"];
+  auto case_json = Get("/api/v1/cases/" + case_no, auditor_);
+  ASSERT_EQ(case_json.first, 200);
+  EXPECT_EQ(json::parse(case_json.second)["status"], "registered");
 }
 
 TEST_P(ServerTest, EachRoleIsRefusedWhatItMayNotDo) {

@@ -11,6 +11,7 @@
 #define PUENTE_REGISTRY_AUDIT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "puente/common/clock.h"
@@ -38,6 +39,15 @@ struct AuditReport {
 // exactly when the change it records does.
 absl::Status AppendAuditEvent(Database& db, const KeyRing& keys, const Clock& clock,
                               const AuditEvent& event);
+
+struct StoredAuditEvent {
+  long long seq = 0;
+  std::string at;
+  AuditEvent event;
+};
+// Events with seq > `after_seq`, oldest first, at most `limit` (<= 1000).
+absl::StatusOr<std::vector<StoredAuditEvent>> ListAuditEvents(Database& db, long long after_seq,
+                                                              int limit);
 
 // Walks the whole chain. Errors only for database failures; a broken chain
 // is reported in AuditReport.

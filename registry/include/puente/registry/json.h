@@ -9,6 +9,7 @@
 namespace puente::registry {
 
 nlohmann::json ToJson(const Applicant& a);
+nlohmann::json ToJson(const Case& c);
 
 }  // namespace puente::registry
 
