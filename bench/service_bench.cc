@@ -3,6 +3,7 @@
 //   build/bench/service_bench startup --n 1000000 [--db URL]
 //       fills a registry with N synthetic enrolled people (encrypted like real
 //       ones), then times EnrollmentService::Create loading the gallery.
+//       --reuse times it again on the registry the last run filled.
 //   build/bench/service_bench http --gallery 100000 --enroll 200 [--db URL]
 //       fills a gallery, starts the HTTP server in-process (2 workers) and
 //       drives it from 2 client threads: enrollments/s with p50/p95 latency,
@@ -132,20 +133,32 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   long n = 100000, gallery = 100000, enroll = 200;
   std::string db, faces = "../shared/faces/dev", models = biometrics::ModelsDir();
-  for (int i = 2; i + 1 < argc; i += 2) {
+  bool reuse = false;
+  for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--reuse") {
+      reuse = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
     if (flag == "--n") n = std::atol(argv[i + 1]);
     if (flag == "--gallery") gallery = std::atol(argv[i + 1]);
     if (flag == "--enroll") enroll = std::atol(argv[i + 1]);
     if (flag == "--db") db = argv[i + 1];
     if (flag == "--faces") faces = argv[i + 1];
+    ++i;
   }
+  // --reuse (startup, SQLite only): time start-up again on the registry the
+  // previous run filled, without filling it again.
   const auto dir = std::filesystem::temp_directory_path() / "puente-service-bench";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  reuse = reuse && mode == "startup" && db.empty() && std::filesystem::exists(dir / "bench.db");
+  if (!reuse) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
   if (db.empty()) db = "sqlite:" + (dir / "bench.db").string();
   const std::string key_file = (dir / "master.key").string();
-  if (!registry::CreateMasterKeyFile(key_file).ok()) return 1;
+  if (!reuse && !registry::CreateMasterKeyFile(key_file).ok()) return 1;
   auto master = registry::LoadMasterKey(key_file);
   {
     auto raw = registry::Database::Open(db);
@@ -158,7 +171,7 @@ int main(int argc, char** argv) {
   if (!reg.ok()) return 1;
   auto capture = biometrics::FaceCapture::Create(models);
   if (!capture.ok()) return 1;
-  if (auto st = Fill(**reg, mode == "startup" ? n : gallery); !st.ok()) {
+  if (auto st = reuse ? absl::OkStatus() : Fill(**reg, mode == "startup" ? n : gallery); !st.ok()) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return 1;
   }

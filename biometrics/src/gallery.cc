@@ -225,6 +225,18 @@ bool FaceGallery::Remove(const std::string& subject_id) {
   return true;
 }
 
+void FaceGallery::Reserve(size_t n) {
+  auto lock = WriteLock();
+  codes_.reserve(n * dim_padded_);
+  row_sums_.reserve(n);
+  mult_.reserve(n);
+  err_.reserve(n);
+  qnorm_.reserve(n);
+  if (options_.keep_float) floats_.reserve(n * dim_);
+  ids_.reserve(n);
+  slots_.reserve(n);
+}
+
 size_t FaceGallery::size() const {
   auto lock = ReadLock();
   return ids_.size();

@@ -1,5 +1,8 @@
 #include "puente/crypto/encoding.h"
 
+#include <array>
+#include <cstdint>
+
 #include "absl/status/status.h"
 
 namespace puente::crypto {
@@ -13,14 +16,13 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-int B64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// Base64 alphabet value of each byte; 0x100 for bytes outside it ('=' included).
+constexpr auto kB64Table = [] {
+  std::array<uint16_t, 256> t{};
+  t.fill(0x100);
+  for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(kB64[i])] = static_cast<uint16_t>(i);
+  return t;
+}();
 }  // namespace
 
 std::string HexEncode(std::string_view bytes) {
@@ -71,30 +73,34 @@ std::string Base64Encode(std::string_view bytes) {
 absl::StatusOr<std::string> Base64Decode(std::string_view b64) {
   const absl::Status bad = absl::InvalidArgumentError("base64: malformed input");
   if (b64.size() % 4 != 0) return bad;
-  std::string out;
-  out.reserve(b64.size() / 4 * 3);
-  for (size_t i = 0; i < b64.size(); i += 4) {
-    const bool last = i + 4 == b64.size();
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = b64[i + k];
-      if (c == '=' && last && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0) return bad;  // data after padding
-      v[k] = B64Value(c);
-      if (v[k] < 0) return bad;
-    }
-    const uint32_t w = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out.push_back(static_cast<char>(w >> 16));
-    if (pad < 2) out.push_back(static_cast<char>((w >> 8) & 255));
-    if (pad < 1) out.push_back(static_cast<char>(w & 255));
-    // Canonical form: unused bits must be zero.
-    if ((pad == 1 && (w & 0xFF)) || (pad == 2 && (w & 0xFFFF))) return bad;
+  if (b64.empty()) return std::string();
+  // Padding may only end the input: one '=' (2 bytes in the last quad) or two (1 byte).
+  const size_t pad = b64.back() != '=' ? 0 : b64[b64.size() - 2] != '=' ? 1 : 2;
+  const size_t full = b64.size() / 4 - (pad ? 1 : 0);  // quads without padding
+  std::string out(full * 3 + (pad ? 3 - pad : 0), '\0');
+  const auto* in = reinterpret_cast<const uint8_t*>(b64.data());
+  uint32_t invalid = 0;  // OR of every looked-up value: bit 8 set if any was not base64
+  size_t o = 0;
+  for (size_t q = 0; q < full; ++q, in += 4, o += 3) {
+    const uint32_t a = kB64Table[in[0]], b = kB64Table[in[1]], c = kB64Table[in[2]],
+                   d = kB64Table[in[3]];
+    invalid |= a | b | c | d;
+    const uint32_t w = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = static_cast<char>(w >> 16);
+    out[o + 1] = static_cast<char>(w >> 8);
+    out[o + 2] = static_cast<char>(w);
   }
+  if (pad) {
+    const uint32_t a = kB64Table[in[0]], b = kB64Table[in[1]],
+                   c = pad == 1 ? kB64Table[in[2]] : 0;
+    invalid |= a | b | c;
+    const uint32_t w = (a << 18) | (b << 12) | (c << 6);
+    // Canonical form: the bits that padding leaves unused must be zero.
+    if ((pad == 1 && (w & 0xFF)) || (pad == 2 && (w & 0xFFFF))) return bad;
+    out[o] = static_cast<char>(w >> 16);
+    if (pad == 1) out[o + 1] = static_cast<char>(w >> 8);
+  }
+  if (invalid & 0x100) return bad;
   return out;
 }
 

@@ -43,15 +43,6 @@ absl::StatusOr<EnrollmentStatus> ParseStatus(const std::string& s) {
   return absl::DataLossError("stored enrollment status is unknown");
 }
 
-std::vector<float> UnitVector(const biometrics::FaceTemplate& t) {
-  std::vector<float> v = t.ToFloat();
-  double n = 0;
-  for (float x : v) n += double(x) * x;
-  const float inv = n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.f;
-  for (float& x : v) x *= inv;
-  return v;
-}
-
 // One possible duplicate while an enrollment is being decided.
 struct Found {
   std::optional<float> face;
@@ -134,7 +125,9 @@ absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
     const bool sface = capture.options().recognizer == biometrics::Recognizer::kSFace;
     gallery = std::make_shared<biometrics::FaceGallery>(
         sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId,
-        biometrics::FaceCapture::kRecognizerVersion, sface ? 128 : 512);
+        biometrics::FaceCapture::kRecognizerVersion, sface ? 128 : 512,
+        // Stored templates are int8: ranking on them is exact without floats.
+        biometrics::GalleryOptions{.keep_float = false});
   }
   std::unique_ptr<EnrollmentService> s(
       new EnrollmentService(registry, capture, policy, std::move(gallery)));
@@ -144,34 +137,34 @@ absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
 
 absl::Status EnrollmentService::LoadGallery() {
   Database& db = registry_.database();
-  std::vector<std::string> ids;
-  std::vector<float> vectors;
-  absl::Status st = InTransaction(db, [&]() -> absl::Status {
+  const bool sface = capture_.options().recognizer == biometrics::Recognizer::kSFace;
+  const std::string expected_model =
+      sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId;
+  return InTransaction(db, [&]() -> absl::Status {
+    long long count = 0;
+    db.session() << "SELECT COUNT(*) FROM enrollments WHERE status <> 'duplicate'",
+        soci::into(count);
+    gallery_->Reserve(gallery_->size() + static_cast<size_t>(count));
+    // Rows are streamed straight into the gallery (one applicant has at most
+    // one enrollment, so the order does not matter and is not sorted for).
     std::string applicant_id, enrollment_id, template_enc;
     soci::statement q =
         (db.session().prepare << "SELECT applicant_id, id, template_enc FROM enrollments "
-                                 "WHERE status <> 'duplicate' ORDER BY created_at, id",
+                                 "WHERE status <> 'duplicate'",
          soci::into(applicant_id), soci::into(enrollment_id), soci::into(template_enc));
     q.execute();
     while (q.fetch()) {
       PUENTE_ASSIGN_OR_RETURN(std::string bytes,
                               registry_.keys().Open(template_enc, TemplateCtx(enrollment_id)));
       PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t, biometrics::FaceTemplate::Parse(bytes));
-      const std::vector<float> v = UnitVector(t);
-      const bool sface = capture_.options().recognizer == biometrics::Recognizer::kSFace;
-      const std::string expected_model =
-          sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId;
-      if (t.model_id() != expected_model || static_cast<int>(v.size()) != gallery_->dimension()) {
+      if (t.model_id() != expected_model || t.dimension() != gallery_->dimension()) {
         return absl::FailedPreconditionError(
             "enrolled templates were made by another face model than the one loaded");
       }
-      ids.push_back(applicant_id);
-      vectors.insert(vectors.end(), v.begin(), v.end());
+      PUENTE_RETURN_IF_ERROR(gallery_->Upsert(applicant_id, t));
     }
     return absl::OkStatus();
   });
-  if (!st.ok()) return st;
-  return gallery_->AddBatch(ids, vectors);
 }
 
 absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, NewApplicant in,

@@ -84,6 +84,8 @@ TEST(GalleryTest, Int8OnlyModeIsExactAgainstStoredInt8Templates) {
   GalleryOptions opt;
   opt.keep_float = false;
   FaceGallery gallery("m", 1, dim, opt);
+  gallery.Reserve(n);  // as the enrollment service does before loading
+  EXPECT_EQ(gallery.size(), 0u);
   std::vector<float> stored;  // the dequantised int8 templates, renormalised
   for (size_t i = 0; i < n; ++i) {
     auto t = FaceTemplate::FromFeature("m", 1, std::span<const float>(rows.data() + i * dim, dim));

@@ -21,8 +21,19 @@ TEST(Base64Test, Rfc4648Vectors) {
   }
 }
 
+TEST(Base64Test, RoundTripsEveryLengthAndByte) {
+  std::string bytes;
+  for (int n = 0; n < 300; ++n) {
+    auto d = Base64Decode(Base64Encode(bytes));
+    ASSERT_TRUE(d.ok()) << n;
+    EXPECT_EQ(*d, bytes);
+    bytes.push_back(static_cast<char>((n * 131 + 7) & 255));
+  }
+}
+
 TEST(Base64Test, RejectsMalformedInput) {
-  for (const char* bad : {"Zg=", "Zg==Zg==", "Z===", "Zh==", "Zm9v!", "Zm 9v", "=Zm9"}) {
+  for (const char* bad : {"Zg=", "Zg==Zg==", "Z===", "Zh==", "Zm9v!", "Zm 9v", "=Zm9", "Zm=v",
+                          "Zm9=", "====", "Zm9v====", "Zm9v\x80" "AAA", "Zm9-", "Zm9_"}) {
     EXPECT_FALSE(Base64Decode(bad).ok()) << bad;
   }
 }

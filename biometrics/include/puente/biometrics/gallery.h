@@ -74,6 +74,9 @@ class FaceGallery {
   absl::Status AddBatch(std::span<const std::string> ids, std::span<const float> unit_vectors);
   // False if the id was not there.
   bool Remove(const std::string& subject_id);
+  // Makes room for `n` subjects in all, so that a bulk load does not copy the
+  // gallery while it grows.
+  void Reserve(size_t n);
 
   size_t size() const;
   int dimension() const { return static_cast<int>(dim_); }
