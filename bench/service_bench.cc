@@ -23,6 +23,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/strings/str_format.h"
 #include "puente/biometrics/face_capture.h"
 #include "puente/biometrics/models.h"
 #include "puente/crypto/encoding.h"
@@ -39,6 +40,23 @@ using nlohmann::json;
 
 namespace {
 
+// Common surnames: the synthetic registry shares them the way a real one does,
+// so every enrollment examines a realistic number of demographic candidates.
+const char* const kSurnames[] = {"Pérez", "González", "Rodríguez", "Hernández",
+                                 "García", "Martínez", "López",     "Díaz",
+                                 "Moreno", "Castillo", "Rojas",     "Vargas"};
+const char* const kGiven[] = {"María", "José", "Ana", "Luis", "Carmen", "Juan", "Rosa", "Pedro"};
+
+// A name-like rendering of i (names hold letters only): 0 -> "a", 27 -> "bb".
+std::string Letters(long i) {
+  std::string s;
+  do {
+    s.push_back(static_cast<char>('a' + i % 26));
+    i /= 26;
+  } while (i > 0);
+  return s;
+}
+
 double Seconds(Steady::time_point since) {
   return std::chrono::duration<double>(Steady::now() - since).count();
 }
@@ -54,8 +72,6 @@ long MaxRssMb() {
 absl::Status Fill(registry::Registry& reg, long n) {
   std::mt19937 rng(169);
   std::normal_distribution<float> gauss;
-  const char* kSurnames[] = {"Pérez", "González", "Rodríguez", "Hernández", "García", "Martínez",
-                             "López", "Díaz", "Moreno", "Castillo", "Rojas", "Vargas"};
   const auto start = Steady::now();
   const long batch = 10000;
   for (long done = 0; done < n; done += batch) {
@@ -215,8 +231,12 @@ int main(int argc, char** argv) {
     std::ifstream f(photos[i % photos.size()], std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     bodies.push_back(json{{"applicant",
-                           {{"given_names", "Carga " + std::to_string(i)}, {"surname1", "Prueba"},
-                            {"sex", "X"}, {"date_of_birth", "1980"}, {"dob_precision", "year"},
+                           {{"given_names", kGiven[i % 8] + std::string(" ") + Letters(i)},
+                            {"surname1", kSurnames[(i * 7) % 12]},
+                            {"surname2", kSurnames[(i * 5 + 3) % 12]},
+                            {"sex", "X"},
+                            {"date_of_birth", absl::StrFormat("%04d-%02d-%02d", 1950 + (i * 13) % 60,
+                                                              1 + i % 12, 1 + i % 28)},
                             {"nationality", "XXX"}, {"office_code", "101"}}},
                           {"photo_base64", crypto::Base64Encode(bytes)}}
                          .dump());
@@ -241,7 +261,10 @@ int main(int argc, char** argv) {
         if (r && r->status == 201) {
           enrolled[t].push_back(json::parse(r->body)["applicant"]["registration_number"]);
         } else {
-          refused_count++;
+          if (refused_count++ == 0) {
+            std::fprintf(stderr, "first refusal: %d %s\n", r ? r->status : -1,
+                         r ? r->body.c_str() : httplib::to_string(r.error()).c_str());
+          }
         }
       }
     });
@@ -252,7 +275,7 @@ int main(int argc, char** argv) {
   std::vector<double> all = lat[0];
   all.insert(all.end(), lat[1].begin(), lat[1].end());
   std::printf("HTTP enrollments, gallery %ld, %s: %ld requests in %.1f s = %.1f/s "
-              "(%ld refused by the quality gate); latency p50 %s ms, p95 %s ms\n",
+              "(%ld refused); latency p50 %s ms, p95 %s ms\n",
               gallery, db.substr(0, db.find(':')).c_str(), enroll, enroll_secs,
               enroll / enroll_secs, refused, Percentile(all, 0.5).c_str(),
               Percentile(all, 0.95).c_str());

@@ -266,8 +266,13 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
     }
     // Score each; keep those the policy calls candidates.
     int kept = 0;
-    for (auto& [other_id, f] : found) {
-      PUENTE_ASSIGN_OR_RETURN(Applicant other, tx.ReadApplicantById(other_id, "dedup.compare"));
+    std::vector<std::string> other_ids;
+    for (const auto& entry : found) other_ids.push_back(entry.first);
+    PUENTE_ASSIGN_OR_RETURN(std::vector<Applicant> others,
+                            tx.ReadApplicantsByIds(other_ids, "dedup.compare", "enrollment", e.id));
+    for (const Applicant& other : others) {
+      const std::string& other_id = other.id;
+      Found& f = found[other_id];
       f.demographic = CompareDemographics(mine, DemographicsOf(other));
       const double demo = f.demographic.score;
       const bool candidate =

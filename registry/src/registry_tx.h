@@ -6,6 +6,11 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_format.h"
@@ -188,14 +193,27 @@ class Tx {
   }
 
   absl::StatusOr<std::vector<IdentityDocument>> LoadDocuments(const std::string& applicant_id) {
-    std::vector<IdentityDocument> out;
-    std::string id, type, country, number_enc, expiry;
+    std::map<std::string, std::vector<IdentityDocument>> by_applicant;
+    PUENTE_RETURN_IF_ERROR(LoadDocumentsWhere("applicant_id = :a", &applicant_id, by_applicant));
+    return std::move(by_applicant[applicant_id]);
+  }
+
+  // Documents of the applicants selected by `where` (bound to *key if given),
+  // grouped by applicant id, each group in recording order.
+  absl::Status LoadDocumentsWhere(const std::string& where, const std::string* key,
+                                  std::map<std::string, std::vector<IdentityDocument>>& out) {
+    std::string applicant_id, id, type, country, number_enc, expiry;
     soci::indicator expiry_ind;
-    soci::statement st =
-        (sql_.prepare << "SELECT id, doc_type, issuing_country, number_enc, expiry_date "
-                         "FROM identity_documents WHERE applicant_id = :a ORDER BY created_at, id",
-         soci::use(applicant_id), soci::into(id), soci::into(type), soci::into(country),
-         soci::into(number_enc), soci::into(expiry, expiry_ind));
+    soci::statement st(sql_);
+    st.alloc();
+    st.prepare("SELECT applicant_id, id, doc_type, issuing_country, number_enc, expiry_date "
+               "FROM identity_documents WHERE " + where + " ORDER BY created_at, id");
+    for (std::string* s : {&applicant_id, &id, &type, &country, &number_enc}) {
+      st.exchange(soci::into(*s));
+    }
+    st.exchange(soci::into(expiry, expiry_ind));
+    if (key != nullptr) st.exchange(soci::use(*key));
+    st.define_and_bind();
     st.execute();
     while (st.fetch()) {
       IdentityDocument d;
@@ -206,12 +224,12 @@ class Tx {
       PUENTE_ASSIGN_OR_RETURN(d.number,
                               keys_.Open(number_enc, puente::StrCat("identity_documents.number/", id)));
       d.expiry_date = expiry_ind == soci::i_ok ? expiry : "";
-      out.push_back(std::move(d));
+      out[applicant_id].push_back(std::move(d));
     }
-    return out;
+    return absl::OkStatus();
   }
 
-  absl::StatusOr<Applicant> Decrypt(const ApplicantRow& r) {
+  absl::StatusOr<Applicant> Decrypt(const ApplicantRow& r, bool with_documents = true) {
     Applicant a;
     a.id = r.id;
     const std::string& id = r.id;
@@ -233,7 +251,9 @@ class Tx {
     if (!r.languages.empty()) a.languages = puente::StrSplit(r.languages, ',');
     PUENTE_ASSIGN_OR_RETURN(a.phone, keys_.Open(r.phone_enc, Ctx("phone", id)));
     PUENTE_ASSIGN_OR_RETURN(a.address, keys_.Open(r.address_enc, Ctx("address", id)));
-    PUENTE_ASSIGN_OR_RETURN(a.documents, LoadDocuments(id));
+    if (with_documents) {
+      PUENTE_ASSIGN_OR_RETURN(a.documents, LoadDocuments(id));
+    }
     a.office_code = r.office_code;
     a.officer = r.officer;
     a.created_at = r.created_at;
@@ -269,6 +289,46 @@ class Tx {
     PUENTE_ASSIGN_OR_RETURN(Applicant a, Decrypt(r));
     PUENTE_RETURN_IF_ERROR(Audit(std::string(action), "applicant", a.id));
     return a;
+  }
+
+  // The applicants with these internal ids (made by this application), in
+  // two queries whatever their number, audited as one `action` event on
+  // `entity`/`entity_id` that lists them. Ids not found are left out.
+  absl::StatusOr<std::vector<Applicant>> ReadApplicantsByIds(const std::vector<std::string>& ids,
+                                                             std::string_view action,
+                                                             const std::string& entity,
+                                                             const std::string& entity_id) {
+    std::vector<Applicant> out;
+    if (ids.empty()) return out;
+    std::string list;  // inlined: every id is checked to be a UUID first
+    for (const std::string& id : ids) {
+      const bool uuid = id.size() == 36 && std::all_of(id.begin(), id.end(), [](char c) {
+                          return c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                        });
+      if (!uuid) return absl::InternalError("applicant ids must be UUIDs");
+      list += puente::StrCat(list.empty() ? "'" : ",'", id, "'");
+    }
+    std::vector<ApplicantRow> rows;
+    {
+      ApplicantRow r;
+      soci::statement st = (sql_.prepare << kApplicantSelect << "WHERE a.id IN (" << list << ")");
+      BindApplicant(st, r);
+      st.define_and_bind();
+      st.execute();
+      while (st.fetch()) rows.push_back(r);
+    }
+    std::map<std::string, std::vector<IdentityDocument>> docs;
+    PUENTE_RETURN_IF_ERROR(
+        LoadDocumentsWhere(puente::StrCat("applicant_id IN (", list, ")"), nullptr, docs));
+    nlohmann::json read = nlohmann::json::array();
+    for (const ApplicantRow& r : rows) {
+      PUENTE_ASSIGN_OR_RETURN(Applicant a, Decrypt(r, /*with_documents=*/false));
+      a.documents = std::move(docs[a.id]);
+      read.push_back(a.id);
+      out.push_back(std::move(a));
+    }
+    PUENTE_RETURN_IF_ERROR(Audit(std::string(action), entity, entity_id, {{"applicants", read}}));
+    return out;
   }
 
   // Revokes the active cards matching `where` (SQL over cards, one :k
