@@ -30,7 +30,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
 )
 if [ "$with_tests" = 1 ]; then
-  packages+=(postgresql-15 postgresql-client-15)
+  packages+=(postgresql-15 postgresql-client-15 openssl)
   # The interoperability test runs a Claim 169 reader in Node.js. Machines
   # usually have Node (with npm) already; Debian's own packages otherwise.
   command -v node >/dev/null || packages+=(nodejs npm)

@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <filesystem>
 #include <thread>
+#include <unistd.h>
 
 #include "biometrics/biometrics_test_support.h"
 #include "puente/credentials/qr.h"
@@ -246,6 +248,59 @@ TEST_P(ServerTest, MalformedRequestsGetClearErrors) {
             std::string::npos);
   EXPECT_EQ(Get("/api/v1/no-such-thing").first, 404);
   EXPECT_EQ(Get("/api/v1/cards/12345", officer_).first, 404);
+}
+
+// --tls-cert/--tls-key: the API is served over HTTPS with that certificate,
+// and a plain-HTTP request to the same port gets no answer.
+TEST(ServerTlsTest, ServesHttpsWithTheConfiguredCertificate) {
+  const std::string dir = ::testing::TempDir() + "/puente-tls-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                          "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+                          "-keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl req failed";
+  puente::testing::TestDatabase db(Dialect::kSqlite);
+  const crypto::SecretKey master = puente::testing::NewMasterKey();
+  ASSERT_NE(puente::testing::OpenMigratedRegistry(db, master), nullptr);
+  ServerConfig config(master);
+  config.db_url = db.url();
+  config.models_dir = puente::testing::ModelsDirForTests();
+  config.workers = 1;
+  config.tls_cert_file = cert;
+  config.tls_key_file = key;
+  auto server = Server::Create(std::move(config));
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto port = (*server)->Bind("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  std::thread serving([&] { (*server)->Serve(); });
+
+  httplib::SSLClient tls("127.0.0.1", *port);
+  tls.set_ca_cert_path(cert.c_str());
+  tls.enable_server_certificate_verification(true);
+  auto health = tls.Get("/health");
+  ASSERT_TRUE(health) << httplib::to_string(health.error());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(json::parse(health->body)["status"], "ok");
+
+  httplib::Client plain("127.0.0.1", *port);
+  plain.set_read_timeout(5);
+  auto refused = plain.Get("/health");
+  EXPECT_TRUE(!refused || refused->status != 200);
+
+  // A certificate file that does not exist is refused at start.
+  ServerConfig bad(master);
+  bad.db_url = db.url();
+  bad.models_dir = puente::testing::ModelsDirForTests();
+  bad.tls_cert_file = dir + "/missing.pem";
+  bad.tls_key_file = key;
+  auto s = Server::Create(std::move(bad));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.status().message()).find("TLS"), std::string::npos);
+
+  (*server)->Stop();
+  serving.join();
+  std::filesystem::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerTest,
