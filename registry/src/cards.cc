@@ -118,6 +118,7 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
     card.type = type;
     card.serial = serial;
     card.issuer = authority_.issuer_name;
+    card.provisional = authority_.provisional;
     card.issued_at = card.not_before = UnixSeconds(clock);
     card.expires_at = card.issued_at + int64_t{authority_.validity_days} * 86400;
     card.holder.id = a.registration_number;

@@ -34,6 +34,9 @@ struct CardAuthority {
   // addressed to; none: no sealed section.
   std::vector<credentials::Recipient> recipients;
   int validity_days = 365;
+  // A field kit's key: every card it signs is provisional (awaiting the
+  // centre's deduplication), as the trust list requires of kit keys.
+  bool provisional = false;
 };
 
 struct IssuedCard {

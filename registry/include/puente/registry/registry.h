@@ -79,6 +79,7 @@ class Registry {
   friend class EnrollmentService;
   friend class CardOffice;
   friend class UserDirectory;
+  friend class BirthRegistry;
   Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock);
   // AddApplicant's work inside the caller's transaction (`in` validated).
   absl::StatusOr<Applicant> InsertNewApplicant(internal::Tx& tx, const std::string& actor,

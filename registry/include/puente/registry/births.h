@@ -1,0 +1,122 @@
+// Birth registration (docs/field-kits.md): a child born in a border area is
+// registered on the spot, at a field kit or at an office, and the family
+// leaves with a birth-registration attestation: a Claim 169 QR credential
+// naming the child and the guardian, which any verifier checks offline,
+// before the civil registry opens the birth record.
+//
+// - Parents are linked to enrolled applicants by registration number (typed,
+//   or read from their card's QR by the caller), optionally confirmed by a
+//   1:1 face check against the enrolled face; or recorded from their own
+//   documents when they are not enrolled.
+// - The child gets a registration number of the registering office (a kit's
+//   own office code on a kit, so numbers made offline never collide).
+// - Everything about the child and the parents is stored as one sealed
+//   record; the number is stored encrypted with a blind index.
+// - The civil-registry export is a signed batch, sealed to the registry's
+//   public key (births_batch.h documents the format).
+//
+// Not thread-safe (it shares its Registry's connection).
+#ifndef PUENTE_REGISTRY_BIRTHS_H_
+#define PUENTE_REGISTRY_BIRTHS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "puente/registry/cards.h"
+#include "puente/registry/enrollment.h"
+#include "puente/registry/model.h"
+#include "puente/registry/registry.h"
+
+namespace puente::registry {
+
+// Card serials are registry-wide integers: an office's are year·10^6 + n
+// (below 10^10); a field kit's (office codes 900-999) are
+// office·10^10 + year·10^6 + n, so serials signed offline never collide with
+// the centre's or another kit's.
+uint64_t CardSerial(const std::string& kit_office_code, int year, long long n);
+inline constexpr int kFirstKitOfficeCode = 900;
+bool IsKitOfficeCode(const std::string& office_code);
+
+enum class ParentRole { kMother, kFather, kGuardian };
+std::string_view ToString(ParentRole r);
+std::optional<ParentRole> ParseParentRole(std::string_view s);
+
+struct BirthParent {
+  ParentRole role = ParentRole::kMother;
+  // An enrolled applicant: their registration number. How they were
+  // identified: "registration_number" (typed), "card" (QR scanned and
+  // verified by the caller) or "face" (set `live_photo`: a 1:1 check against
+  // the enrolled face, refused on mismatch).
+  std::string registration_number;
+  std::string identified_by;
+  std::string live_photo;  // bytes, not stored; only for "face"
+  // Not enrolled: recorded from their documents (full name required).
+  std::string full_name;
+  std::string nationality;  // ISO 3166-1 alpha-3
+  std::optional<IdentityDocument> document;
+};
+
+struct NewBirth {
+  std::string given_names;
+  std::string surname1;
+  std::string surname2;
+  Sex sex = Sex::kFemale;
+  std::string born_on;     // "YYYY-MM-DD", not in the future
+  std::string born_at;     // "HH:MM" local time, optional
+  std::string place_code;  // location code of the place of birth (e.g. "PA-5-DAR-01")
+  std::string place;       // free text: community, river, road
+  std::string facility;    // health facility, or the attendant (midwife, relative)
+  std::vector<BirthParent> parents;  // at least one; at most one of each role but guardian
+  std::string office_code;  // registering office (a kit's own code on a kit)
+  std::string jornada_id;   // registration day, optional
+};
+
+struct Birth {
+  std::string id;
+  std::string birth_number;  // registration number of the child
+  NewBirth record;           // photos cleared; enrolled parents' names filled in
+  std::string created_at;
+  std::string created_by;
+  std::optional<uint64_t> attestation_serial;
+};
+
+struct BirthAttestation {
+  uint64_t serial = 0;
+  credentials::Card card;
+  std::string qr_text;
+};
+
+class BirthRegistry {
+ public:
+  // `enrollment` is used for the parents' 1:1 face checks.
+  BirthRegistry(Registry& registry, EnrollmentService& enrollment)
+      : registry_(registry), enrollment_(enrollment) {}
+
+  // Validates and stores the birth with its number, in one transaction with
+  // its audit event. InvalidArgument naming the field for bad input, NotFound
+  // for a parent's unknown registration number, PermissionDenied when a
+  // parent's live face does not match the enrolled one. Nothing is stored on
+  // error.
+  absl::StatusOr<Birth> Register(const std::string& actor, NewBirth in);
+
+  // Signs the attestation with `authority`'s key (a kit's or the office's)
+  // and records its serial. FailedPrecondition if the birth already has one.
+  absl::StatusOr<BirthAttestation> Attest(const std::string& actor,
+                                          const std::string& birth_number,
+                                          const CardAuthority& authority);
+
+  absl::StatusOr<Birth> Get(const std::string& actor, const std::string& birth_number);
+  // In registration order; each is audited as read.
+  absl::StatusOr<std::vector<Birth>> List(const std::string& actor, int limit, int offset);
+
+ private:
+  Registry& registry_;
+  EnrollmentService& enrollment_;
+};
+
+}  // namespace puente::registry
+
+#endif  // PUENTE_REGISTRY_BIRTHS_H_
