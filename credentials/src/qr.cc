@@ -35,14 +35,23 @@ absl::StatusOr<std::string> ReadQr(const uint8_t* gray, int width, int height, i
   if (gray == nullptr || width <= 0 || height <= 0 || row_stride < width) {
     return absl::InvalidArgumentError("qr: empty image");
   }
-  ZXing::DecodeHints hints;
-  hints.setFormats(ZXing::BarcodeFormat::QRCode);
-  hints.setTryHarder(true);
-  hints.setTryRotate(true);
   ZXing::ImageView view(gray, width, height, ZXing::ImageFormat::Lum, row_stride);
-  const ZXing::Result result = ZXing::ReadBarcode(view, hints);
-  if (!result.isValid()) return absl::NotFoundError("no QR code found in the image");
-  return result.text();
+  // Phone photos of printed cards are blurred, tilted and unevenly lit: the
+  // local-average binarizer first, then the global histogram and a fixed
+  // threshold, each of which reads some photos the others miss.
+  for (ZXing::Binarizer binarizer : {ZXing::Binarizer::LocalAverage,
+                                     ZXing::Binarizer::GlobalHistogram,
+                                     ZXing::Binarizer::FixedThreshold}) {
+    ZXing::DecodeHints hints;
+    hints.setFormats(ZXing::BarcodeFormat::QRCode);
+    hints.setTryHarder(true);
+    hints.setTryRotate(true);
+    hints.setTryDownscale(true);
+    hints.setBinarizer(binarizer);
+    const ZXing::Result result = ZXing::ReadBarcode(view, hints);
+    if (result.isValid()) return result.text();
+  }
+  return absl::NotFoundError("no QR code found in the image");
 }
 
 }  // namespace puente::credentials
