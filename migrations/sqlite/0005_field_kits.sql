@@ -26,7 +26,7 @@ CREATE TABLE kit_identity (
   not_after         TEXT NOT NULL,
   max_validity_days INTEGER NOT NULL,
   root_public_key   TEXT NOT NULL,
-  centre_url        TEXT,
+  centre_bundle_key TEXT NOT NULL,
   created_at        TEXT NOT NULL
 );
 
@@ -62,3 +62,26 @@ CREATE TABLE births (
   created_by         TEXT NOT NULL
 );
 CREATE INDEX births_created ON births (created_at, id);
+
+-- Provisional cards (signed by a kit key) are kept apart from final ones: the
+-- centre confirms them with a final card or revokes them.
+ALTER TABLE cards ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+
+-- At the centre: sync bundles. Chunks are staged as they arrive (a transfer
+-- resumes where it stopped); a bundle is imported once.
+CREATE TABLE sync_chunks (
+  bundle_id  TEXT NOT NULL,
+  idx        INTEGER NOT NULL,
+  sha256     TEXT NOT NULL,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (bundle_id, idx)
+);
+CREATE TABLE sync_imports (
+  bundle_id          TEXT PRIMARY KEY,
+  kit_id             TEXT NOT NULL REFERENCES kits (kit_id),
+  kit_created_at     TEXT NOT NULL,
+  imported_at        TEXT NOT NULL,
+  clock_skew_seconds INTEGER NOT NULL,
+  report             TEXT NOT NULL,
+  imported_by        TEXT NOT NULL
+);

@@ -29,56 +29,7 @@ absl::StatusOr<std::string> Text(const json& obj, const std::string& key,
 
 absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const json& body,
                                                          const std::string& key) {
-  if (!body.contains(key) || !body[key].is_object()) return Bad(key, "is required (an object)");
-  const json& j = body[key];
-  const std::string p = key + ".";
-  registry::NewApplicant a;
-  PUENTE_ASSIGN_OR_RETURN(a.given_names, Text(j, "given_names", p));
-  PUENTE_ASSIGN_OR_RETURN(a.surname1, Text(j, "surname1", p));
-  PUENTE_ASSIGN_OR_RETURN(a.surname2, Text(j, "surname2", p));
-  PUENTE_ASSIGN_OR_RETURN(std::string sex, Text(j, "sex", p));
-  auto parsed_sex = registry::ParseSex(sex);
-  if (!parsed_sex) return Bad(p + "sex", "F, M or X");
-  a.sex = *parsed_sex;
-  PUENTE_ASSIGN_OR_RETURN(std::string dob, Text(j, "date_of_birth", p));
-  PUENTE_ASSIGN_OR_RETURN(std::string precision, Text(j, "dob_precision", p));
-  auto prec = registry::ParseDatePrecision(precision.empty() ? "exact" : precision);
-  if (!prec) return Bad(p + "dob_precision", "exact, year or estimated");
-  PUENTE_ASSIGN_OR_RETURN(a.date_of_birth,
-                          registry::ParseDateOfBirth(dob, *prec, absl::Now()));
-  PUENTE_ASSIGN_OR_RETURN(a.nationality, Text(j, "nationality", p));
-  PUENTE_ASSIGN_OR_RETURN(a.place_of_birth, Text(j, "place_of_birth", p));
-  PUENTE_ASSIGN_OR_RETURN(a.phone, Text(j, "phone", p));
-  PUENTE_ASSIGN_OR_RETURN(a.address, Text(j, "address", p));
-  PUENTE_ASSIGN_OR_RETURN(a.office_code, Text(j, "office_code", p));
-  PUENTE_ASSIGN_OR_RETURN(a.case_number, Text(j, "case_number", p));
-  PUENTE_ASSIGN_OR_RETURN(std::string rel, Text(j, "relationship", p));
-  auto relationship = registry::ParseRelationship(rel.empty() ? "principal" : rel);
-  if (!relationship) return Bad(p + "relationship", "not a known relationship");
-  a.relationship = *relationship;
-  if (j.contains("languages")) {
-    if (!j["languages"].is_array()) return Bad(p + "languages", "must be an array of codes");
-    for (const auto& l : j["languages"]) {
-      if (!l.is_string()) return Bad(p + "languages", "must be an array of codes");
-      a.languages.push_back(l.get<std::string>());
-    }
-  }
-  if (j.contains("documents")) {
-    if (!j["documents"].is_array()) return Bad(p + "documents", "must be an array");
-    for (const auto& d : j["documents"]) {
-      if (!d.is_object()) return Bad(p + "documents", "each must be an object");
-      registry::IdentityDocument doc;
-      PUENTE_ASSIGN_OR_RETURN(std::string type, Text(d, "type", p + "documents[]."));
-      auto t = registry::ParseDocumentType(type);
-      if (!t) return Bad(p + "documents[].type", "not a document type");
-      doc.type = *t;
-      PUENTE_ASSIGN_OR_RETURN(doc.issuing_country, Text(d, "country", p + "documents[]."));
-      PUENTE_ASSIGN_OR_RETURN(doc.number, Text(d, "number", p + "documents[]."));
-      PUENTE_ASSIGN_OR_RETURN(doc.expiry_date, Text(d, "expiry", p + "documents[]."));
-      a.documents.push_back(std::move(doc));
-    }
-  }
-  return a;
+  return registry::NewApplicantFromJson(body, key);
 }
 
 absl::StatusOr<std::string> PhotoFromJson(const json& body) {

@@ -4,12 +4,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/status/statusor.h"
 #include "puente/registry/model.h"
 
 namespace puente::registry {
 
 nlohmann::json ToJson(const Applicant& a);
 nlohmann::json ToJson(const Case& c);
+
+// The applicant object of the HTTP API and of sync bundles (docs/api.md),
+// read from body[key]. InvalidArgument naming the field ("applicant.sex: ...").
+absl::StatusOr<NewApplicant> NewApplicantFromJson(const nlohmann::json& body,
+                                                  const std::string& key);
+// The inverse: the request form of an applicant's data.
+nlohmann::json ToRequestJson(const NewApplicant& a);
 
 }  // namespace puente::registry
 

@@ -20,6 +20,7 @@
 #define PUENTE_REGISTRY_REGISTRY_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ namespace puente::registry {
 namespace internal {
 class Tx;
 }  // namespace internal
+
+struct KitIdentity;
 
 class Registry {
  public:
@@ -80,6 +83,10 @@ class Registry {
   friend class CardOffice;
   friend class UserDirectory;
   friend class BirthRegistry;
+  friend class KitAuthority;
+  friend class Jornadas;
+  friend absl::Status InstallKitIdentity(Registry&, const std::string&, const KitIdentity&);
+  friend absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry&);
   Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock);
   // AddApplicant's work inside the caller's transaction (`in` validated).
   absl::StatusOr<Applicant> InsertNewApplicant(internal::Tx& tx, const std::string& actor,
