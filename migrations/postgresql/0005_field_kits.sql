@@ -27,6 +27,7 @@ CREATE TABLE kit_identity (
   max_validity_days INTEGER NOT NULL,
   root_public_key   TEXT NOT NULL,
   centre_bundle_key TEXT NOT NULL,
+  centre_time_seen  TEXT NOT NULL,
   created_at        TEXT NOT NULL
 );
 

@@ -47,7 +47,8 @@ std::optional<ParentRole> ParseParentRole(std::string_view s) {
 namespace {
 
 constexpr char kBirthSelect[] =
-    "SELECT id, birth_no_enc, record_enc, attestation_serial, created_at, created_by FROM births ";
+    "SELECT id, birth_no_enc, record_enc, attestation_serial, attestation_enc, created_at, "
+    "created_by FROM births ";
 
 std::string RecordCtx(const std::string& id) { return puente::StrCat("births.record/", id); }
 std::string NumberCtx(const std::string& id) { return puente::StrCat("births.birth_no/", id); }
@@ -116,7 +117,7 @@ absl::StatusOr<NewBirth> RecordFromJson(const json& j) {
 
 // Checks and normalises everything but the parents' links; every problem is
 // reported at once.
-absl::StatusOr<NewBirth> Validate(NewBirth in, absl::Time now) {
+absl::StatusOr<NewBirth> Validate(NewBirth in, absl::Time now, bool imported = false) {
   std::vector<std::string> errors;
   auto take = [&](const absl::Status& s) {
     if (!s.ok()) errors.push_back(std::string(s.message()));
@@ -170,7 +171,7 @@ absl::StatusOr<NewBirth> Validate(NewBirth in, absl::Time now) {
         errors.push_back(puente::StrCat(field, ".identified_by: '", p.identified_by,
                                         "' is not registration_number, card or face"));
       }
-      if ((p.identified_by == "face") != !p.live_photo.empty()) {
+      if (!imported && (p.identified_by == "face") != !p.live_photo.empty()) {
         errors.push_back(puente::StrCat(field, ": a face check needs identified_by face and a "
                                                "live photo, and a live photo needs a face check"));
       }
@@ -262,7 +263,7 @@ absl::StatusOr<Birth> BirthRegistry::Register(const std::string& actor, NewBirth
     PUENTE_ASSIGN_OR_RETURN(std::string number_enc,
                             tx.keys().Seal(out.birth_number, NumberCtx(out.id)));
     PUENTE_ASSIGN_OR_RETURN(std::string record_enc,
-                            tx.keys().Seal(RecordJson(in).dump(), RecordCtx(out.id)));
+                            tx.keys().Seal(BirthRecordToJson(in), RecordCtx(out.id)));
     std::string jornada = in.jornada_id;
     soci::indicator jornada_ind = jornada.empty() ? soci::i_null : soci::i_ok;
     tx.sql() << "INSERT INTO births (id, birth_no_bidx, birth_no_enc, record_enc, office_code, "
@@ -280,9 +281,9 @@ absl::StatusOr<Birth> BirthRegistry::Register(const std::string& actor, NewBirth
 namespace {
 
 struct BirthRow {
-  std::string id, number_enc, record_enc, created_at, created_by;
+  std::string id, number_enc, record_enc, created_at, created_by, attestation_enc;
   long long serial = 0;
-  soci::indicator serial_ind = soci::i_null;
+  soci::indicator serial_ind = soci::i_null, attestation_ind = soci::i_null;
 };
 
 absl::StatusOr<Birth> Decrypt(const KeyRing& keys, const BirthRow& r) {
@@ -290,12 +291,14 @@ absl::StatusOr<Birth> Decrypt(const KeyRing& keys, const BirthRow& r) {
   b.id = r.id;
   PUENTE_ASSIGN_OR_RETURN(b.birth_number, keys.Open(r.number_enc, NumberCtx(r.id)));
   PUENTE_ASSIGN_OR_RETURN(std::string record, keys.Open(r.record_enc, RecordCtx(r.id)));
-  json j = json::parse(record, nullptr, false);
-  if (j.is_discarded()) return absl::DataLossError("stored birth record is damaged");
-  PUENTE_ASSIGN_OR_RETURN(b.record, RecordFromJson(j));
+  PUENTE_ASSIGN_OR_RETURN(b.record, BirthRecordFromJson(record));
   b.created_at = r.created_at;
   b.created_by = r.created_by;
   if (r.serial_ind == soci::i_ok) b.attestation_serial = static_cast<uint64_t>(r.serial);
+  if (r.attestation_ind == soci::i_ok) {
+    PUENTE_ASSIGN_OR_RETURN(b.attestation_qr,
+                            keys.Open(r.attestation_enc, puente::StrCat("births.attestation/", r.id)));
+  }
   return b;
 }
 
@@ -304,6 +307,7 @@ void BindBirth(soci::statement& st, BirthRow& r) {
   st.exchange(soci::into(r.number_enc));
   st.exchange(soci::into(r.record_enc));
   st.exchange(soci::into(r.serial, r.serial_ind));
+  st.exchange(soci::into(r.attestation_enc, r.attestation_ind));
   st.exchange(soci::into(r.created_at));
   st.exchange(soci::into(r.created_by));
 }
@@ -339,6 +343,54 @@ std::string GuardianText(const NewBirth& b) {
 }
 
 }  // namespace
+
+std::string BirthRecordToJson(const NewBirth& record) { return RecordJson(record).dump(); }
+
+absl::StatusOr<NewBirth> BirthRecordFromJson(std::string_view json_text) {
+  json j = json::parse(json_text, nullptr, false);
+  if (!j.is_object()) return absl::DataLossError("birth record is not a JSON object");
+  return RecordFromJson(j);
+}
+
+absl::StatusOr<bool> BirthRegistry::ImportBirth(const std::string& actor, const Birth& b) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string number, ParseRegistrationNumber(b.birth_number));
+  PUENTE_ASSIGN_OR_RETURN(NewBirth record, Validate(b.record, registry_.clock().Now(), true));
+  if (b.id.size() != 36) return absl::InvalidArgumentError("birth id: not a UUID");
+  bool added = false;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    int present = 0;
+    tx.sql() << "SELECT count(*) FROM births WHERE id = :i", soci::use(b.id), soci::into(present);
+    if (present > 0) return absl::OkStatus();
+    PUENTE_ASSIGN_OR_RETURN(std::string bidx, tx.keys().BlindIndex("reg_no", number));
+    PUENTE_ASSIGN_OR_RETURN(std::string number_enc, tx.keys().Seal(number, NumberCtx(b.id)));
+    PUENTE_ASSIGN_OR_RETURN(std::string record_enc,
+                            tx.keys().Seal(BirthRecordToJson(b.record), RecordCtx(b.id)));
+    long long serial = b.attestation_serial ? static_cast<long long>(*b.attestation_serial) : 0;
+    soci::indicator serial_ind = b.attestation_serial ? soci::i_ok : soci::i_null;
+    std::string qr_enc;
+    if (!b.attestation_qr.empty()) {
+      PUENTE_ASSIGN_OR_RETURN(qr_enc, tx.keys().Seal(b.attestation_qr,
+                                                     puente::StrCat("births.attestation/", b.id)));
+    }
+    soci::indicator qr_ind = qr_enc.empty() ? soci::i_null : soci::i_ok;
+    // The jornada is the kit's; it is imported with the bundle before births.
+    std::string jornada = record.jornada_id;
+    soci::indicator jornada_ind = jornada.empty() ? soci::i_null : soci::i_ok;
+    tx.sql() << "INSERT INTO births (id, birth_no_bidx, birth_no_enc, record_enc, office_code, "
+                "jornada_id, attestation_serial, attestation_enc, created_at, created_by) VALUES "
+                "(:i, :b, :n, :r, :o, :j, :s, :q, :c, :by)",
+        soci::use(b.id), soci::use(bidx), soci::use(number_enc), soci::use(record_enc),
+        soci::use(record.office_code), soci::use(jornada, jornada_ind),
+        soci::use(serial, serial_ind), soci::use(qr_enc, qr_ind), soci::use(b.created_at),
+        soci::use(b.created_by);
+    added = true;
+    return tx.Audit("birth.import", "birth", b.id, {{"office_code", record.office_code}});
+  });
+  if (!s.ok()) return s;
+  return added;
+}
 
 absl::StatusOr<BirthAttestation> BirthRegistry::Attest(const std::string& actor,
                                                        const std::string& birth_number,
@@ -403,6 +455,11 @@ absl::StatusOr<Birth> BirthRegistry::Get(const std::string& actor,
 
 absl::StatusOr<std::vector<Birth>> BirthRegistry::List(const std::string& actor, int limit,
                                                        int offset) {
+  return ListBirths(registry_, actor, limit, offset);
+}
+
+absl::StatusOr<std::vector<Birth>> ListBirths(Registry& registry_, const std::string& actor,
+                                              int limit, int offset) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   if (limit < 1 || limit > 10000 || offset < 0) {
     return absl::InvalidArgumentError("limit: 1..10000, offset: 0 or more");

@@ -1,5 +1,7 @@
 #include "puente/registry/cards.h"
 
+#include "puente/registry/births.h"
+
 #include "puente/biometrics/card_template.h"
 #include "puente/credentials/credential.h"
 #include "src/registry_tx.h"
@@ -96,10 +98,11 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
       PUENTE_RETURN_IF_ERROR(tx.RevokeActiveCards("serial = CAST(:k AS BIGINT)",
                                                   std::to_string(*replaces), reason));
     }
-    int active = 0;
+    int active = 0;  // a final card may confirm a provisional one (a kit's)
+    const int only_final = authority_.provisional ? 0 : 1;
     tx.sql() << "SELECT count(*) FROM cards WHERE applicant_id = :a AND card_type = :t AND "
-                "status = 'active'",
-        soci::use(a.id), soci::use(type_name), soci::into(active);
+                "status = 'active' AND (provisional = 0 OR :f = 0)",
+        soci::use(a.id), soci::use(type_name), soci::use(only_final), soci::into(active);
     if (active > 0) {
       return absl::FailedPreconditionError(puente::StrCat(
           "registration_number: ", reg_no, " already has an active ", type_name,
@@ -112,7 +115,7 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
     }
     const int year = static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
     PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence("card", year));
-    const uint64_t serial = static_cast<uint64_t>(year) * 1000000 + static_cast<uint64_t>(n);
+    const uint64_t serial = CardSerial(authority_.kit_office_code, year, n);
 
     credentials::Card& card = out.card;
     card.type = type;
@@ -151,12 +154,19 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
     const std::string issued = TimestampOf(card.issued_at), expires = TimestampOf(card.expires_at);
     long long replaces_ll = replaces ? static_cast<long long>(*replaces) : 0;
     soci::indicator replaces_ind = replaces ? soci::i_ok : soci::i_null;
+    const int provisional = card.provisional ? 1 : 0;
     tx.sql() << "INSERT INTO cards (serial, applicant_id, card_type, issuer_kid, issued_at, "
-                "expires_at, status, replaces, qr_enc, created_by) VALUES (:s, :a, :t, :k, :i, "
-                ":e, 'active', :r, :q, :b)",
+                "expires_at, status, replaces, qr_enc, created_by, provisional) VALUES (:s, :a, "
+                ":t, :k, :i, :e, 'active', :r, :q, :b, :p)",
         soci::use(serial_ll), soci::use(a.id), soci::use(type_name), soci::use(kid),
         soci::use(issued), soci::use(expires), soci::use(replaces_ll, replaces_ind),
-        soci::use(qr_enc), soci::use(actor);
+        soci::use(qr_enc), soci::use(actor), soci::use(provisional);
+    if (!authority_.provisional) {
+      PUENTE_RETURN_IF_ERROR(tx.RevokeActiveCards(
+                                 "applicant_id = :k AND provisional = 1", a.id,
+                                 puente::StrCat("confirmed by the centre: final card ", serial))
+                                 .status());
+    }
     nlohmann::json details{{"applicant_id", a.id}, {"type", type_name}, {"issuer_kid", kid}};
     if (replaces) details["replaces"] = *replaces;
     PUENTE_RETURN_IF_ERROR(tx.Audit("card.issue", "card", std::to_string(serial), details));

@@ -429,6 +429,12 @@ absl::StatusOr<Enrollment> EnrollmentService::Decide(const std::string& actor,
           soci::use(actor);
       new_status = "duplicate";
       remove_from_gallery = applicant_id;
+      // A provisional card a field kit gave this registration is revoked:
+      // the person holds (or will get) the card of their first registration.
+      PUENTE_RETURN_IF_ERROR(
+          tx.RevokeActiveCards("applicant_id = :k", applicant_id,
+                               "duplicate registration: the same person as another record")
+              .status());
     } else {
       int pending = 0;
       tx.sql() << "SELECT count(*) FROM duplicate_candidates WHERE enrollment_id = :e AND "

@@ -225,11 +225,14 @@ absl::Status InstallKitIdentity(Registry& registry, const std::string& actor,
     const std::string now = FormatTimestamp(registry.clock().Now());
     const std::string root = crypto::Base64Encode(id.root_public_key);
     const std::string centre = crypto::Base64Encode(id.centre_bundle_key);
+    const std::string seen =
+        id.centre_time_seen > 0 ? FormatTimestamp(absl::FromUnixSeconds(id.centre_time_seen)) : now;
     tx.sql() << "INSERT INTO kit_identity (kit_id, office_code, signing_key_enc, not_after, "
-                "max_validity_days, root_public_key, centre_bundle_key, created_at) VALUES (:k, "
-                ":o, :s, :na, :m, :r, :c, :t)",
+                "max_validity_days, root_public_key, centre_bundle_key, centre_time_seen, "
+                "created_at) VALUES (:k, :o, :s, :na, :m, :r, :c, :ts, :t)",
         soci::use(id.kit_id), soci::use(id.office_code), soci::use(key_enc), soci::use(na),
-        soci::use(id.max_validity_days), soci::use(root), soci::use(centre), soci::use(now);
+        soci::use(id.max_validity_days), soci::use(root), soci::use(centre), soci::use(seen),
+        soci::use(now);
     return tx.Audit("kit.install", "kit", id.kit_id, {{"office_code", id.office_code}});
   });
 }
@@ -238,12 +241,13 @@ absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
   std::optional<KitIdentity> out;
   absl::Status s = InTransaction(registry.database(), [&]() -> absl::Status {
     KitIdentity id;
-    std::string key_enc, na, root, centre;
+    std::string key_enc, na, root, centre, seen;
     registry.database().session()
         << "SELECT kit_id, office_code, signing_key_enc, not_after, max_validity_days, "
-           "root_public_key, centre_bundle_key FROM kit_identity",
+           "root_public_key, centre_bundle_key, centre_time_seen FROM kit_identity",
         soci::into(id.kit_id), soci::into(id.office_code), soci::into(key_enc), soci::into(na),
-        soci::into(id.max_validity_days), soci::into(root), soci::into(centre);
+        soci::into(id.max_validity_days), soci::into(root), soci::into(centre), soci::into(seen);
+    id.centre_time_seen = Unix(seen);
     if (!registry.database().session().got_data()) return absl::OkStatus();
     PUENTE_ASSIGN_OR_RETURN(std::string sealed,
                             registry.keys().Open(key_enc, "kit_identity.signing_key/" + id.kit_id));

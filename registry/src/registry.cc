@@ -46,8 +46,26 @@ absl::StatusOr<Applicant> Registry::InsertNewApplicant(Tx& tx, const std::string
   std::string case_id;
   if (in.case_number.empty()) {
     PUENTE_ASSIGN_OR_RETURN(case_id, NewUuid());
-    PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence("C" + in.office_code, year));
-    a.case_number = absl::StrFormat("C%s-%04d-%06d", in.office_code, year, n);
+    if (!in.new_case_number.empty()) {
+      int y = 0, n = 0;
+      char office[4] = {0};
+      if (in.new_case_number.size() != 16 ||
+          std::sscanf(in.new_case_number.c_str(), "C%3[0-9]-%4d-%6d", office, &y, &n) != 3) {
+        return absl::InvalidArgumentError(puente::StrCat(
+            "new_case_number: '", in.new_case_number, "' is not C<office>-YYYY-NNNNNN"));
+      }
+      int taken = 0;
+      tx.sql() << "SELECT count(*) FROM cases WHERE case_number = :n",
+          soci::use(in.new_case_number), soci::into(taken);
+      if (taken > 0) {
+        return absl::AlreadyExistsError(
+            puente::StrCat("case_number: ", in.new_case_number, " already exists"));
+      }
+      a.case_number = in.new_case_number;
+    } else {
+      PUENTE_ASSIGN_OR_RETURN(long long n, tx.NextSequence("C" + in.office_code, year));
+      a.case_number = absl::StrFormat("C%s-%04d-%06d", in.office_code, year, n);
+    }
     tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
                 "created_by, updated_at) VALUES (:i, :n, 'registered', :o, :c, :b, :u)",
         soci::use(case_id), soci::use(a.case_number), soci::use(in.office_code),

@@ -81,7 +81,16 @@ struct Birth {
   std::string created_at;
   std::string created_by;
   std::optional<uint64_t> attestation_serial;
+  std::string attestation_qr;  // the attestation's QR text, if any
 };
+
+// Births in registration order; each is audited as read.
+absl::StatusOr<std::vector<Birth>> ListBirths(Registry& registry, const std::string& actor,
+                                              int limit, int offset);
+
+// The stored and exported form of a birth record (JSON text).
+std::string BirthRecordToJson(const NewBirth& record);
+absl::StatusOr<NewBirth> BirthRecordFromJson(std::string_view json_text);
 
 struct BirthAttestation {
   uint64_t serial = 0;
@@ -109,6 +118,10 @@ class BirthRegistry {
                                           const CardAuthority& authority);
 
   absl::StatusOr<Birth> Get(const std::string& actor, const std::string& birth_number);
+
+  // Stores a birth registered elsewhere (a field kit), keeping its id,
+  // number and attestation. False if it is already here (nothing changes).
+  absl::StatusOr<bool> ImportBirth(const std::string& actor, const Birth& birth);
   // In registration order; each is audited as read.
   absl::StatusOr<std::vector<Birth>> List(const std::string& actor, int limit, int offset);
 

@@ -37,6 +37,8 @@ struct CardAuthority {
   // A field kit's key: every card it signs is provisional (awaiting the
   // centre's deduplication), as the trust list requires of kit keys.
   bool provisional = false;
+  // A field kit's office code (901-999): its serials are in the kit's range.
+  std::string kit_office_code;
 };
 
 struct IssuedCard {

@@ -66,6 +66,9 @@ struct KitIdentity {
   int max_validity_days = 30;
   std::string root_public_key;    // raw Ed25519: checks the trust and revocation lists
   std::string centre_bundle_key;  // raw X25519: sync bundles are sealed to it
+  // The latest centre time the kit has seen (issued_at of the lists it
+  // holds): a kit clock behind it is wrong. 0: the kit's clock at install.
+  int64_t centre_time_seen = 0;
 };
 
 // Installs this kit's identity (once: AlreadyExists after that).

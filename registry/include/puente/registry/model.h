@@ -81,6 +81,9 @@ struct NewApplicant {
   // principal) or open a new case (case_number empty, relationship principal).
   std::string case_number;
   Relationship relationship = Relationship::kPrincipal;
+  // Opening a new case under a number given elsewhere (a field kit's case,
+  // imported by sync): "C<office>-YYYY-NNNNNN"; empty: the registry numbers it.
+  std::string new_case_number;
   // Normally assigned by the registry; set only when importing records that
   // already carry a registration number (it must pass its check digit).
   std::string registration_number;

@@ -19,6 +19,7 @@
 #ifndef PUENTE_REGISTRY_REGISTRY_H_
 #define PUENTE_REGISTRY_REGISTRY_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,8 @@ class Tx;
 }  // namespace internal
 
 struct KitIdentity;
+struct Birth;
+struct BundleSummary;
 
 class Registry {
  public:
@@ -85,6 +88,12 @@ class Registry {
   friend class BirthRegistry;
   friend class KitAuthority;
   friend class Jornadas;
+  friend class BundleImporter;
+  friend absl::StatusOr<std::vector<Birth>> ListBirths(Registry&, const std::string&, int,
+                                                               int);
+  friend absl::StatusOr<BundleSummary> ExportBundle(
+      Registry&, const std::string&, const std::string&, size_t,
+      const std::function<void(int, int)>&);
   friend absl::Status InstallKitIdentity(Registry&, const std::string&, const KitIdentity&);
   friend absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry&);
   Registry(std::unique_ptr<Database> db, KeyRing keys, const Clock& clock);
