@@ -19,6 +19,7 @@
 #include "puente/crypto/encoding.h"
 #include "puente/registry/cards.h"
 #include "puente/registry/enrollment.h"
+#include "puente/registry/kits.h"
 #include "puente/registry/json.h"
 #include "puente/registry/users.h"
 #include "puente/registry/validation.h"
@@ -189,9 +190,19 @@ struct Server::Impl {
     t.name = config.issuer_name;
     t.not_before = now - 86400;
     t.not_after = now + 730 * int64_t{86400};
-    t.card_types = {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee};
+    t.card_types = {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
+                    credentials::CardType::kBirthAttestation};
+    std::vector<credentials::TrustedIssuer> issuers{t};
+    // Active field kits, with their narrow rights.
+    PUENTE_ASSIGN_OR_RETURN(std::vector<registry::KitRecord> kits,
+                            pool.With([](Worker& w) {
+                              return registry::KitAuthority(*w.registry).List();
+                            }));
+    for (const registry::KitRecord& k : kits) {
+      if (k.status == "active" && k.not_after > now) issuers.push_back(registry::TrustEntryOf(k));
+    }
     return credentials::SignTrustList(
-        {static_cast<uint64_t>(now), now, now + config.list_next_update_hours * 3600, {t}},
+        {static_cast<uint64_t>(now), now, now + config.list_next_update_hours * 3600, issuers},
         *config.root);
   }
 
