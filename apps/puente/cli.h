@@ -46,6 +46,9 @@ void AddImportCommand(CLI::App& app, Globals& g, const Runner& run);
 // `puente face ...` (face_commands.cc).
 void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run);
 
+// `puente kit|jornada|birth ...` (field_commands.cc).
+void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run);
+
 // `puente keys|lists|card ...` (credential_commands.cc).
 void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run);
 

@@ -400,6 +400,7 @@ int Main(int argc, char** argv) {
   AddFaceCommands(app, g, run);
   AddCredentialCommands(app, g, run);
   AddImportCommand(app, g, run);
+  AddFieldCommands(app, g, run);
 
   try {
     app.parse(argc, argv);

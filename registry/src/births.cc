@@ -337,7 +337,11 @@ std::string GuardianText(const NewBirth& b) {
     }
   }
   if (chosen == nullptr) return "";
-  std::string s = puente::StrCat(chosen->full_name, " (", ToString(chosen->role));
+  // Printed on a Spanish-language document.
+  const char* role = chosen->role == ParentRole::kMother   ? "madre"
+                     : chosen->role == ParentRole::kFather ? "padre"
+                                                           : "tutor/a";
+  std::string s = puente::StrCat(chosen->full_name, " (", role);
   if (!chosen->registration_number.empty()) s += puente::StrCat(", ", chosen->registration_number);
   return s + ")";
 }

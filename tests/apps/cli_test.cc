@@ -237,5 +237,90 @@ TEST_F(CliTest, ImportIsResumableAndReportsEveryRow) {
   EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
 }
 
+// A field kit and the centre through the CLI, as in Darién: certify, install,
+// enroll and register a birth offline with its attestation, export a chunked
+// bundle, import it at the centre (progress bar, report), import it again
+// (nothing changes).
+TEST_F(CliTest, FieldKitRegistersABirthAndSyncsWithTheCentre) {
+  const std::string shared = std::getenv("PUENTE_SHARED") != nullptr
+                                 ? std::getenv("PUENTE_SHARED")
+                                 : std::string(PUENTE_SOURCE_DIR) + "/../shared";
+  const std::string models = std::getenv("PUENTE_MODELS_DIR") != nullptr
+                                 ? std::getenv("PUENTE_MODELS_DIR")
+                                 : std::string(PUENTE_SOURCE_DIR) + "/var/models";
+  auto at = [&](const std::string& db, const std::string& args) {
+    const std::string cmd = "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
+                            "PUENTE_ACTOR=luis.officer PUENTE_KEY_PASSPHRASE=field-pass-123 '" +
+                            PUENTE_BIN "' --models '" + models + "' --db sqlite:" + db +
+                            ".db --key-file " + db + ".key " + args;
+    return testing::RunShell(cmd, (dir_ / "stderr.txt").string());
+  };
+  ASSERT_EQ(at("centre", "init").code, 0);
+  ASSERT_EQ(at("centre", "keys generate --kind root --out root").code, 0);
+  ASSERT_EQ(at("centre", "keys generate --kind institution --out bundle-key").code, 0);
+  Result cert = at("centre", "--json kit certify darien-01 --out pkg --centre-key bundle-key.pem "
+                             "--root-pub root.pub.json");
+  ASSERT_EQ(cert.code, 0) << cert.err;
+  EXPECT_EQ(nlohmann::json::parse(cert.out)["office_code"], "901");
+  ASSERT_EQ(at("kit", "init").code, 0);
+  Result init = at("kit", "kit init pkg");
+  ASSERT_EQ(init.code, 0) << init.err;
+  EXPECT_EQ(at("kit", "kit init pkg").code, 5);  // once only (a conflict)
+
+  // Offline: two people enrolled, a registration day, a birth.
+  std::ofstream(dir_ / "people.csv")
+      << "id,given_names,surname1,sex,date_of_birth,nationality,office_code,photo\n"
+         "k1,Ashanti,Douglas,F,1990-02-03,VEN,901,Ashanti/1.jpg\n"
+         "k2,Alberto,Costa,M,1975-06-25,COL,901,Albert_Costa/1.jpg\n";
+  Result enrolled = at("kit", "--json import people.csv '" + shared + "/faces/dev'");
+  ASSERT_EQ(enrolled.code, 0) << enrolled.err;
+  Result open = at("kit", "--json jornada open --location PA-5-DAR-01 --from 2026-11-22 "
+                          "--to 2026-11-24 --officers luis.officer");
+  ASSERT_EQ(open.code, 0) << open.err;
+  const std::string jornada = nlohmann::json::parse(open.out)["id"];
+  Result birth = at("kit", "--json birth register --given-names Luz --surname1 Caisamo "
+                           "--born-on 2026-11-21 --place-code PA-5-DAR-01 --facility partera "
+                           "--mother-name 'Elena Caisamo' --mother-nationality COL --jornada " +
+                               jornada + " --attest --out luz");
+  ASSERT_EQ(birth.code, 0) << birth.err;
+  auto b = nlohmann::json::parse(birth.out);
+  EXPECT_EQ(b["birth_number"].get<std::string>().substr(0, 9), "901-2026-");
+  EXPECT_EQ(b["attestation"]["provisional"], true);
+  EXPECT_TRUE(fs::exists(dir_ / "luz.png"));
+  EXPECT_TRUE(fs::exists(dir_ / "luz.pdf"));
+  Result bad = at("kit", "birth register --given-names Luz --surname1 Caisamo --born-on 2030-01-01 "
+                         "--place-code X --facility y");
+  EXPECT_EQ(bad.code, 3);
+  EXPECT_NE(bad.err.find("born_on"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("parents"), std::string::npos) << bad.err;
+  ASSERT_EQ(at("kit", "jornada close " + jornada).code, 0);
+
+  Result exported = at("kit", "--json kit export usb --chunk-kib 4");
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  auto e = nlohmann::json::parse(exported.out);
+  EXPECT_EQ(e["applicants"], 2);
+  EXPECT_EQ(e["births"], 1);
+  EXPECT_GT(e["chunks"].get<int>(), 2);
+  const std::string bundle = e["directory"];
+  Result imported = at("centre", "kit import " + bundle + " --centre-key bundle-key.pem");
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_NE(imported.out.find("2 cleared"), std::string::npos) << imported.out;
+  EXPECT_NE(imported.out.find("1 births"), std::string::npos) << imported.out;
+  EXPECT_NE(imported.err.find("chunks"), std::string::npos);  // the progress bar
+  Result again = at("centre", "kit import " + bundle + " --centre-key bundle-key.pem");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("nothing changed"), std::string::npos) << again.out;
+  auto births = nlohmann::json::parse(at("centre", "--json birth list").out);
+  ASSERT_EQ(births["births"].size(), 1u);
+  EXPECT_EQ(births["births"][0]["birth_number"], b["birth_number"]);
+  // Without the centre's key a new bundle cannot be read.
+  ASSERT_EQ(at("centre", "keys generate --kind institution --out other-key").code, 0);
+  const std::string fresh =
+      nlohmann::json::parse(at("kit", "--json kit export usb2").out)["directory"];
+  Result wrong = at("centre", "kit import " + fresh + " --centre-key other-key.pem");
+  EXPECT_EQ(wrong.code, 3);
+  EXPECT_NE(wrong.err.find("cannot be opened"), std::string::npos) << wrong.err;
+}
+
 }  // namespace
 }  // namespace puente

@@ -140,7 +140,7 @@ TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   EXPECT_EQ(*r.card->holder.id, birth->birth_number);
   EXPECT_EQ(*r.card->holder.full_name, "Luz Douglas Costa");
   EXPECT_EQ(*r.card->holder.date_of_birth, "20261120");
-  EXPECT_EQ(*r.card->holder.guardian, "Ashanti Douglas (mother, " + mother_ + ")");
+  EXPECT_EQ(*r.card->holder.guardian, "Ashanti Douglas (madre, " + mother_ + ")");
   EXPECT_EQ(r.issuer_name, "kit darien-01");
 
   // One attestation per birth; the stored birth knows its serial.
