@@ -5,7 +5,9 @@
 //   puente kit import BUNDLE_DIR --centre-key C.pem           (centre) import it
 //   puente kit list                                           (centre)
 //   puente jornada open|close|list
-//   puente birth register|list|attest
+//   puente birth register|list
+//   puente birth export --to CIVIL.pub.json --out FILE        a signed batch for the civil registry
+//   puente birth open BATCH --key CIVIL.pem --signer K.pub.json  (civil registry) read it
 #include <unistd.h>
 
 #include <chrono>
@@ -291,7 +293,7 @@ absl::StatusOr<registry::CardAuthority> Signer(registry::Registry& reg,
         "--issuer-key: this installation is not a kit; name the office's issuer key");
   }
   PUENTE_ASSIGN_OR_RETURN(auto key, apps::LoadSigningKey(issuer_key, passphrase_file));
-  return registry::CardAuthority{key, "PA-ONPAR", {}, 365};
+  return registry::CardAuthority{key, "PA-ONPAR", {}, 365, false, ""};
 }
 
 absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::string& issuer_key,
@@ -351,6 +353,57 @@ absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::s
                             att.card.holder.guardian.value_or(""));
   }
   Print(g, j, text);
+  return absl::OkStatus();
+}
+
+struct BatchArgs {
+  std::string to, out, since, issuer_key, passphrase_file;
+  std::string batch, key, signer, open_out;
+};
+
+absl::Status RunBirthExport(const Globals& g, const BatchArgs& a) {
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(credentials::PublicKeyFile to, apps::LoadPublicKey(a.to));
+  if (to.kind != credentials::KeyKind::kInstitution) {
+    return absl::InvalidArgumentError(a.to + ": not an institution (X25519) public key");
+  }
+  PUENTE_ASSIGN_OR_RETURN(registry::CardAuthority signer,
+                          Signer(*reg, a.issuer_key, a.passphrase_file));
+  PUENTE_ASSIGN_OR_RETURN(std::string batch,
+                          registry::ExportBirthBatch(*reg, g.actor, signer.issuer,
+                                                     signer.issuer_name, to.public_key, a.since));
+  PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out, batch, 0600));
+  const int count = json::parse(batch).value("count", 0);
+  Print(g, {{"file", a.out}, {"count", count}, {"issuer", signer.issuer_name}},
+        absl::StrFormat("%d births written to %s, signed by %s, sealed to %s\n", count, a.out,
+                        signer.issuer_name, a.to));
+  return absl::OkStatus();
+}
+
+absl::Status RunBirthOpen(const Globals& g, const BatchArgs& a) {
+  PUENTE_ASSIGN_OR_RETURN(std::string text, apps::ReadFile(a.batch));
+  PUENTE_ASSIGN_OR_RETURN(credentials::InstitutionKey key,
+                          apps::LoadInstitutionKey(a.key, a.passphrase_file));
+  PUENTE_ASSIGN_OR_RETURN(credentials::PublicKeyFile signer, apps::LoadPublicKey(a.signer));
+  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey vk, credentials::VerifyingKeyOf(signer));
+  PUENTE_ASSIGN_OR_RETURN(json content, registry::OpenBirthBatch(text, vk, key));
+  std::string summary = absl::StrFormat("%d births from %s, generated %s\n",
+                                        content["births"].size(),
+                                        content.value("issuer", ""),
+                                        content.value("generated_at", ""));
+  if (!a.open_out.empty()) {
+    PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.open_out, content.dump(2) + "\n", 0600));
+    summary += "  written to " + a.open_out + "\n";
+  } else {
+    for (const json& b : content["births"]) {
+      const json& r = b["record"];
+      summary += absl::StrFormat("  %s  %s %s %s  born %s at %s\n", b.value("birth_number", ""),
+                                 r.value("given_names", ""), r.value("surname1", ""),
+                                 r.value("surname2", ""), r.value("born_on", ""),
+                                 r.value("place_code", ""));
+    }
+  }
+  Print(g, content, summary);
   return absl::OkStatus();
 }
 
@@ -460,7 +513,7 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   static BirthArgs birth;
   static std::string issuer_key, birth_pass;
   static int list_limit = 100;
-  auto* bc = app.add_subcommand("birth", "Birth registration: register, list");
+  auto* bc = app.add_subcommand("birth", "Birth registration: register, list, export, open");
   bc->require_subcommand(1);
   auto* br = bc->add_subcommand("register", "Register a birth (and issue its attestation)");
   br->add_option("--given-names", birth.given, "Child's given names")->required();
@@ -497,6 +550,23 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   auto* bl = bc->add_subcommand("list", "Births in registration order");
   bl->add_option("--limit", list_limit, "Default 100");
   bl->callback([&] { run(RunBirthList(g, list_limit)); });
+  static BatchArgs batch;
+  auto* bx = bc->add_subcommand("export", "A signed, sealed batch of births for the civil registry");
+  bx->add_option("--to", batch.to, "The civil registry's public key (institution .pub.json)")
+      ->required();
+  bx->add_option("--out", batch.out, "Batch file")->required();
+  bx->add_option("--since", batch.since, "Only births registered on or after YYYY-MM-DD");
+  bx->add_option("--issuer-key", batch.issuer_key, "Office issuer key (.pem), outside a kit");
+  bx->add_option("--passphrase-file", batch.passphrase_file, "Passphrase of --issuer-key");
+  bx->callback([&] { run(RunBirthExport(g, batch)); });
+  auto* bo = bc->add_subcommand("open", "(civil registry) Check and open a batch of births");
+  bo->add_option("batch", batch.batch, "Batch file from `birth export`")->required();
+  bo->add_option("--key", batch.key, "The civil registry's private key (.pem)")->required();
+  bo->add_option("--signer", batch.signer, "The kit's or office's public key (.pub.json)")
+      ->required();
+  bo->add_option("--out", batch.open_out, "Write the opened births here (JSON)");
+  bo->add_option("--passphrase-file", batch.passphrase_file, "Passphrase of --key");
+  bo->callback([&] { run(RunBirthOpen(g, batch)); });
 }
 
 }  // namespace puente::cli

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_format.h"
@@ -9,6 +11,7 @@
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
+#include "puente/crypto/hpke.h"
 #include "puente/registry/registration_number.h"
 #include "puente/registry/validation.h"
 #include "src/registry_tx.h"
@@ -488,6 +491,101 @@ absl::StatusOr<std::vector<Birth>> ListBirths(Registry& registry_, const std::st
   });
   if (!s.ok()) return s;
   return out;
+}
+
+// ---- the civil registry's batch ------------------------------------------------
+
+namespace {
+constexpr char kBatchFormat[] = "puente-births-batch/1";
+
+json BatchBody(const json& batch) {
+  json body = batch;
+  body.erase("signature");
+  return body;
+}
+}  // namespace
+
+absl::StatusOr<std::string> ExportBirthBatch(Registry& registry, const std::string& actor,
+                                             const credentials::SigningIdentity& signer,
+                                             const std::string& issuer_name,
+                                             std::string_view recipient_public_key,
+                                             const std::string& since) {
+  if (!since.empty()) PUENTE_RETURN_IF_ERROR(ValidateCalendarDate("since", since));
+  json births = json::array();
+  for (int offset = 0;; offset += 1000) {
+    PUENTE_ASSIGN_OR_RETURN(std::vector<Birth> page, ListBirths(registry, actor, 1000, offset));
+    for (const Birth& b : page) {
+      if (!since.empty() && b.created_at.substr(0, 10) < since) continue;
+      json record = RecordJson(b.record);
+      const std::string office = record["office_code"];
+      record.erase("jornada_id");
+      record.erase("office_code");
+      births.push_back({{"birth_number", b.birth_number},
+                        {"registered_at", b.created_at},
+                        {"registered_by", b.created_by},
+                        {"registering_office", office},
+                        {"attestation_serial",
+                         b.attestation_serial ? json(*b.attestation_serial) : json(nullptr)},
+                        {"record", record}});
+    }
+    if (page.size() < 1000) break;
+  }
+  std::sort(births.begin(), births.end(), [](const json& a, const json& b) {
+    return a["birth_number"].get<std::string>() < b["birth_number"].get<std::string>();
+  });
+  const std::string generated = FormatTimestamp(registry.clock().Now());
+  const std::string content = json{{"generated_at", generated},
+                                   {"issuer", issuer_name},
+                                   {"births", births}}
+                                  .dump();
+  const std::string kid = crypto::HexEncode(signer.kid());
+  PUENTE_ASSIGN_OR_RETURN(crypto::HpkeSealed sealed,
+                          crypto::HpkeSeal(recipient_public_key, kBatchFormat, kid, content));
+  json batch{{"format", kBatchFormat},
+             {"issuer", issuer_name},
+             {"kid", kid},
+             {"generated_at", generated},
+             {"count", births.size()},
+             {"recipient_kid",
+              crypto::HexEncode(credentials::InstitutionKeyIdOf(recipient_public_key))},
+             {"enc", crypto::Base64Encode(sealed.enc)},
+             {"ciphertext", crypto::Base64Encode(sealed.ciphertext)}};
+  PUENTE_ASSIGN_OR_RETURN(crypto::Bytes sig, signer.key().Sign(BatchBody(batch).dump()));
+  batch["signature"] = crypto::Base64Encode(sig);
+  PUENTE_RETURN_IF_ERROR(InTransaction(registry.database(), [&]() -> absl::Status {
+    Tx tx(registry.database(), registry.keys(), registry.clock(), actor);
+    return tx.Audit("birth.export", "births", generated,
+                    {{"count", births.size()}, {"since", since}, {"issuer_kid", kid}});
+  }));
+  return batch.dump(2) + "\n";
+}
+
+absl::StatusOr<nlohmann::json> OpenBirthBatch(std::string_view text,
+                                              const crypto::VerifyingKey& signer,
+                                              const credentials::InstitutionKey& recipient) {
+  const auto bad = [](const std::string& what) {
+    return absl::InvalidArgumentError("birth batch: " + what);
+  };
+  json batch = json::parse(text, nullptr, false);
+  if (!batch.is_object() || batch.value("format", "") != kBatchFormat) {
+    return bad("not a puente birth batch");
+  }
+  for (const char* key : {"kid", "signature", "enc", "ciphertext"}) {
+    if (!batch.contains(key) || !batch[key].is_string()) return bad(std::string(key) + " missing");
+  }
+  auto sig = crypto::Base64Decode(batch["signature"].get<std::string>());
+  if (!sig.ok() || !signer.Verify(BatchBody(batch).dump(), *sig).ok()) {
+    return bad("the signature does not verify with the issuer's key");
+  }
+  auto enc = crypto::Base64Decode(batch["enc"].get<std::string>());
+  auto ct = crypto::Base64Decode(batch["ciphertext"].get<std::string>());
+  if (!enc.ok() || !ct.ok()) return bad("enc or ciphertext is not base64");
+  auto plain = crypto::HpkeOpen(recipient.key(), *enc, kBatchFormat,
+                                batch["kid"].get<std::string>(), *ct);
+  if (!plain.ok()) return bad("cannot be opened with this key");
+  json content = json::parse(*plain, nullptr, false);
+  if (!content.is_object() || !content.contains("births")) return bad("content is malformed");
+  return content;
 }
 
 }  // namespace puente::registry

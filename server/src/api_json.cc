@@ -17,14 +17,6 @@ absl::Status Bad(const std::string& field, const std::string& what) {
   return absl::InvalidArgumentError(puente::StrCat(field, ": ", what));
 }
 
-// A string member (empty when absent); InvalidArgument when not a string.
-absl::StatusOr<std::string> Text(const json& obj, const std::string& key,
-                                 const std::string& prefix) {
-  if (!obj.contains(key) || obj[key].is_null()) return std::string();
-  if (!obj[key].is_string()) return Bad(prefix + key, "must be a string");
-  return obj[key].get<std::string>();
-}
-
 }  // namespace
 
 absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const json& body,

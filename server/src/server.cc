@@ -145,7 +145,7 @@ struct Server::Impl {
         authority{config.issuer ? *config.issuer
                                 : *credentials::SigningIdentity::Generate(
                                       crypto::SignatureAlgorithm::kEd25519),
-                  config.issuer_name, config.recipients, config.card_validity_days} {}
+                  config.issuer_name, config.recipients, config.card_validity_days, false, ""} {}
 
   // --- authentication -----------------------------------------------------
 

@@ -294,6 +294,22 @@ TEST_F(CliTest, FieldKitRegistersABirthAndSyncsWithTheCentre) {
   EXPECT_NE(bad.err.find("born_on"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("parents"), std::string::npos) << bad.err;
   ASSERT_EQ(at("kit", "jornada close " + jornada).code, 0);
+  // The civil registry's batch: signed by the kit, only the registry opens it.
+  ASSERT_EQ(at("centre", "keys generate --kind institution --out civil").code, 0);
+  Result batch = at("kit", "--json birth export --to civil.pub.json --out births.batch");
+  ASSERT_EQ(batch.code, 0) << batch.err;
+  EXPECT_EQ(nlohmann::json::parse(batch.out)["count"], 1);
+  Result opened =
+      at("kit", "--json birth open births.batch --key civil.pem --signer pkg/kit.pub.json");
+  ASSERT_EQ(opened.code, 0) << opened.err;
+  auto ob = nlohmann::json::parse(opened.out);
+  ASSERT_EQ(ob["births"].size(), 1u);
+  EXPECT_EQ(ob["births"][0]["birth_number"], b["birth_number"]);
+  EXPECT_EQ(ob["births"][0]["record"]["parents"][0]["full_name"], "Elena Caisamo");
+  Result not_ours =
+      at("kit", "birth open births.batch --key bundle-key.pem --signer pkg/kit.pub.json");
+  EXPECT_EQ(not_ours.code, 3);
+  EXPECT_NE(not_ours.err.find("cannot be opened"), std::string::npos) << not_ours.err;
 
   Result exported = at("kit", "--json kit export usb --chunk-kib 4");
   ASSERT_EQ(exported.code, 0) << exported.err;

@@ -10,6 +10,7 @@
 #include <soci/soci.h>
 
 #include "biometrics/biometrics_test_support.h"
+#include "puente/credentials/keys.h"
 #include "puente/credentials/lists.h"
 #include "puente/credentials/verifier.h"
 #include "puente/registry/registration_number.h"
@@ -112,7 +113,7 @@ TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   // The kit's key, as the centre lists it: birth attestations and
   // provisional cards only, 30 days at most.
   auto kit_key = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
-  CardAuthority kit{kit_key, "PA-KIT-DARIEN-01", {}, 30, /*provisional=*/true};
+  CardAuthority kit{kit_key, "PA-KIT-DARIEN-01", {}, 30, /*provisional=*/true, "901"};
   auto att = births_->Attest("kit.officer", birth->birth_number, kit);
   ASSERT_TRUE(att.ok()) << att.status();
   EXPECT_GE(att->serial, 901u * 10000000000ULL);  // the kit's serial range
@@ -217,6 +218,64 @@ TEST_P(BirthTest, BadInputAndFaceMismatchStoreNothing) {
   conn->session() << "SELECT count(*) FROM audit_events WHERE action = 'birth.register'",
       soci::into(registered);
   EXPECT_EQ(registered, 0);
+}
+
+TEST_P(BirthTest, CivilRegistryBatchIsSignedAndOnlyTheRegistryOpensIt) {
+  ASSERT_TRUE(births_->Register("kit.officer", Baby()).ok());
+  NewBirth second = Baby();
+  second.given_names = "Sol";
+  second.born_on = "2026-11-21";
+  ASSERT_TRUE(births_->Register("kit.officer", second).ok());
+  auto kit_key = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+  auto civil = *credentials::InstitutionKey::Generate();
+  auto batch = ExportBirthBatch(*reg_, "kit.officer", kit_key, "PA-KIT-DARIEN-01",
+                                civil.key().public_key());
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->find("Luz"), std::string::npos);  // sealed, not readable in transit
+
+  auto opened = OpenBirthBatch(*batch, kit_key.key().verifying_key(), civil);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  ASSERT_EQ((*opened)["births"].size(), 2u);
+  const nlohmann::json& first = (*opened)["births"][0];
+  EXPECT_EQ(first["birth_number"].get<std::string>().substr(0, 9), "901-2026-");
+  EXPECT_EQ(first["registering_office"], "901");
+  EXPECT_EQ(first["record"]["given_names"], "Luz");
+  EXPECT_EQ(first["record"]["facility"], "partera comunitaria Elena Caisamo");
+  EXPECT_EQ(first["record"]["parents"][0]["registration_number"], mother_);
+  EXPECT_EQ((*opened)["issuer"], "PA-KIT-DARIEN-01");
+
+  // Since a date: only the births registered from then on (both were registered today).
+  auto none = ExportBirthBatch(*reg_, "kit.officer", kit_key, "PA-KIT-DARIEN-01",
+                               civil.key().public_key(), "2026-11-23");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ((*OpenBirthBatch(*none, kit_key.key().verifying_key(), civil))["births"].size(), 0u);
+  EXPECT_EQ(ExportBirthBatch(*reg_, "kit.officer", kit_key, "x", civil.key().public_key(),
+                             "2026-13-01")
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // Another key, a changed count, a different signer: refused with a clear message.
+  auto other = *credentials::InstitutionKey::Generate();
+  auto wrong_key = OpenBirthBatch(*batch, kit_key.key().verifying_key(), other);
+  ASSERT_EQ(wrong_key.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong_key.status().message().find("cannot be opened"), std::string::npos);
+  nlohmann::json tampered = nlohmann::json::parse(*batch);
+  tampered["count"] = 1;
+  auto t = OpenBirthBatch(tampered.dump(), kit_key.key().verifying_key(), civil);
+  ASSERT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(t.status().message().find("signature"), std::string::npos);
+  auto stranger = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+  EXPECT_EQ(OpenBirthBatch(*batch, stranger.key().verifying_key(), civil).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBirthBatch("{not json", kit_key.key().verifying_key(), civil).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // The export is audited.
+  auto conn = db_.Connect();
+  int exports = -1;
+  conn->session() << "SELECT count(*) FROM audit_events WHERE action = 'birth.export'",
+      soci::into(exports);
+  EXPECT_EQ(exports, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BirthTest,

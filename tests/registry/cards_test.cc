@@ -74,7 +74,7 @@ class CardOfficeTest : public ::testing::TestWithParam<Dialect> {
   credentials::InstitutionKey hospital_ = *credentials::InstitutionKey::Generate();
   CardAuthority authority_{
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519), "PA-ONPAR",
-      {}, 365};
+      {}, 365, false, ""};
   std::unique_ptr<CardOffice> office_;
 };
 biometrics::FaceCapture* CardOfficeTest::capture_ = nullptr;

@@ -303,7 +303,7 @@ TEST_P(SyncTest, AProvisionalCardVerifiesOfflineThenShowsRevokedAfterTheCentreRe
 
   CardAuthority centre_authority{
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519), "PA-ONPAR",
-      {}, 365};
+      {}, 365, false, ""};
   CardOffice centre_office(*centre_, *service_, centre_authority);
   auto verify = [&]() {
     const int64_t now = absl::ToUnixSeconds(puente::testing::TestClock().Now());

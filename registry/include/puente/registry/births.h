@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/status/statusor.h"
 #include "puente/registry/cards.h"
 #include "puente/registry/enrollment.h"
@@ -97,6 +99,22 @@ struct BirthAttestation {
   credentials::Card card;
   std::string qr_text;
 };
+
+// The civil registry's batch of births (docs/field-kits.md, "Civil-registry
+// export"): every birth registered here since `since` (YYYY-MM-DD, empty: all)
+// with what the registry needs to open a birth record, as JSON sealed with
+// HPKE to the civil registry's X25519 key and signed by `signer`. The text of
+// the batch file; its births are audited as read and the export as one event.
+absl::StatusOr<std::string> ExportBirthBatch(Registry& registry, const std::string& actor,
+                                             const credentials::SigningIdentity& signer,
+                                             const std::string& issuer_name,
+                                             std::string_view recipient_public_key,
+                                             const std::string& since = "");
+// The civil registry's side: checks the signature with `signer`, opens the
+// content with `recipient`. InvalidArgument ("birth batch: ...") otherwise.
+absl::StatusOr<nlohmann::json> OpenBirthBatch(std::string_view batch,
+                                              const crypto::VerifyingKey& signer,
+                                              const credentials::InstitutionKey& recipient);
 
 class BirthRegistry {
  public:

@@ -33,6 +33,10 @@
 #include "puente/registry/keys.h"
 #include "puente/registry/model.h"
 
+namespace puente::credentials {
+class SigningIdentity;
+}  // namespace puente::credentials
+
 namespace puente::registry {
 
 namespace internal {
@@ -89,6 +93,10 @@ class Registry {
   friend class KitAuthority;
   friend class Jornadas;
   friend class BundleImporter;
+  friend absl::StatusOr<std::string> ExportBirthBatch(Registry&, const std::string&,
+                                                      const credentials::SigningIdentity&,
+                                                      const std::string&, std::string_view,
+                                                      const std::string&);
   friend absl::StatusOr<std::vector<Birth>> ListBirths(Registry&, const std::string&, int,
                                                                int);
   friend absl::StatusOr<BundleSummary> ExportBundle(
