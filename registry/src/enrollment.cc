@@ -497,4 +497,190 @@ absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(
   return out;
 }
 
+absl::StatusOr<ReferenceCounts> EnrollmentService::ApplyReferences(
+    const std::string& actor, const std::vector<ReferencePerson>& upsert,
+    const std::vector<std::string>& remove,
+    const std::function<absl::Status(internal::Tx&)>& also) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  // Templates are checked before anything is written.
+  std::vector<biometrics::FaceTemplate> templates;
+  templates.reserve(upsert.size());
+  for (const ReferencePerson& p : upsert) {
+    PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t,
+                            biometrics::FaceTemplate::Parse(p.face_template));
+    if (t.dimension() != gallery_->dimension() || t.model_id() != gallery_->model_id()) {
+      return absl::FailedPreconditionError(
+          "regional snapshot: its face templates were made by another face model than this "
+          "kit's");
+    }
+    templates.push_back(std::move(t));
+  }
+  const Clock& clock = registry_.clock();
+  ReferenceCounts counts;
+  std::vector<std::pair<std::string, size_t>> to_gallery;  // applicant id, index
+  std::vector<std::string> from_gallery;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), clock, actor);
+    const std::string now = FormatTimestamp(clock.Now());
+    auto write_keys = [&](const Applicant& a) -> absl::Status {
+      tx.sql() << "DELETE FROM match_keys WHERE applicant_id = :a", soci::use(a.id);
+      for (const std::string& k : MatchKeys(DemographicsOf(a))) {
+        PUENTE_ASSIGN_OR_RETURN(std::string b, tx.keys().BlindIndex("match", k));
+        tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)",
+            soci::use(a.id), soci::use(b);
+      }
+      return absl::OkStatus();
+    };
+    // The applicant with this registration number here, and whether it is a reference.
+    auto find = [&](const std::string& reg_no, std::string& id, bool& is_ref) -> absl::Status {
+      PUENTE_ASSIGN_OR_RETURN(std::string bidx, tx.keys().BlindIndex("reg_no", reg_no));
+      id.clear();
+      std::string ref;
+      soci::indicator ref_ind = soci::i_null;
+      tx.sql() << "SELECT a.id, r.applicant_id FROM applicants a LEFT JOIN regional_refs r "
+                  "ON r.applicant_id = a.id WHERE a.reg_no_bidx = :b",
+          soci::use(bidx), soci::into(id), soci::into(ref, ref_ind);
+      if (!tx.sql().got_data()) id.clear();
+      is_ref = !id.empty() && ref_ind == soci::i_ok;
+      return absl::OkStatus();
+    };
+    for (size_t i = 0; i < upsert.size(); ++i) {
+      const ReferencePerson& p = upsert[i];
+      auto reg_no = ParseRegistrationNumber(p.registration_number);
+      if (!reg_no.ok()) {
+        ++counts.skipped;
+        counts.problems.push_back(std::string(reg_no.status().message()));
+        continue;
+      }
+      NewApplicant in = p.applicant;
+      in.registration_number = *reg_no;
+      auto valid = ValidateNewApplicant(in, clock.Now());
+      if (!valid.ok() && in.relationship != Relationship::kPrincipal) {
+        // Dependants are checked without their case (joined below).
+        NewApplicant principal = in;
+        principal.relationship = Relationship::kPrincipal;
+        principal.case_number.clear();
+        valid = ValidateNewApplicant(principal, clock.Now());
+        if (valid.ok()) valid->relationship = in.relationship;
+      }
+      if (!valid.ok()) {
+        ++counts.skipped;
+        counts.problems.push_back(puente::StrCat(*reg_no, ": ", valid.status().message()));
+        continue;
+      }
+      in = *std::move(valid);
+      std::string id;
+      bool is_ref = false;
+      PUENTE_RETURN_IF_ERROR(find(*reg_no, id, is_ref));
+      const std::string template_bytes = templates[i].ToInt8().Serialize();
+      if (!id.empty() && !is_ref) {
+        ++counts.skipped;  // the kit's own record (cannot happen with kit office codes)
+        counts.problems.push_back(puente::StrCat(*reg_no, ": a record of this kit"));
+        continue;
+      }
+      Applicant a;
+      std::string enrollment_id;
+      if (is_ref) {
+        std::string held_since;
+        tx.sql() << "SELECT central_updated_at FROM regional_refs WHERE applicant_id = :a",
+            soci::use(id), soci::into(held_since);
+        std::string status;
+        tx.sql() << "SELECT status FROM enrollments WHERE applicant_id = :a", soci::use(id),
+            soci::into(status);
+        if (held_since == p.central_updated_at && status != "duplicate") {
+          ++counts.unchanged;  // sent again (the cursor overlaps); already held
+          continue;
+        }
+        int version = 1;
+        tx.sql() << "SELECT version FROM applicants WHERE id = :a", soci::use(id),
+            soci::into(version);
+        a.id = id;
+        internal::CopyPersonalFields(in, a);
+        a.documents = in.documents;
+        a.updated_at = now;
+        a.version = version + 1;
+        PUENTE_ASSIGN_OR_RETURN(bool updated, tx.UpdatePerson(a, version));
+        if (!updated) return absl::AbortedError("regional snapshot: a record changed meanwhile");
+        tx.sql() << "DELETE FROM identity_documents WHERE applicant_id = :a", soci::use(id);
+        for (const IdentityDocument& d : a.documents) {
+          PUENTE_RETURN_IF_ERROR(tx.InsertDocument(id, d, now));
+        }
+        tx.sql() << "SELECT id FROM enrollments WHERE applicant_id = :a", soci::use(id),
+            soci::into(enrollment_id);
+        PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
+                                tx.keys().Seal(template_bytes, TemplateCtx(enrollment_id)));
+        tx.sql() << "UPDATE enrollments SET status = 'cleared', template_enc = :t, "
+                    "updated_at = :u WHERE id = :e",
+            soci::use(template_enc), soci::use(now), soci::use(enrollment_id);
+        tx.sql() << "UPDATE regional_refs SET central_updated_at = :c, pulled_at = :p "
+                    "WHERE applicant_id = :a",
+            soci::use(p.central_updated_at), soci::use(now), soci::use(id);
+        ++counts.updated;
+      } else {
+        int case_here = 0;
+        tx.sql() << "SELECT count(*) FROM cases WHERE case_number = :n",
+            soci::use(p.case_number), soci::into(case_here);
+        if (case_here > 0) {
+          in.case_number = p.case_number;
+          if (in.relationship == Relationship::kPrincipal) {
+            in.relationship = Relationship::kOtherRelative;  // a dependant came first
+          }
+        } else {
+          in.new_case_number = p.case_number;
+          in.relationship = Relationship::kPrincipal;  // the case's first member here
+        }
+        PUENTE_ASSIGN_OR_RETURN(a, registry_.InsertNewApplicant(tx, actor, in, *reg_no));
+        PUENTE_ASSIGN_OR_RETURN(enrollment_id, internal::NewUuid());
+        PUENTE_ASSIGN_OR_RETURN(std::string photo_enc, tx.keys().Seal("", PhotoCtx(enrollment_id)));
+        PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
+                                tx.keys().Seal(template_bytes, TemplateCtx(enrollment_id)));
+        const std::string model = templates[i].model_id();
+        tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
+                    "model_id, quality, created_at, created_by, updated_at) "
+                    "VALUES (:i, :a, 'cleared', :p, :t, :m, '{\"source\":\"regional\"}', :c, :b, "
+                    ":u)",
+            soci::use(enrollment_id), soci::use(a.id), soci::use(photo_enc),
+            soci::use(template_enc), soci::use(model), soci::use(now), soci::use(actor),
+            soci::use(now);
+        tx.sql() << "INSERT INTO regional_refs (applicant_id, central_updated_at, pulled_at) "
+                    "VALUES (:a, :c, :p)",
+            soci::use(a.id), soci::use(p.central_updated_at), soci::use(now);
+        ++counts.added;
+      }
+      PUENTE_RETURN_IF_ERROR(write_keys(a));
+      to_gallery.emplace_back(a.id, i);
+    }
+    for (const std::string& number : remove) {
+      auto reg_no = ParseRegistrationNumber(number);
+      if (!reg_no.ok()) continue;
+      std::string id;
+      bool is_ref = false;
+      PUENTE_RETURN_IF_ERROR(find(*reg_no, id, is_ref));
+      if (!is_ref) continue;
+      std::string status;
+      tx.sql() << "SELECT status FROM enrollments WHERE applicant_id = :a", soci::use(id),
+          soci::into(status);
+      if (status == "duplicate") continue;  // already withdrawn
+      tx.sql() << "DELETE FROM match_keys WHERE applicant_id = :a", soci::use(id);
+      tx.sql() << "UPDATE enrollments SET status = 'duplicate', updated_at = :u "
+                  "WHERE applicant_id = :a",
+          soci::use(now), soci::use(id);
+      from_gallery.push_back(id);
+      ++counts.removed;
+    }
+    if (also) PUENTE_RETURN_IF_ERROR(also(tx));
+    return tx.Audit("regional.apply", "regional_refs", "",
+                    {{"added", counts.added},
+                     {"updated", counts.updated},
+                     {"removed", counts.removed},
+                     {"skipped", counts.skipped}});
+  });
+  if (!s.ok()) return s;
+  for (const auto& [id, i] : to_gallery) {
+    PUENTE_RETURN_IF_ERROR(gallery_->Upsert(id, templates[i].ToInt8()));
+  }
+  for (const std::string& id : from_gallery) gallery_->Remove(id);
+  return counts;
+}
+
 }  // namespace puente::registry

@@ -150,4 +150,23 @@ nlohmann::json ToJson(const Case& c) {
           {"history", history}};
 }
 
+NewApplicant ToNewApplicant(const Applicant& a) {
+  NewApplicant in;
+  in.given_names = a.given_names;
+  in.surname1 = a.surname1;
+  in.surname2 = a.surname2;
+  in.sex = a.sex;
+  in.date_of_birth = a.date_of_birth;
+  in.nationality = a.nationality;
+  in.place_of_birth = a.place_of_birth;
+  in.languages = a.languages;
+  in.phone = a.phone;
+  in.address = a.address;
+  in.documents = a.documents;
+  in.office_code = a.office_code;
+  in.officer = a.officer;
+  in.relationship = a.relationship;
+  return in;
+}
+
 }  // namespace puente::registry

@@ -35,10 +35,10 @@ int64_t Unix(const std::string& ts) {
 
 constexpr char kKitSelect[] =
     "SELECT kit_id, office_code, kid, public_key, not_before, not_after, max_validity_days, "
-    "status FROM kits ";
+    "status, region FROM kits ";
 
 struct KitRow {
-  std::string kit_id, office_code, kid, public_key, not_before, not_after, status;
+  std::string kit_id, office_code, kid, public_key, not_before, not_after, status, region;
   int max_validity_days = 0;
 };
 
@@ -49,6 +49,7 @@ void BindKit(soci::statement& st, KitRow& r) {
   }
   st.exchange(soci::into(r.max_validity_days));
   st.exchange(soci::into(r.status));
+  st.exchange(soci::into(r.region));
 }
 
 absl::StatusOr<KitRecord> FromRow(const KitRow& r) {
@@ -61,6 +62,7 @@ absl::StatusOr<KitRecord> FromRow(const KitRow& r) {
   k.not_after = Unix(r.not_after);
   k.max_validity_days = r.max_validity_days;
   k.status = r.status;
+  if (!r.region.empty()) k.region = puente::StrSplit(r.region, ',');
   return k;
 }
 
@@ -193,6 +195,32 @@ absl::Status KitAuthority::Retire(const std::string& actor, const std::string& k
   });
 }
 
+absl::Status KitAuthority::SetRegion(const std::string& actor, const std::string& kit_id,
+                                     const std::vector<std::string>& offices) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_RETURN_IF_ERROR(ValidateKitId(kit_id));
+  for (const std::string& o : offices) {
+    const bool digits = o.size() == 3 && std::all_of(o.begin(), o.end(), [](char ch) {
+                          return ch >= '0' && ch <= '9';
+                        });
+    if (!digits || IsKitOfficeCode(o) || o == "000") {
+      return absl::InvalidArgumentError(puente::StrCat(
+          "region: '", o, "' is not an office code of the centre (3 digits, below 900)"));
+    }
+  }
+  const std::string region = absl::StrJoin(offices, ",");
+  return InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    soci::statement st = (tx.sql().prepare << "UPDATE kits SET region = :r WHERE kit_id = :k",
+                          soci::use(region), soci::use(kit_id));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) {
+      return absl::NotFoundError(puente::StrCat("kit ", kit_id, " is not certified here"));
+    }
+    return tx.Audit("kit.region", "kit", kit_id, {{"offices", offices}});
+  });
+}
+
 // ---- the kit's own identity -------------------------------------------------
 
 absl::Status InstallKitIdentity(Registry& registry, const std::string& actor,
@@ -244,9 +272,10 @@ absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
     std::string key_enc, na, root, centre, seen;
     registry.database().session()
         << "SELECT kit_id, office_code, signing_key_enc, not_after, max_validity_days, "
-           "root_public_key, centre_bundle_key, centre_time_seen FROM kit_identity",
+           "root_public_key, centre_bundle_key, centre_time_seen, gallery_cursor FROM kit_identity",
         soci::into(id.kit_id), soci::into(id.office_code), soci::into(key_enc), soci::into(na),
-        soci::into(id.max_validity_days), soci::into(root), soci::into(centre), soci::into(seen);
+        soci::into(id.max_validity_days), soci::into(root), soci::into(centre), soci::into(seen),
+        soci::into(id.gallery_cursor);
     id.centre_time_seen = Unix(seen);
     if (!registry.database().session().got_data()) return absl::OkStatus();
     PUENTE_ASSIGN_OR_RETURN(std::string sealed,
@@ -380,11 +409,14 @@ absl::StatusOr<Jornada> Jornadas::Close(const std::string& actor, const std::str
     tx.sql() << "SELECT count(*) FROM births WHERE jornada_id = :j AND attestation_serial IS NOT "
                 "NULL",
         soci::use(id), soci::into(attestations);
-    // Enrollments made while the jornada was open.
-    tx.sql() << "SELECT count(*) FROM enrollments WHERE created_at >= :a AND created_at <= :b",
+    // Enrollments made while the jornada was open (not people pulled from
+    // the centre's regional snapshot).
+    tx.sql() << "SELECT count(*) FROM enrollments WHERE created_at >= :a AND created_at <= :b "
+                "AND applicant_id NOT IN (SELECT applicant_id FROM regional_refs)",
         soci::use(j.created_at), soci::use(now), soci::into(enrollments);
     tx.sql() << "SELECT count(*) FROM enrollments WHERE created_at >= :a AND created_at <= :b "
-                "AND status = 'held'",
+                "AND status = 'held' AND applicant_id NOT IN (SELECT applicant_id FROM "
+                "regional_refs)",
         soci::use(j.created_at), soci::use(now), soci::into(held);
     const std::string counts = nlohmann::json{{"births", births},
                                               {"attestations", attestations},

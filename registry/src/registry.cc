@@ -216,21 +216,8 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
     a.updated_at = FormatTimestamp(clock_.Now());
     a.version = cur.version + 1;
     const std::string& id = a.id;
-    PUENTE_ASSIGN_OR_RETURN(auto p, tx.SealPerson(a));
-    const std::string sex(ToString(a.sex)), precision(ToString(a.date_of_birth.precision)),
-        langs = absl::StrJoin(a.languages, ",");
-    soci::statement st =
-        (tx.sql().prepare << "UPDATE applicants SET given_names_enc = :gn, surname1_enc = :s1, "
-                             "surname2_enc = :s2, sex = :sex, date_of_birth_enc = :dob, "
-                             "dob_precision = :prec, nationality = :nat, place_of_birth_enc = "
-                             ":pob, languages = :lang, phone_enc = :ph, address_enc = :addr, "
-                             "updated_at = :ua, version = :v WHERE id = :id AND version = :old",
-         soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex), soci::use(p.dob),
-         soci::use(precision), soci::use(a.nationality), soci::use(p.pob), soci::use(langs),
-         soci::use(p.phone), soci::use(p.address), soci::use(a.updated_at), soci::use(a.version),
-         soci::use(id), soci::use(cur.version));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) {
+    PUENTE_ASSIGN_OR_RETURN(bool updated, tx.UpdatePerson(a, cur.version));
+    if (!updated) {
       return absl::AbortedError(puente::StrCat("applicant ", reg_no,
                                              " was changed concurrently; reload and retry"));
     }

@@ -381,6 +381,26 @@ class Tx {
     return absl::OkStatus();
   }
 
+  // Rewrites the personal columns of `a` (version `a.version`) if the row is
+  // still at `old_version`; false when it is not (a concurrent change).
+  absl::StatusOr<bool> UpdatePerson(const Applicant& a, int old_version) {
+    PUENTE_ASSIGN_OR_RETURN(SealedPerson p, SealPerson(a));
+    const std::string sex(ToString(a.sex)), precision(ToString(a.date_of_birth.precision)),
+        langs = absl::StrJoin(a.languages, ",");
+    soci::statement st =
+        (sql_.prepare << "UPDATE applicants SET given_names_enc = :gn, surname1_enc = :s1, "
+                         "surname2_enc = :s2, sex = :sex, date_of_birth_enc = :dob, "
+                         "dob_precision = :prec, nationality = :nat, place_of_birth_enc = "
+                         ":pob, languages = :lang, phone_enc = :ph, address_enc = :addr, "
+                         "updated_at = :ua, version = :v WHERE id = :id AND version = :old",
+         soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex), soci::use(p.dob),
+         soci::use(precision), soci::use(a.nationality), soci::use(p.pob), soci::use(langs),
+         soci::use(p.phone), soci::use(p.address), soci::use(a.updated_at),
+         soci::use(a.version), soci::use(a.id), soci::use(old_version));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  }
+
   absl::StatusOr<Case> LoadCase(const std::string& case_number) {
     Case c;
     std::string status;

@@ -76,25 +76,6 @@ json ManifestBody(const BundleManifest& m) {
           {"total_size", m.total_size}};
 }
 
-NewApplicant ToNewApplicant(const Applicant& a) {
-  NewApplicant in;
-  in.given_names = a.given_names;
-  in.surname1 = a.surname1;
-  in.surname2 = a.surname2;
-  in.sex = a.sex;
-  in.date_of_birth = a.date_of_birth;
-  in.nationality = a.nationality;
-  in.place_of_birth = a.place_of_birth;
-  in.languages = a.languages;
-  in.phone = a.phone;
-  in.address = a.address;
-  in.documents = a.documents;
-  in.office_code = a.office_code;
-  in.officer = a.officer;
-  in.relationship = a.relationship;
-  return in;
-}
-
 // Every birth on this installation, oldest first.
 absl::StatusOr<std::vector<Birth>> ListBirthsForExport(Registry& reg, const std::string& actor) {
   std::vector<Birth> all;
@@ -188,8 +169,11 @@ absl::StatusOr<BundleSummary> ExportBundle(Registry& kit, const std::string& act
     std::vector<std::string> enrollment_ids, applicant_ids, photos, created;
     {
       std::string e, a, p, c;
+      // Not the people of the regional snapshot: they came from the centre.
       soci::statement st = (tx.sql().prepare << "SELECT id, applicant_id, photo_enc, created_at "
-                                                "FROM enrollments ORDER BY created_at, id",
+                                                "FROM enrollments WHERE applicant_id NOT IN "
+                                                "(SELECT applicant_id FROM regional_refs) "
+                                                "ORDER BY created_at, id",
                             soci::into(e), soci::into(a), soci::into(p), soci::into(c));
       st.execute();
       while (st.fetch()) {

@@ -14,10 +14,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_join.h"
 #include "biometrics/biometrics_test_support.h"
 #include "puente/credentials/verifier.h"
 #include "puente/registry/births.h"
 #include "puente/registry/cards.h"
+#include "puente/common/status_macros.h"
+#include "puente/registry/regional.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -51,7 +54,7 @@ class SyncTest : public ::testing::TestWithParam<Dialect> {
   }
   void SetUp() override {
     PUENTE_REQUIRE_DB(db_);
-    centre_ = puente::testing::OpenMigratedRegistry(db_, puente::testing::NewMasterKey());
+    centre_ = puente::testing::OpenMigratedRegistry(db_, centre_master_);
     ASSERT_NE(centre_, nullptr);
     service_ = std::move(*EnrollmentService::Create(*centre_, *capture_));
     importer_ = std::make_unique<BundleImporter>(*centre_, *service_, centre_key_);
@@ -104,6 +107,38 @@ class SyncTest : public ::testing::TestWithParam<Dialect> {
     return b.ok() ? *b : BundleSummary{};
   }
 
+  // Someone enrolled at the centre by office `office`.
+  Enrollment EnrollAtCentre(const char* given, const char* surname, const char* person, int photo,
+                            const char* office) {
+    NewApplicant a = puente::testing::SampleApplicant();
+    a.given_names = given;
+    a.surname1 = surname;
+    a.surname2 = "";
+    a.documents.clear();
+    a.office_code = office;
+    auto e = service_->Enroll("ana.officer", a, ReadBytes(DevPhoto(person, photo)));
+    EXPECT_TRUE(e.ok()) << e.status();
+    return e.ok() ? *e : Enrollment{};
+  }
+
+  // One pull of `kit` from the centre, as over HTTP: request, answer, apply.
+  absl::StatusOr<PullReport> Pull(Kit& kit, size_t page = RegionalSnapshot::kDefaultPageSize) {
+    const int64_t now = absl::ToUnixSeconds(puente::testing::TestClock().Now());
+    auto tl = credentials::SignTrustList({7, now, now + 86400, {TrustEntryOf(kit.record)}}, root_);
+    auto rl = credentials::SignRevocationList({7, now, now + 86400, {42}}, root_);
+    PUENTE_ASSIGN_OR_RETURN(PullRequest req, RegionalSnapshot::MakeRequest(*kit.reg));
+    PUENTE_ASSIGN_OR_RETURN(std::string answer,
+                            RegionalSnapshot::Answer(*centre_, req.text, root_, *tl, *rl, page));
+    return RegionalSnapshot::Apply(*kit.reg, *kit.service, "kit.officer", req, answer);
+  }
+
+  static int KitCount(Kit& kit, const std::string& sql) {
+    auto conn = kit.db->Connect();
+    int n = -1;
+    conn->session() << sql, soci::into(n);
+    return n;
+  }
+
   int Count(const std::string& table) {
     auto conn = db_.Connect();
     int n = -1;
@@ -113,6 +148,7 @@ class SyncTest : public ::testing::TestWithParam<Dialect> {
 
   static biometrics::FaceCapture* capture_;
   TestDatabase db_{GetParam()};
+  crypto::SecretKey centre_master_ = puente::testing::NewMasterKey();
   std::unique_ptr<Registry> centre_;
   std::unique_ptr<EnrollmentService> service_;
   credentials::InstitutionKey centre_key_ = *credentials::InstitutionKey::Generate();
@@ -324,6 +360,193 @@ TEST_P(SyncTest, AProvisionalCardVerifiesOfflineThenShowsRevokedAfterTheCentreRe
   EXPECT_EQ(r->provisional_cards, 1);
   ASSERT_TRUE(centre_office.Revoke("sara", card->serial, "identity not confirmed").ok());
   EXPECT_EQ(verify().verdict, credentials::Verdict::kRevoked);
+}
+
+// Pull: the kit's region (offices 101 and 102) comes down sealed; the kit then
+// holds an offline enrollment of someone the centre knows for adjudication,
+// never exports the centre's people back, and later pulls bring only the
+// delta: a changed name, a new person, someone found to be a duplicate.
+TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
+  const Enrollment ashanti = EnrollAtCentre("Ashanti", "Douglas", "Ashanti", 1, "101");
+  const Enrollment albert = EnrollAtCentre("Alberto", "Costa", "Albert_Costa", 1, "102");
+  EnrollAtCentre("Thomas", "Fargo", "Thomas_Fargo", 1, "103");  // another region
+  auto kit = MakeKit("darien-01");
+  ASSERT_TRUE(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"101", "102"}).ok());
+
+  auto first = Pull(*kit);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->people.added, 2) << absl::StrJoin(first->people.problems, "; ");
+  EXPECT_FALSE(first->more);
+  EXPECT_EQ(first->trusted_issuers, 1);
+  EXPECT_EQ(first->revoked_serials, 1);
+  EXPECT_EQ(first->clock_skew_seconds, 0);
+  EXPECT_EQ(kit->service->gallery().size(), 2u);
+  EXPECT_EQ(KitCount(*kit, "SELECT count(*) FROM regional_refs"), 2);
+  // Sealed on the kit like its own records.
+  {
+    auto conn = kit->db->Connect();
+    std::string given;
+    conn->session() << "SELECT given_names_enc FROM applicants LIMIT 1", soci::into(given);
+    EXPECT_EQ(given.find("Ashanti"), std::string::npos);
+    EXPECT_EQ(given.find("Alberto"), std::string::npos);
+  }
+
+  // Offline, Ashanti comes to the kit under another name: held, with the
+  // centre's record as the candidate.
+  const Enrollment again = EnrollAt(*kit, "Ashanty", "Duglas", "Ashanti", 2);
+  EXPECT_EQ(again.status, EnrollmentStatus::kHeld);
+  ASSERT_FALSE(again.candidates.empty());
+  EXPECT_EQ(again.candidates[0].registration_number, ashanti.applicant.registration_number);
+  ASSERT_TRUE(again.candidates[0].face_score.has_value());
+  // A 1:1 check against a centrally known person works on the kit too.
+  auto v = kit->service->VerifyFace("kit.officer", albert.applicant.registration_number,
+                                    ReadBytes(DevPhoto("Albert_Costa", 2)));
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->match);
+  // The bundle carries the kit's own enrollment only.
+  EXPECT_EQ(Export(*kit).applicants, 1);
+
+  // Nothing changed at the centre: nothing to apply.
+  auto same = Pull(*kit);
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->people.added + same->people.updated + same->people.removed, 0);
+
+  // Deltas: a name corrected, a new person, a duplicate found.
+  FixedClock later(puente::testing::TestClock().Now() + absl::Minutes(5));
+  auto centre_later = Registry::Open(db_.url(), centre_master_, later);
+  ASSERT_TRUE(centre_later.ok()) << centre_later.status();
+  ApplicantUpdate fix;
+  fix.given_names = "Alberto José";
+  ASSERT_TRUE((*centre_later)
+                  ->UpdateApplicant("ana.officer", albert.applicant.registration_number, fix)
+                  .ok());
+  auto later_service = EnrollmentService::Create(**centre_later, *capture_);
+  ASSERT_TRUE(later_service.ok());
+  NewApplicant sophia = puente::testing::SampleApplicant();
+  sophia.given_names = "Sophia";
+  sophia.surname1 = "Loren";
+  sophia.documents.clear();
+  sophia.office_code = "101";
+  ASSERT_TRUE((*later_service)
+                  ->Enroll("ana.officer", sophia, ReadBytes(DevPhoto("Sophia_Loren", 1)))
+                  .ok());
+  auto delta = Pull(*kit);
+  ASSERT_TRUE(delta.ok()) << delta.status();
+  EXPECT_EQ(delta->people.added, 1);
+  EXPECT_EQ(delta->people.updated, 1);
+  auto fixed = kit->reg->GetApplicant("kit.officer", albert.applicant.registration_number);
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  EXPECT_EQ(fixed->given_names, "Alberto José");
+  EXPECT_EQ(kit->service->gallery().size(), 4u);  // 3 from the centre + the kit's own
+
+  // Sophia enrolled twice at the centre; the supervisor links them: the
+  // duplicate reaches the kit, then is withdrawn by the next pull.
+  NewApplicant twice = sophia;
+  twice.given_names = "Sofia";
+  auto dup = (*later_service)->Enroll("ana.officer", twice, ReadBytes(DevPhoto("Sophia_Loren", 2)));
+  ASSERT_TRUE(dup.ok()) << dup.status();
+  ASSERT_EQ(dup->status, EnrollmentStatus::kHeld);
+  ASSERT_TRUE(Pull(*kit).ok());
+  EXPECT_EQ(kit->service->gallery().size(), 5u);
+  FixedClock even_later(puente::testing::TestClock().Now() + absl::Minutes(10));
+  auto centre_even_later = Registry::Open(db_.url(), centre_master_, even_later);
+  auto svc3 = EnrollmentService::Create(**centre_even_later, *capture_);
+  ASSERT_TRUE((*svc3)
+                  ->Decide("sara.supervisor", dup->candidates[0].id, Decision::kSamePerson,
+                           "the same woman")
+                  .ok());
+  auto withdrawn = Pull(*kit);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  EXPECT_EQ(withdrawn->people.removed, 1);
+  EXPECT_EQ(kit->service->gallery().size(), 4u);
+}
+
+TEST_P(SyncTest, PullPagesThroughALargeRegion) {
+  EnrollAtCentre("Ashanti", "Douglas", "Ashanti", 1, "101");
+  EnrollAtCentre("Alberto", "Costa", "Albert_Costa", 1, "101");
+  EnrollAtCentre("Thomas", "Fargo", "Thomas_Fargo", 1, "101");
+  auto kit = MakeKit("darien-01");
+  ASSERT_TRUE(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"101"}).ok());
+  int pulls = 0, added = 0;
+  for (bool more = true; more && pulls < 10; ++pulls) {
+    auto r = Pull(*kit, /*page=*/2);
+    ASSERT_TRUE(r.ok()) << r.status();
+    added += r->people.added;
+    more = r->more;
+  }
+  EXPECT_EQ(pulls, 2);
+  EXPECT_EQ(added, 3);
+  EXPECT_EQ(kit->service->gallery().size(), 3u);
+  EXPECT_EQ(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"901"}).code(),
+            absl::StatusCode::kInvalidArgument);  // a kit's code is not a region
+}
+
+TEST_P(SyncTest, ForeignTamperedAndReplayedPullsAreRefusedAndChangeNothing) {
+  EnrollAtCentre("Ashanti", "Douglas", "Ashanti", 1, "101");
+  auto kit = MakeKit("darien-01");
+  ASSERT_TRUE(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"101"}).ok());
+  const int64_t now = absl::ToUnixSeconds(puente::testing::TestClock().Now());
+  const std::string tl = *credentials::SignTrustList({1, now, now + 86400, {}}, root_);
+  const std::string rl = *credentials::SignRevocationList({1, now, now + 86400, {}}, root_);
+
+  // A kit the centre has retired.
+  auto stranger = MakeKit("chiriqui-09");
+  ASSERT_TRUE(KitAuthority(*centre_).Retire("admin", "chiriqui-09").ok());
+  auto retired_req = RegionalSnapshot::MakeRequest(*stranger->reg);
+  ASSERT_TRUE(retired_req.ok());
+  EXPECT_EQ(RegionalSnapshot::Answer(*centre_, retired_req->text, root_, tl, rl).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A request whose signed part was changed (another cursor).
+  auto req = RegionalSnapshot::MakeRequest(*kit->reg);
+  ASSERT_TRUE(req.ok());
+  nlohmann::json forged = nlohmann::json::parse(req->text);
+  std::string inner = forged["request"];
+  inner.replace(inner.find("\"cursor\":\"\""), 11, "\"cursor\":\"x|y\"");
+  forged["request"] = inner;
+  auto denied = RegionalSnapshot::Answer(*centre_, forged.dump(), root_, tl, rl);
+  ASSERT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(denied.status().message().find("signature"), std::string::npos);
+  EXPECT_EQ(RegionalSnapshot::Answer(*centre_, "{]", root_, tl, rl).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  auto answer = RegionalSnapshot::Answer(*centre_, req->text, root_, tl, rl);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  // The answer altered in transit, signed by another root, or replayed to
+  // another request: refused, nothing written on the kit.
+  nlohmann::json altered = nlohmann::json::parse(*answer);
+  std::string a_inner = altered["answer"];
+  a_inner.replace(a_inner.find("\"more\":false"), 12, "\"more\":true ");
+  altered["answer"] = a_inner;
+  auto bad = RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req, altered.dump());
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("root key"), std::string::npos) << bad.status();
+  auto other_root = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+  auto forged_answer = RegionalSnapshot::Answer(*centre_, req->text, other_root, tl, rl);
+  ASSERT_TRUE(forged_answer.ok());
+  EXPECT_EQ(RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req, *forged_answer)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  auto req2 = RegionalSnapshot::MakeRequest(*kit->reg);
+  auto replay = RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req2, *answer);
+  ASSERT_EQ(replay.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(replay.status().message().find("not for this kit's request"), std::string::npos);
+  EXPECT_EQ(KitCount(*kit, "SELECT count(*) FROM regional_refs"), 0);
+  EXPECT_EQ(kit->service->gallery().size(), 0u);
+  // The genuine answer, once: applied.
+  auto ok = RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req, *answer);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->people.added, 1);
+}
+
+TEST_P(SyncTest, PullDetectsAKitClockAnHourAhead) {
+  FixedClock ahead(puente::testing::TestClock().Now() + absl::Hours(1));
+  auto kit = MakeKit("darien-01", &ahead);
+  auto r = Pull(*kit);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->clock_skew_seconds, 3600);
+  EXPECT_EQ(r->people.added, 0);  // no region set: no snapshot, lists only
+  EXPECT_EQ(r->trusted_issuers, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SyncTest,

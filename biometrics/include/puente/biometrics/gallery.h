@@ -80,6 +80,7 @@ class FaceGallery {
 
   size_t size() const;
   int dimension() const { return static_cast<int>(dim_); }
+  const std::string& model_id() const { return model_id_; }
   // Bytes held for templates, ids excluded.
   size_t TemplateBytes() const;
   size_t BytesPerTemplate() const;

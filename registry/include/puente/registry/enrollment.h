@@ -19,6 +19,7 @@
 #ifndef PUENTE_REGISTRY_ENROLLMENT_H_
 #define PUENTE_REGISTRY_ENROLLMENT_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,23 @@ struct FaceVerification {
   bool live_photo_passed_quality = false;
 };
 
+// A person the centre already knows, from a field kit's regional gallery
+// snapshot (docs/field-kits.md, "Pull").
+struct ReferencePerson {
+  std::string registration_number;  // the centre's
+  std::string case_number;          // the centre's
+  NewApplicant applicant;           // data in request form (no photo)
+  std::string face_template;        // biometrics::FaceTemplate::Serialize()
+  std::string central_updated_at;   // when the centre last changed the record
+};
+
+struct ReferenceCounts {
+  int added = 0, updated = 0, removed = 0;
+  int unchanged = 0;  // sent again, already held as they are
+  int skipped = 0;  // invalid data from the centre, or a number this kit holds itself
+  std::vector<std::string> problems;
+};
+
 class EnrollmentService {
  public:
   // Loads every enrolled template (except confirmed duplicates) into
@@ -119,6 +137,18 @@ class EnrollmentService {
   absl::StatusOr<FaceVerification> VerifyFace(const std::string& actor,
                                               const std::string& registration_number,
                                               std::string_view live_photo);
+
+  // On a field kit: applies a regional snapshot delta in one transaction.
+  // Each person is added or updated as a cleared reference enrollment (data
+  // sealed like any other, no photo, listed in regional_refs, never exported
+  // back), so every enrollment on the kit is deduplicated against them and
+  // their faces answer 1:1 checks; `remove` withdraws people the centre no
+  // longer lists (they leave the gallery and the match keys). `also` runs in
+  // the same transaction (the caller's bookkeeping: cursor, clock).
+  absl::StatusOr<ReferenceCounts> ApplyReferences(
+      const std::string& actor, const std::vector<ReferencePerson>& upsert,
+      const std::vector<std::string>& remove,
+      const std::function<absl::Status(internal::Tx&)>& also);
 
   const biometrics::FaceGallery& gallery() const { return *gallery_; }
   std::shared_ptr<biometrics::FaceGallery> shared_gallery() const { return gallery_; }

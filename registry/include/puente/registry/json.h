@@ -18,6 +18,9 @@ absl::StatusOr<NewApplicant> NewApplicantFromJson(const nlohmann::json& body,
                                                   const std::string& key);
 // The inverse: the request form of an applicant's data.
 nlohmann::json ToRequestJson(const NewApplicant& a);
+// A stored applicant's data in request form (to carry it to another
+// installation): personal fields, documents, office, officer, relationship.
+NewApplicant ToNewApplicant(const Applicant& a);
 
 }  // namespace puente::registry
 

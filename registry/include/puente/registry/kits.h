@@ -33,6 +33,9 @@ struct KitRecord {
   int64_t not_after = 0;
   int max_validity_days = 30;  // of what it signs
   std::string status;          // "active", "retired"
+  // Offices whose people make up the kit's regional gallery snapshot
+  // (docs/field-kits.md, "Pull"); empty: no snapshot.
+  std::vector<std::string> region;
 };
 
 // The trust-list entry of a kit: provisional cards (asylum-seeker, refugee)
@@ -53,6 +56,10 @@ class KitAuthority {
   absl::StatusOr<std::vector<KitRecord>> List();
   // A retired kit leaves the trust list; its bundles are refused.
   absl::Status Retire(const std::string& actor, const std::string& kit_id);
+  // The offices (3-digit codes of the centre's offices, not kits') whose
+  // people the kit receives in its regional snapshot when it pulls.
+  absl::Status SetRegion(const std::string& actor, const std::string& kit_id,
+                         const std::vector<std::string>& offices);
 
  private:
   Registry& registry_;
@@ -69,6 +76,9 @@ struct KitIdentity {
   // The latest centre time the kit has seen (issued_at of the lists it
   // holds): a kit clock behind it is wrong. 0: the kit's clock at install.
   int64_t centre_time_seen = 0;
+  // Where the last pull of the regional snapshot left off (the centre's
+  // opaque cursor); empty: never pulled.
+  std::string gallery_cursor;
 };
 
 // Installs this kit's identity (once: AlreadyExists after that).

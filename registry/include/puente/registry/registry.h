@@ -93,6 +93,7 @@ class Registry {
   friend class KitAuthority;
   friend class Jornadas;
   friend class BundleImporter;
+  friend class RegionalSnapshot;
   friend absl::StatusOr<std::string> ExportBirthBatch(Registry&, const std::string&,
                                                       const credentials::SigningIdentity&,
                                                       const std::string&, std::string_view,
