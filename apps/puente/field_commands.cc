@@ -4,6 +4,8 @@
 //   puente kit export OUT_DIR                                 (kit)    a sync bundle
 //   puente kit import BUNDLE_DIR --centre-key C.pem           (centre) import it
 //   puente kit list                                           (centre)
+//   puente kit region KIT_ID 101,102                          (centre) its snapshot's offices
+//   puente kit pull --server URL [--lists-dir DIR]            (kit)    lists + regional snapshot
 //   puente jornada open|close|list
 //   puente birth register|list
 //   puente birth export --to CIVIL.pub.json --out FILE        a signed batch for the civil registry
@@ -13,6 +15,8 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+
+#include <httplib.h>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -25,6 +29,7 @@
 #include "puente/registry/births.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/kits.h"
+#include "puente/registry/regional.h"
 #include "puente/registry/sync.h"
 #include "support/key_material.h"
 
@@ -70,7 +75,7 @@ std::function<void(int, int)> ProgressBar(const std::string& what) {
 // ---- kit ----------------------------------------------------------------------
 
 struct CertifyArgs {
-  std::string kit_id, out, centre_key, root_pub, passphrase_file;
+  std::string kit_id, out, centre_key, root_pub, passphrase_file, region;
   int valid_days = 60, max_validity_days = 30;
 };
 
@@ -89,6 +94,9 @@ absl::Status RunKitCertify(const Globals& g, const CertifyArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(registry::KitRecord rec,
                           kits.Certify(g.actor, a.kit_id, key.key().verifying_key(), a.valid_days,
                                        a.max_validity_days));
+  if (!a.region.empty()) {
+    PUENTE_RETURN_IF_ERROR(kits.SetRegion(g.actor, a.kit_id, puente::StrSplit(a.region, ',')));
+  }
   std::error_code ec;
   fs::create_directories(a.out, ec);
   if (ec) return absl::InvalidArgumentError(a.out + ": " + ec.message());
@@ -219,6 +227,93 @@ absl::Status RunKitList(const Globals& g) {
                             k.status, crypto::HexEncode(k.kid), until);
   }
   Print(g, {{"kits", arr}}, text.empty() ? "no kits certified\n" : text);
+  return absl::OkStatus();
+}
+
+absl::Status RunKitRegion(const Globals& g, const std::string& kit_id, const std::string& offices) {
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  std::vector<std::string> list;
+  if (!offices.empty()) list = puente::StrSplit(offices, ',');
+  PUENTE_RETURN_IF_ERROR(registry::KitAuthority(*reg).SetRegion(g.actor, kit_id, list));
+  Print(g, {{"kit_id", kit_id}, {"region", list}},
+        absl::StrFormat("kit %s pulls the people of offices: %s\n", kit_id,
+                        list.empty() ? "none" : absl::StrJoin(list, ", ")));
+  return absl::OkStatus();
+}
+
+struct PullArgs {
+  std::string server, lists_dir = ".", ca_cert;
+};
+
+// Pulls until the centre has nothing more; each answer is applied (in one
+// transaction) before the next request, so a dropped link loses nothing.
+absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
+  PUENTE_ASSIGN_OR_RETURN(Opened o, OpenWithFaces(g));
+  httplib::Client client(a.server);
+  if (!client.is_valid()) return absl::InvalidArgumentError("--server: not an http(s) URL");
+  if (!a.ca_cert.empty()) client.set_ca_cert_path(a.ca_cert.c_str());
+  client.set_connection_timeout(10);
+  client.set_read_timeout(120);
+  const auto progress = ProgressBar("pages");
+  registry::ReferenceCounts total;
+  registry::PullReport last;
+  int pages = 0;
+  for (bool more = true; more; ++pages) {
+    if (pages >= 10000) return absl::InternalError("the centre keeps answering 'more'");
+    PUENTE_ASSIGN_OR_RETURN(registry::PullRequest req, registry::RegionalSnapshot::MakeRequest(*o.reg));
+    auto res = client.Post("/api/v1/kits/pull", req.text, "application/json");
+    if (!res) {
+      return absl::UnavailableError(absl::StrFormat(
+          "%s: no answer (%s); nothing more was applied, run `kit pull` again", a.server,
+          httplib::to_string(res.error())));
+    }
+    if (res->status != 200) {
+      json e = json::parse(res->body, nullptr, false);
+      const std::string msg = e.is_object() && e.contains("error")
+                                  ? e["error"].value("message", res->body)
+                                  : res->body;
+      const auto code = res->status == 403   ? absl::StatusCode::kPermissionDenied
+                        : res->status == 400 ? absl::StatusCode::kInvalidArgument
+                                             : absl::StatusCode::kUnavailable;
+      return absl::Status(code, absl::StrFormat("the centre refused the pull (%d): %s",
+                                                res->status, msg));
+    }
+    PUENTE_ASSIGN_OR_RETURN(last, registry::RegionalSnapshot::Apply(*o.reg, *o.service, g.actor,
+                                                                      req, res->body));
+    total.added += last.people.added;
+    total.updated += last.people.updated;
+    total.removed += last.people.removed;
+    total.skipped += last.people.skipped;
+    more = last.more;
+    progress(pages + 1, more ? pages + 2 : pages + 1);
+  }
+  std::error_code ec;
+  fs::create_directories(a.lists_dir, ec);
+  const std::string trust = a.lists_dir + "/trust.cbor", revoked = a.lists_dir + "/revoked.cbor";
+  PUENTE_RETURN_IF_ERROR(apps::WriteFile(trust, last.trust_list));
+  PUENTE_RETURN_IF_ERROR(apps::WriteFile(revoked, last.revocation_list));
+  std::string text = absl::StrFormat(
+      "pulled from %s in %d page(s): %d people added, %d updated, %d withdrawn%s\n"
+      "  trust list: %d issuers -> %s\n  revocation list: %d serials -> %s\n",
+      a.server, pages, total.added, total.updated, total.removed,
+      total.skipped > 0 ? absl::StrFormat(", %d skipped", total.skipped) : "",
+      last.trusted_issuers, trust, last.revoked_serials, revoked);
+  if (std::abs(last.clock_skew_seconds) > registry::kClockSkewTolerance) {
+    text += absl::StrFormat("WARNING: this kit's clock is off by %+d s; set it before enrolling\n",
+                            last.clock_skew_seconds);
+  }
+  Print(g,
+        {{"pages", pages},
+         {"added", total.added},
+         {"updated", total.updated},
+         {"removed", total.removed},
+         {"skipped", total.skipped},
+         {"trusted_issuers", last.trusted_issuers},
+         {"revoked_serials", last.revoked_serials},
+         {"clock_skew_seconds", last.clock_skew_seconds},
+         {"trust_list", trust},
+         {"revocation_list", revoked}},
+        text);
   return absl::OkStatus();
 }
 
@@ -433,7 +528,7 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   static CertifyArgs certify;
   static std::string init_dir, init_pass, export_out, import_dir, import_key, import_pass;
   static int chunk_kib = 256;
-  auto* kit = app.add_subcommand("kit", "Field kits: certify, init, export, import, list");
+  auto* kit = app.add_subcommand("kit", "Field kits: certify, init, export, import, list, region, pull");
   kit->require_subcommand(1);
   auto* c = kit->add_subcommand("certify", "(centre) Certify a kit and write its package");
   c->add_option("kit_id", certify.kit_id, "Kit id, e.g. darien-01")->required();
@@ -442,6 +537,8 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
       ->required();
   c->add_option("--root-pub", certify.root_pub, "Root public key file (.pub.json)")->required();
   c->add_option("--valid-days", certify.valid_days, "How long the kit key may sign (default 60)");
+  c->add_option("--region", certify.region,
+                "Offices whose people the kit pulls for on-kit dedup, e.g. 101,102");
   c->add_option("--max-validity-days", certify.max_validity_days,
                 "Longest validity of what the kit signs (default 30)");
   c->add_option("--passphrase-file", certify.passphrase_file,
@@ -462,6 +559,18 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   im->add_option("--passphrase-file", import_pass, "Passphrase of the centre key");
   im->callback([&] { run(RunKitImport(g, import_dir, import_key, import_pass)); });
   kit->add_subcommand("list", "(centre) Certified kits")->callback([&] { run(RunKitList(g)); });
+  static std::string region_kit, region_offices;
+  auto* rg = kit->add_subcommand("region", "(centre) Offices whose people the kit pulls");
+  rg->add_option("kit_id", region_kit, "Kit id")->required();
+  rg->add_option("offices", region_offices, "Office codes, comma-separated (empty: none)");
+  rg->callback([&] { run(RunKitRegion(g, region_kit, region_offices)); });
+  static PullArgs pull;
+  auto* pl = kit->add_subcommand("pull", "(kit) Fetch the lists and the regional snapshot");
+  pl->add_option("--server", pull.server, "The centre, e.g. https://registro.example:8443")
+      ->required();
+  pl->add_option("--lists-dir", pull.lists_dir, "Where trust.cbor and revoked.cbor go (default .)");
+  pl->add_option("--ca-cert", pull.ca_cert, "CA certificate of the centre's TLS (PEM)");
+  pl->callback([&] { run(RunKitPull(g, pull)); });
 
   static std::string j_kit, j_location, j_from, j_to, j_officers, j_id;
   auto* jornada = app.add_subcommand("jornada", "Registration days: open, close, list");

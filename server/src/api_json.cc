@@ -111,6 +111,9 @@ json OpenApiDocument() {
       {"/api/v1/lists/trust", "get", "", "Signed trust list (COSE_Sign1)"},
       {"/api/v1/lists/revocation", "get", "", "Signed revocation list (COSE_Sign1)"},
       {"/api/v1/keys/root", "get", "", "The root public key file"},
+      {"/api/v1/kits/pull", "post", "",
+       "A field kit's pull, signed by its key: lists and its regional snapshot delta, sealed "
+       "to the request's reply key, the answer signed by the root key"},
       {"/api/v1/cases/{case_number}", "get", "officer, supervisor, auditor",
        "A case: members and status history"},
       {"/api/v1/audit/events", "get", "auditor", "Audit events after ?after=SEQ, up to ?limit=N"},

@@ -20,6 +20,7 @@
 #include "puente/registry/cards.h"
 #include "puente/registry/enrollment.h"
 #include "puente/registry/kits.h"
+#include "puente/registry/regional.h"
 #include "puente/registry/json.h"
 #include "puente/registry/users.h"
 #include "puente/registry/validation.h"
@@ -562,6 +563,24 @@ void Server::Impl::Routes() {
     res.set_content(credentials::PublicKeyFileJson(
                         credentials::PublicFileOf(*config.root, credentials::KeyKind::kRoot)),
                     "application/json");
+  });
+
+  // Field kits pull lists and their regional snapshot. No bearer token: the
+  // request is signed by a kit key the centre certified, and the answer is
+  // sealed to a key of that request only (docs/field-kits.md, "Pull").
+  s.Post("/api/v1/kits/pull", [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = JsonBody(req);
+    if (!body.ok()) return SendError(res, body.status());
+    if (!config.root) return SendError(res, absl::UnavailableError("no root key configured"));
+    auto tl = TrustList();
+    if (!tl.ok()) return SendError(res, tl.status());
+    auto rl = RevocationList();
+    if (!rl.ok()) return SendError(res, rl.status());
+    auto answer = pool.With([&](Worker& w) {
+      return registry::RegionalSnapshot::Answer(*w.registry, req.body, *config.root, *tl, *rl);
+    });
+    if (!answer.ok()) return SendError(res, answer.status());
+    res.set_content(*answer, "application/json");
   });
 
   s.Get(R"(/api/v1/cases/([0-9A-Za-z-]+))",

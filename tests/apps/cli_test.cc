@@ -5,11 +5,13 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "apps/run_process.h"
 #include "puente/crypto/encoding.h"
@@ -336,6 +338,96 @@ TEST_F(CliTest, FieldKitRegistersABirthAndSyncsWithTheCentre) {
   Result wrong = at("centre", "kit import " + fresh + " --centre-key other-key.pem");
   EXPECT_EQ(wrong.code, 3);
   EXPECT_NE(wrong.err.find("cannot be opened"), std::string::npos) << wrong.err;
+}
+
+// Before leaving, the kit pulls over HTTP from a real puente-server: the trust
+// and revocation lists and the people the centre knows in its region; offline,
+// someone the centre knows is then held for adjudication on the kit itself.
+TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
+  const std::string shared = std::getenv("PUENTE_SHARED") != nullptr
+                                 ? std::getenv("PUENTE_SHARED")
+                                 : std::string(PUENTE_SOURCE_DIR) + "/../shared";
+  const std::string models = std::getenv("PUENTE_MODELS_DIR") != nullptr
+                                 ? std::getenv("PUENTE_MODELS_DIR")
+                                 : std::string(PUENTE_SOURCE_DIR) + "/var/models";
+  const std::string env = "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
+                          "PUENTE_ACTOR=luis.officer PUENTE_KEY_PASSPHRASE=field-pass-123 ";
+  auto at = [&](const std::string& db, const std::string& args) {
+    return testing::RunShell(env + "'" + PUENTE_BIN + "' --models '" + models + "' --db sqlite:" +
+                                 db + ".db --key-file " + db + ".key " + args,
+                             (dir_ / "stderr.txt").string());
+  };
+  ASSERT_EQ(at("centre", "init").code, 0);
+  for (const char* k : {"--kind root --out root", "--kind issuer --out issuer",
+                        "--kind institution --out bundle-key"}) {
+    ASSERT_EQ(at("centre", std::string("keys generate ") + k).code, 0);
+  }
+  std::ofstream(dir_ / "centre.csv")
+      << "id,given_names,surname1,sex,date_of_birth,nationality,office_code,photo\n"
+         "c1,Thomas,Fargo,M,1960-04-11,USA,101,Thomas_Fargo/1.jpg\n"
+         "c2,Sophia,Loren,F,1950-09-20,ITA,105,Sophia_Loren/1.jpg\n";
+  ASSERT_EQ(at("centre", "import centre.csv '" + shared + "/faces/dev'").code, 0);
+  Result cert = at("centre", "kit certify darien-01 --region 101 --out pkg --centre-key "
+                             "bundle-key.pem --root-pub root.pub.json");
+  ASSERT_EQ(cert.code, 0) << cert.err;
+  ASSERT_EQ(at("kit", "init").code, 0);
+  ASSERT_EQ(at("kit", "kit init pkg").code, 0);
+
+  // The centre's service, on a free port.
+  ASSERT_EQ(testing::RunShell(env + "'" + PUENTE_SERVER_BIN + "' --db sqlite:centre.db " +
+                                  "--key-file centre.key --models '" + models +
+                                  "' --port 0 --root-key root.pem --issuer-key issuer.pem "
+                                  "> server.log 2>&1 & echo $! > server.pid",
+                              (dir_ / "stderr.txt").string())
+                .code,
+            0);
+  int port = 0;
+  for (int i = 0; i < 600 && port == 0; ++i) {
+    std::ifstream f(dir_ / "server.log");
+    std::string line;
+    while (std::getline(f, line)) {
+      const size_t colon = line.rfind(':');
+      if (line.find("listening on") != std::string::npos && colon != std::string::npos) {
+        port = std::stoi(line.substr(colon + 1));
+      }
+    }
+    if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::string pid;
+  std::ifstream(dir_ / "server.pid") >> pid;
+  struct Killer {
+    std::string pid;
+    ~Killer() {
+      if (!pid.empty()) std::system(("kill -9 " + pid + " 2>/dev/null").c_str());
+    }
+  } killer{pid};
+  ASSERT_GT(port, 0) << "puente-server did not start";
+
+  Result pulled =
+      at("kit", "--json kit pull --server http://127.0.0.1:" + std::to_string(port) +
+                    " --lists-dir lists");
+  ASSERT_EQ(pulled.code, 0) << pulled.err;
+  auto p = nlohmann::json::parse(pulled.out);
+  EXPECT_EQ(p["added"], 1);  // Thomas (office 101); not Sophia (105)
+  EXPECT_EQ(p["trusted_issuers"], 2);  // the office's issuer key and this kit's
+  EXPECT_TRUE(fs::exists(dir_ / "lists/trust.cbor"));
+  EXPECT_TRUE(fs::exists(dir_ / "lists/revoked.cbor"));
+  Result again = at("kit", "--json kit pull --server http://127.0.0.1:" + std::to_string(port));
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["added"], 0);
+
+  // Offline: Thomas comes to the kit with another spelling: held on the kit.
+  std::ofstream(dir_ / "kit.csv")
+      << "id,given_names,surname1,sex,date_of_birth,nationality,office_code,photo\n"
+         "k1,Tomas,Fargo,M,1960-04-11,USA,901,Thomas_Fargo/2.jpg\n";
+  Result held = at("kit", "--json import kit.csv '" + shared + "/faces/dev'");
+  ASSERT_EQ(held.code, 0) << held.err;
+  EXPECT_EQ(nlohmann::json::parse(held.out)["held_for_adjudication"], 1) << held.out;
+
+  // No link: a clear error, exit 7, nothing changed.
+  Result down = at("kit", "kit pull --server http://127.0.0.1:1");
+  EXPECT_EQ(down.code, 7);
+  EXPECT_NE(down.err.find("no answer"), std::string::npos) << down.err;
 }
 
 }  // namespace
