@@ -374,7 +374,11 @@ TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
   ASSERT_EQ(at("kit", "kit init pkg").code, 0);
 
   // The centre's service, on a free port.
-  ASSERT_EQ(testing::RunShell(env + "'" + PUENTE_SERVER_BIN + "' --db sqlite:centre.db " +
+  // "cd; env ... &": the background job is env, which execs the server, so
+  // $! is the server's pid.
+  std::string server_env = env;
+  server_env.replace(server_env.find("' && env"), 8, "'; env");
+  ASSERT_EQ(testing::RunShell(server_env + "'" + PUENTE_SERVER_BIN + "' --db sqlite:centre.db " +
                                   "--key-file centre.key --models '" + models +
                                   "' --port 0 --root-key root.pem --issuer-key issuer.pem "
                                   "> server.log 2>&1 & echo $! > server.pid",
