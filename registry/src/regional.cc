@@ -33,12 +33,8 @@ absl::Status Bad(const std::string& what) {
   return absl::InvalidArgumentError(puente::StrCat("pull: ", what));
 }
 
-// {"format": F, <field>: "<inner JSON text>", "signature": base64}: the
-// signature is over the inner text exactly as sent.
-absl::StatusOr<std::pair<json, std::string>> OpenEnvelope(std::string_view text,
-                                                          const char* format, const char* field,
-                                                          const crypto::VerifyingKey& key,
-                                                          const std::string& whose) {
+absl::StatusOr<PullEnvelope> ParseEnvelope(std::string_view text, const char* format,
+                                           const char* field) {
   json outer = json::parse(text, nullptr, false);
   if (!outer.is_object() || !outer.contains("format") || outer["format"] != format) {
     return Bad(puente::StrCat("not a ", format, " message"));
@@ -47,15 +43,24 @@ absl::StatusOr<std::pair<json, std::string>> OpenEnvelope(std::string_view text,
       !outer["signature"].is_string()) {
     return Bad(puente::StrCat(field, " or signature missing"));
   }
-  const std::string inner = outer[field].get<std::string>();
+  PullEnvelope e;
+  e.inner = outer[field].get<std::string>();
   auto sig = crypto::Base64Decode(outer["signature"].get<std::string>());
-  if (!sig.ok() || !key.Verify(inner, *sig).ok()) {
+  if (!sig.ok()) return Bad("the signature is not base64");
+  e.signature = *std::move(sig);
+  e.body = json::parse(e.inner, nullptr, false);
+  if (!e.body.is_object()) return Bad(puente::StrCat(field, " is not a JSON object"));
+  return e;
+}
+
+// The signature of `e` must be `key`'s.
+absl::Status CheckSignature(const PullEnvelope& e, const crypto::VerifyingKey& key,
+                            const std::string& whose) {
+  if (!key.Verify(e.inner, e.signature).ok()) {
     return absl::PermissionDeniedError(
         puente::StrCat("pull: the signature is not ", whose, " (tampered or foreign)"));
   }
-  json body = json::parse(inner, nullptr, false);
-  if (!body.is_object()) return Bad(puente::StrCat(field, " is not a JSON object"));
-  return std::make_pair(std::move(body), inner);
+  return absl::OkStatus();
 }
 
 // A string member, or InvalidArgument.
@@ -84,6 +89,56 @@ constexpr char kChanged[] =
 
 }  // namespace
 
+absl::StatusOr<PullEnvelope> ParsePullRequest(std::string_view text) {
+  PUENTE_ASSIGN_OR_RETURN(PullEnvelope e, ParseEnvelope(text, kRequestFormat, "request"));
+  for (const char* key : {"kit_id", "cursor", "reply_key"}) {
+    PUENTE_RETURN_IF_ERROR(Str(e.body, key).status());
+  }
+  PUENTE_RETURN_IF_ERROR(Int(e.body, "kit_time").status());
+  return e;
+}
+
+absl::StatusOr<PullEnvelope> ParsePullAnswer(std::string_view text) {
+  PUENTE_ASSIGN_OR_RETURN(PullEnvelope e, ParseEnvelope(text, kAnswerFormat, "answer"));
+  for (const char* key : {"kit_id", "request_sha256", "cursor", "trust_list", "revocation_list",
+                          "enc", "ciphertext"}) {
+    PUENTE_RETURN_IF_ERROR(Str(e.body, key).status());
+  }
+  PUENTE_RETURN_IF_ERROR(Int(e.body, "centre_time").status());
+  if (e.body.contains("more") && !e.body["more"].is_boolean()) return Bad("more is not a boolean");
+  return e;
+}
+
+absl::StatusOr<RegionalDelta> ParseRegionalDelta(std::string_view plain) {
+  json content = json::parse(plain, nullptr, false);
+  if (!content.is_object() || !content.contains("people") || !content["people"].is_array() ||
+      !content.contains("removed") || !content["removed"].is_array()) {
+    return Bad("the regional snapshot is malformed");
+  }
+  RegionalDelta d;
+  for (const json& p : content["people"]) {
+    if (!p.is_object()) return Bad("a person in the snapshot is malformed");
+    ReferencePerson r;
+    PUENTE_ASSIGN_OR_RETURN(r.registration_number, Str(p, "registration_number"));
+    PUENTE_ASSIGN_OR_RETURN(r.case_number, Str(p, "case_number"));
+    PUENTE_ASSIGN_OR_RETURN(r.central_updated_at, Str(p, "updated_at"));
+    PUENTE_ASSIGN_OR_RETURN(std::string t, Str(p, "template"));
+    auto bytes = crypto::Base64Decode(t);
+    if (!bytes.ok()) return Bad(puente::StrCat(r.registration_number, ": template is not base64"));
+    r.face_template = *std::move(bytes);
+    auto in = NewApplicantFromJson(p, "applicant");
+    if (!in.ok()) return Bad(puente::StrCat(r.registration_number, ": ", in.status().message()));
+    r.applicant = *std::move(in);
+    PUENTE_ASSIGN_OR_RETURN(r.applicant.officer, Str(p, "officer"));
+    d.people.push_back(std::move(r));
+  }
+  for (const json& n : content["removed"]) {
+    if (!n.is_string()) return Bad("a withdrawn number is not a string");
+    d.removed.push_back(n.get<std::string>());
+  }
+  return d;
+}
+
 absl::StatusOr<PullRequest> RegionalSnapshot::MakeRequest(Registry& kit) {
   PUENTE_ASSIGN_OR_RETURN(std::optional<KitIdentity> id, LoadKitIdentity(kit));
   if (!id) {
@@ -107,15 +162,9 @@ absl::StatusOr<std::string> RegionalSnapshot::Answer(Registry& centre, std::stri
                                                      size_t page_size) {
   // Who asks: the kit id is read before the signature is checked, only to
   // find the key that must have signed.
-  json outer = json::parse(request, nullptr, false);
-  if (!outer.is_object() || !outer.contains("request") || !outer["request"].is_string()) {
-    return Bad("not a puente-pull/1 request");
-  }
-  json peek = json::parse(outer["request"].get<std::string>(), nullptr, false);
-  if (!peek.is_object() || !peek.contains("kit_id") || !peek["kit_id"].is_string()) {
-    return Bad("kit_id missing");
-  }
-  const std::string kit_id = peek["kit_id"].get<std::string>();
+  PUENTE_ASSIGN_OR_RETURN(PullEnvelope req, ParsePullRequest(request));
+  const json& body = req.body;
+  const std::string kit_id = body["kit_id"].get<std::string>();
   auto kit = KitAuthority(centre).Get(kit_id);
   if (absl::IsNotFound(kit.status())) {
     return absl::PermissionDeniedError(
@@ -130,13 +179,10 @@ absl::StatusOr<std::string> RegionalSnapshot::Answer(Registry& centre, std::stri
   PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey kit_key,
                           crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
                                                         kit->public_key));
-  PUENTE_ASSIGN_OR_RETURN(auto req, OpenEnvelope(request, kRequestFormat, "request", kit_key,
-                                                 puente::StrCat("kit ", kit_id, "'s")));
-  const json& body = req.first;
-  PUENTE_ASSIGN_OR_RETURN(std::string cursor, Str(body, "cursor"));
-  PUENTE_ASSIGN_OR_RETURN(std::string reply_b64, Str(body, "reply_key"));
-  PUENTE_ASSIGN_OR_RETURN(int64_t kit_time, Int(body, "kit_time"));
-  auto reply_key = crypto::Base64Decode(reply_b64);
+  PUENTE_RETURN_IF_ERROR(CheckSignature(req, kit_key, puente::StrCat("kit ", kit_id, "'s")));
+  const std::string cursor = body["cursor"].get<std::string>();
+  const int64_t kit_time = body["kit_time"].get<int64_t>();
+  auto reply_key = crypto::Base64Decode(body["reply_key"].get<std::string>());
   if (!reply_key.ok() || reply_key->size() != 32) return Bad("reply_key is not an X25519 key");
   std::string after_time, after_id;
   if (!cursor.empty()) {
@@ -263,12 +309,14 @@ absl::StatusOr<PullReport> RegionalSnapshot::Apply(Registry& kit, EnrollmentServ
   PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey root,
                           crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
                                                         id->root_public_key));
-  auto opened = OpenEnvelope(answer, kAnswerFormat, "answer", root, "the centre's root key");
-  if (!opened.ok()) return absl::InvalidArgumentError(opened.status().message());
-  const json& body = opened->first;
+  PUENTE_ASSIGN_OR_RETURN(PullEnvelope opened, ParsePullAnswer(answer));
+  if (absl::Status st = CheckSignature(opened, root, "the centre's root key"); !st.ok()) {
+    return absl::InvalidArgumentError(st.message());
+  }
+  const json& body = opened.body;
   PullReport report;
-  PUENTE_ASSIGN_OR_RETURN(std::string kit_id, Str(body, "kit_id"));
-  PUENTE_ASSIGN_OR_RETURN(std::string request_hash, Str(body, "request_sha256"));
+  const std::string kit_id = body["kit_id"].get<std::string>();
+  const std::string request_hash = body["request_sha256"].get<std::string>();
   if (kit_id != id->kit_id || request_hash != crypto::HexEncode(crypto::Sha256(request.text))) {
     return Bad("the answer is not for this kit's request (replayed or misdirected)");
   }
@@ -293,37 +341,14 @@ absl::StatusOr<PullReport> RegionalSnapshot::Apply(Registry& kit, EnrollmentServ
   if (!enc.ok() || !ct.ok()) return Bad("enc or ciphertext is not base64");
   auto plain = crypto::HpkeOpen(request.reply_key, *enc, kAnswerFormat, id->kit_id, *ct);
   if (!plain.ok()) return Bad("the regional snapshot cannot be opened with this pull's key");
-  json content = json::parse(*plain, nullptr, false);
-  if (!content.is_object() || !content.contains("people") || !content["people"].is_array() ||
-      !content.contains("removed") || !content["removed"].is_array()) {
-    return Bad("the regional snapshot is malformed");
-  }
-  std::vector<ReferencePerson> people;
-  for (const json& p : content["people"]) {
-    if (!p.is_object()) return Bad("a person in the snapshot is malformed");
-    ReferencePerson r;
-    PUENTE_ASSIGN_OR_RETURN(r.registration_number, Str(p, "registration_number"));
-    PUENTE_ASSIGN_OR_RETURN(r.case_number, Str(p, "case_number"));
-    PUENTE_ASSIGN_OR_RETURN(r.central_updated_at, Str(p, "updated_at"));
-    PUENTE_ASSIGN_OR_RETURN(std::string t, Str(p, "template"));
-    PUENTE_ASSIGN_OR_RETURN(r.face_template, crypto::Base64Decode(t));
-    auto in = NewApplicantFromJson(p, "applicant");
-    if (!in.ok()) return Bad(puente::StrCat(r.registration_number, ": ", in.status().message()));
-    r.applicant = *std::move(in);
-    PUENTE_ASSIGN_OR_RETURN(r.applicant.officer, Str(p, "officer"));
-    people.push_back(std::move(r));
-  }
-  std::vector<std::string> removed;
-  for (const json& n : content["removed"]) {
-    if (n.is_string()) removed.push_back(n.get<std::string>());
-  }
+  PUENTE_ASSIGN_OR_RETURN(RegionalDelta delta, ParseRegionalDelta(*plain));
   const int64_t kit_now = absl::ToUnixSeconds(kit.clock().Now());
   report.clock_skew_seconds = kit_now - report.centre_time;
   const std::string seen = FormatTimestamp(
       absl::FromUnixSeconds(std::max(id->centre_time_seen, report.centre_time)));
   PUENTE_ASSIGN_OR_RETURN(
       report.people,
-      service.ApplyReferences(actor, people, removed, [&](Tx& tx) -> absl::Status {
+      service.ApplyReferences(actor, delta.people, delta.removed, [&](Tx& tx) -> absl::Status {
         tx.sql() << "UPDATE kit_identity SET gallery_cursor = :c, centre_time_seen = :t",
             soci::use(report.cursor), soci::use(seen);
         return tx.Audit("kit.pull", "kit", id->kit_id,

@@ -25,6 +25,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "puente/credentials/keys.h"
@@ -50,6 +53,23 @@ struct PullReport {
   int trusted_issuers = 0;
   int revoked_serials = 0;
 };
+
+// Strict parsers of pull messages (untrusted input from the network; fuzzed
+// by fuzz/pull_fuzz.cc). A request or answer envelope: the signed inner text,
+// its signature and the inner JSON object. InvalidArgument ("pull: ...").
+struct PullEnvelope {
+  std::string inner;
+  std::string signature;
+  nlohmann::json body;
+};
+absl::StatusOr<PullEnvelope> ParsePullRequest(std::string_view text);
+absl::StatusOr<PullEnvelope> ParsePullAnswer(std::string_view text);
+// The opened content of an answer: the people and the numbers withdrawn.
+struct RegionalDelta {
+  std::vector<ReferencePerson> people;
+  std::vector<std::string> removed;
+};
+absl::StatusOr<RegionalDelta> ParseRegionalDelta(std::string_view plain);
 
 class RegionalSnapshot {
  public:
