@@ -8,6 +8,11 @@
 //       fills a gallery, starts the HTTP server in-process (2 workers) and
 //       drives it from 2 client threads: enrollments/s with p50/p95 latency,
 //       then 1:1 verifications/s.
+//   build/bench/service_bench pull --n 20000 [--db URL]
+//       fills the centre with N people in one office, certifies a kit for that
+//       region and times the kit's pulls of the whole snapshot (request,
+//       answer at the centre, apply on the kit's SQLite), then a pull with
+//       nothing new. Synthetic families of four.
 //
 // Without --db a SQLite file in a temporary directory is used. A PostgreSQL
 // URL must name an empty database or schema (it is migrated here).
@@ -30,6 +35,9 @@
 #include "puente/registry/demographic_match.h"
 #include "puente/registry/enrollment.h"
 #include "puente/registry/keys.h"
+#include "puente/registry/kits.h"
+#include "puente/registry/regional.h"
+#include "puente/registry/registration_number.h"
 #include "puente/registry/migrator.h"
 #include "puente/server/server.h"
 #include "src/registry_tx.h"
@@ -77,25 +85,31 @@ absl::Status Fill(registry::Registry& reg, long n) {
   for (long done = 0; done < n; done += batch) {
     absl::Status st = registry::InTransaction(reg.database(), [&]() -> absl::Status {
       registry::internal::Tx tx(reg.database(), reg.keys(), puente::Clock::Real(), "bench");
-      PUENTE_ASSIGN_OR_RETURN(std::string case_id, registry::internal::NewUuid());
+      std::string case_id;
       const std::string now = FormatTimestamp(absl::Now());
-      const std::string case_no = "B" + std::to_string(done);
-      tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
-                  "created_by, updated_at) VALUES (:i, :n, 'registered', '101', :c, 'bench', :u)",
-          soci::use(case_id), soci::use(case_no), soci::use(now), soci::use(now);
       for (long i = done; i < std::min(n, done + batch); ++i) {
+        if (i % 4 == 0) {  // families of four
+          PUENTE_ASSIGN_OR_RETURN(case_id, registry::internal::NewUuid());
+          const std::string case_no = absl::StrFormat("C100-2026-%06d", i / 4 + 1);
+          tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
+                      "created_by, updated_at) VALUES (:i, :n, 'registered', '100', :c, "
+                      "'bench', :u)",
+              soci::use(case_id), soci::use(case_no), soci::use(now), soci::use(now);
+        }
         registry::Applicant a;
         PUENTE_ASSIGN_OR_RETURN(a.id, registry::internal::NewUuid());
-        a.registration_number = "900-2026-" + std::to_string(1000000 + i);
-        a.given_names = "Persona " + std::to_string(i);
+        a.registration_number = registry::FormatRegistrationNumber("100", 2026, i + 1);
+        a.given_names = "Persona " + Letters(i);
         a.surname1 = kSurnames[i % 12];
         a.surname2 = kSurnames[(i / 12) % 12];
         a.sex = i % 2 ? registry::Sex::kFemale : registry::Sex::kMale;
         a.date_of_birth = {1950 + static_cast<int>(i % 60), 1 + static_cast<int>(i % 12),
                            1 + static_cast<int>(i % 28), registry::DatePrecision::kExact};
         a.nationality = "VEN";
-        a.office_code = "900";
+        a.office_code = "100";
         a.officer = "bench";
+        a.relationship = i % 4 == 0 ? registry::Relationship::kPrincipal
+                                    : registry::Relationship::kChild;
         a.created_at = a.updated_at = now;
         PUENTE_RETURN_IF_ERROR(tx.InsertApplicant(a, case_id));
         std::vector<float> v(512);
@@ -187,7 +201,7 @@ int main(int argc, char** argv) {
   if (!reg.ok()) return 1;
   auto capture = biometrics::FaceCapture::Create(models);
   if (!capture.ok()) return 1;
-  if (auto st = reuse ? absl::OkStatus() : Fill(**reg, mode == "startup" ? n : gallery); !st.ok()) {
+  if (auto st = reuse ? absl::OkStatus() : Fill(**reg, mode == "http" ? gallery : n); !st.ok()) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return 1;
   }
@@ -200,6 +214,78 @@ int main(int argc, char** argv) {
                 "max RSS %ld MB, %ld MB before)\n",
                 (*service)->gallery().size(), Seconds(start),
                 (*service)->gallery().TemplateBytes() >> 20, MaxRssMb(), rss_before);
+    return 0;
+  }
+
+  if (mode == "pull") {
+    // The kit: its own SQLite registry, certified for office 100's region.
+    auto kit_key = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+    auto root = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+    auto rec = registry::KitAuthority(**reg).Certify("bench", "bench-kit",
+                                                    kit_key.key().verifying_key(), 60, 30);
+    if (!rec.ok() || !registry::KitAuthority(**reg).SetRegion("bench", "bench-kit", {"100"}).ok()) {
+      return 1;
+    }
+    const std::string kit_db = "sqlite:" + (dir / "kit.db").string();
+    {
+      auto raw = registry::Database::Open(kit_db);
+      if (!raw.ok() || !registry::Migrate(**raw).ok()) return 1;
+    }
+    auto kit = registry::Registry::Open(kit_db, *master);
+    if (!kit.ok()) return 1;
+    registry::KitIdentity id;
+    id.kit_id = "bench-kit";
+    id.office_code = rec->office_code;
+    id.key = kit_key;
+    id.not_after = rec->not_after;
+    id.root_public_key = root.key().verifying_key().raw();
+    id.centre_bundle_key = std::string(32, 'k');
+    if (!registry::InstallKitIdentity(**kit, "bench", id).ok()) return 1;
+    auto kit_service = registry::EnrollmentService::Create(**kit, **capture);
+    if (!kit_service.ok()) return 1;
+    // The centre answers five minutes after the fill (a kit pulls long after
+    // the changes it fetches; changes of the last two minutes are re-sent).
+    FixedClock later(absl::Now() + absl::Minutes(5));
+    auto centre = registry::Registry::Open(db, *master, later);
+    if (!centre.ok()) return 1;
+    const int64_t now = absl::ToUnixSeconds(absl::Now());
+    const std::string tl = *credentials::SignTrustList({1, now, now + 86400, {}}, root);
+    const std::string rl = *credentials::SignRevocationList({1, now, now + 86400, {}}, root);
+    for (int round = 0; round < 2; ++round) {
+      double answer_s = 0, apply_s = 0;
+      size_t bytes = 0;
+      int pages = 0, added = 0;
+      const auto start = Steady::now();
+      for (bool more = true; more; ++pages) {
+        auto req = registry::RegionalSnapshot::MakeRequest(**kit);
+        if (!req.ok()) return 1;
+        auto t = Steady::now();
+        auto answer = registry::RegionalSnapshot::Answer(**centre, req->text, root, tl, rl);
+        answer_s += Seconds(t);
+        if (!answer.ok()) {
+          std::fprintf(stderr, "%s\n", std::string(answer.status().message()).c_str());
+          return 1;
+        }
+        bytes += answer->size();
+        t = Steady::now();
+        auto r = registry::RegionalSnapshot::Apply(**kit, **kit_service, "bench", *req, *answer);
+        apply_s += Seconds(t);
+        if (!r.ok()) {
+          std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
+          return 1;
+        }
+        added += r->people.added;
+        more = r->more;
+      }
+      const double total = Seconds(start);
+      std::printf("%s pull, region of %ld people (%s centre): %d added in %d page(s), %.1f s "
+                  "(centre answers %.1f s, kit applies %.1f s) = %.0f people/s; %.1f MB "
+                  "answered; kit gallery %zu\n",
+                  round == 0 ? "first" : "next", n, db.substr(0, db.find(':')).c_str(), added,
+                  pages, total, answer_s, apply_s, added / std::max(total, 1e-9),
+                  bytes / 1048576.0, (*kit_service)->gallery().size());
+    }
+    std::printf("max RSS %ld MB\n", MaxRssMb());
     return 0;
   }
 

@@ -272,12 +272,14 @@ absl::StatusOr<std::string> RegionalSnapshot::Answer(Registry& centre, std::stri
                      {"kit_clock_skew_seconds", kit_time - now}});
   });
   if (!s.ok()) return s;
-  // At the end of the delta the cursor steps back a little: a change whose
-  // transaction committed after a later-stamped one (or with the same
-  // stamp) is not skipped. The kit ignores what it already holds unchanged.
+  // A change stamped in the last moments may belong to a transaction that
+  // has not committed yet, and would be skipped by a cursor past it: at the
+  // end of the delta the cursor goes no further than the centre's clock
+  // minus the overlap. The kit ignores what it already holds unchanged.
   if (!more && !next_cursor.empty()) {
+    const absl::Time settled = centre.clock().Now() - absl::Seconds(kCursorOverlapSeconds);
     auto t = ParseTimestamp(next_cursor.substr(0, next_cursor.find('|')));
-    if (t.ok()) next_cursor = FormatTimestamp(*t - absl::Seconds(kCursorOverlapSeconds)) + "|";
+    if (t.ok() && *t > settled) next_cursor = FormatTimestamp(settled) + "|";
   }
 
   const std::string content = json{{"people", people}, {"removed", removed}}.dump();
