@@ -25,12 +25,14 @@
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/card_render.h"
+#include "puente/credentials/verifier.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/births.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/kits.h"
 #include "puente/registry/regional.h"
 #include "puente/registry/sync.h"
+#include "support/card_json.h"
 #include "support/key_material.h"
 
 namespace puente::cli {
@@ -333,6 +335,8 @@ struct BirthArgs {
   std::string mother, mother_name, mother_face, mother_doc, mother_nationality;
   std::string father, father_name, father_face, father_doc, father_nationality;
   std::string guardian, guardian_name, guardian_doc, guardian_nationality;
+  std::string mother_card, father_card, guardian_card;  // photo or .txt of their card's QR
+  std::string lists_dir = ".", root_pub;                // to verify those cards
   bool attest = false;
   std::string out;
 };
@@ -362,6 +366,37 @@ absl::StatusOr<std::optional<registry::BirthParent>> Parent(registry::ParentRole
     p.document = d;
   }
   return p;
+}
+
+// A parent's registration number read from their card: the card must verify
+// (signature, trust list, revocation list) as VALID with the root key of this
+// kit (or --root-pub) and the lists in `lists_dir` (from `kit pull`).
+absl::StatusOr<std::string> NumberFromCard(registry::Registry& reg, const BirthArgs& a,
+                                           const std::string& card_file) {
+  PUENTE_ASSIGN_OR_RETURN(std::string qr, apps::QrTextFromFile(card_file));
+  std::string root_raw;
+  PUENTE_ASSIGN_OR_RETURN(auto kit, registry::LoadKitIdentity(reg));
+  if (!a.root_pub.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(credentials::PublicKeyFile f, apps::LoadPublicKey(a.root_pub));
+    root_raw = f.public_key;
+  } else if (kit) {
+    root_raw = kit->root_public_key;
+  } else {
+    return absl::InvalidArgumentError("--root-pub: needed to verify a card outside a kit");
+  }
+  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey root,
+                          crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
+                                                        root_raw));
+  PUENTE_ASSIGN_OR_RETURN(std::string trust, apps::ReadFile(a.lists_dir + "/trust.cbor"));
+  PUENTE_ASSIGN_OR_RETURN(std::string revoked, apps::ReadFile(a.lists_dir + "/revoked.cbor"));
+  PUENTE_ASSIGN_OR_RETURN(auto verifier, credentials::CardVerifier::Create(root, trust, revoked));
+  const credentials::VerificationResult r = verifier.Verify(qr, std::time(nullptr));
+  if (r.verdict != credentials::Verdict::kValid || !r.card || !r.card->holder.id) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: the card does not verify (%s: %s)", card_file, credentials::VerdictName(r.verdict),
+        r.reason));
+  }
+  return *r.card->holder.id;
 }
 
 absl::Status WriteAttestation(const registry::BirthAttestation& att, const std::string& out) {
@@ -414,17 +449,34 @@ absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::s
     b.office_code = kit->office_code;
   }
   using R = registry::ParentRole;
+  // Parents identified by their card: its verified registration number.
+  BirthArgs args = a;
+  for (auto [card, number] : {std::pair{&a.mother_card, &args.mother},
+                              std::pair{&a.father_card, &args.father},
+                              std::pair{&a.guardian_card, &args.guardian}}) {
+    if (card->empty()) continue;
+    PUENTE_ASSIGN_OR_RETURN(*number, NumberFromCard(*o.reg, a, *card));
+  }
   for (auto [role, reg_no, name, face, doc, nat] :
-       {std::tuple{R::kMother, &a.mother, &a.mother_name, &a.mother_face, &a.mother_doc,
+       {std::tuple{R::kMother, &args.mother, &a.mother_name, &a.mother_face, &a.mother_doc,
                    &a.mother_nationality},
-        std::tuple{R::kFather, &a.father, &a.father_name, &a.father_face, &a.father_doc,
+        std::tuple{R::kFather, &args.father, &a.father_name, &a.father_face, &a.father_doc,
                    &a.father_nationality},
-        std::tuple{R::kGuardian, &a.guardian, &a.guardian_name, &a.mother_face /*unused*/,
+        std::tuple{R::kGuardian, &args.guardian, &a.guardian_name, &a.mother_face /*unused*/,
                    &a.guardian_doc, &a.guardian_nationality}}) {
     const std::string no_face;
     PUENTE_ASSIGN_OR_RETURN(auto p, Parent(role, *reg_no, *name, role == R::kGuardian ? no_face : *face,
                                            *doc, *nat));
     if (p) b.parents.push_back(std::move(*p));
+  }
+  // A parent whose card was read (and not also checked face to face).
+  for (auto [card, role] : {std::pair{&a.mother_card, R::kMother},
+                            std::pair{&a.father_card, R::kFather},
+                            std::pair{&a.guardian_card, R::kGuardian}}) {
+    if (card->empty()) continue;
+    for (auto& p : b.parents) {
+      if (p.role == role && p.identified_by == "registration_number") p.identified_by = "card";
+    }
   }
   registry::BirthRegistry births(*o.reg, *o.service);
   PUENTE_ASSIGN_OR_RETURN(registry::Birth birth, births.Register(g.actor, b));
@@ -651,6 +703,13 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   br->add_option("--guardian-name", birth.guardian_name, "Guardian's full name (not enrolled)");
   br->add_option("--guardian-document", birth.guardian_doc, "TYPE:COUNTRY:NUMBER");
   br->add_option("--guardian-nationality", birth.guardian_nationality, "ISO 3166 alpha-3");
+  br->add_option("--mother-card", birth.mother_card,
+                 "Photo (or .txt QR text) of the mother's card: verified, gives her number");
+  br->add_option("--father-card", birth.father_card, "Photo (or .txt) of the father's card");
+  br->add_option("--guardian-card", birth.guardian_card, "Photo (or .txt) of the guardian's card");
+  br->add_option("--lists-dir", birth.lists_dir,
+                 "trust.cbor and revoked.cbor to verify cards with (default .; `kit pull`)");
+  br->add_option("--root-pub", birth.root_pub, "Root public key (outside a kit)");
   br->add_flag("--attest", birth.attest, "Issue the birth-registration attestation now");
   br->add_option("--out", birth.out, "Attestation file prefix (default birth-NUMBER)");
   br->add_option("--issuer-key", issuer_key, "Office issuer key (.pem), outside a kit");

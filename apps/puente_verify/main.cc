@@ -52,16 +52,6 @@ int ExitFor(const absl::Status& s) {
   return 1;
 }
 
-absl::StatusOr<std::string> QrTextFromImage(const std::string& path) {
-  auto image = biometrics::ReadImageFile(path);
-  if (!image.ok()) return image.status();
-  cv::Mat gray;
-  cv::cvtColor(*image, gray, cv::COLOR_BGR2GRAY);
-  auto text = credentials::ReadQr(gray.data, gray.cols, gray.rows, static_cast<int>(gray.step));
-  if (!text.ok()) return absl::InvalidArgumentError(path + ": " + std::string(text.status().message()));
-  return text;
-}
-
 // The live face against the card's sealed template.
 nlohmann::json CheckFace(const Options& o, const credentials::VerificationResult& r, bool* match) {
   *match = false;
@@ -93,7 +83,7 @@ absl::Status Run(const Options& o, int* exit_code) {
   std::string text = o.text;
   if (text.empty()) {
     if (o.image.empty()) return absl::InvalidArgumentError("give a card photo or --text");
-    auto read = QrTextFromImage(o.image);
+    auto read = apps::QrTextFromFile(o.image);
     if (!read.ok()) return read.status();
     text = *read;
   }

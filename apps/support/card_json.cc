@@ -1,10 +1,15 @@
 #include "support/card_json.h"
 
 #include <ctime>
+#include <opencv2/imgproc.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "puente/biometrics/image.h"
+#include "puente/common/status_macros.h"
+#include "puente/credentials/qr.h"
 #include "puente/crypto/encoding.h"
+#include "support/key_material.h"
 
 namespace puente::apps {
 
@@ -95,6 +100,23 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
     for (const auto& [k, v] : c.sealed->details) line(k.c_str(), v);
   }
   return out;
+}
+
+absl::StatusOr<std::string> QrTextFromFile(const std::string& path) {
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".txt") == 0) {
+    PUENTE_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  }
+  auto image = biometrics::ReadImageFile(path);
+  if (!image.ok()) return image.status();
+  cv::Mat gray;
+  cv::cvtColor(*image, gray, cv::COLOR_BGR2GRAY);
+  auto text = credentials::ReadQr(gray.data, gray.cols, gray.rows, static_cast<int>(gray.step));
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(path + ": " + std::string(text.status().message()));
+  }
+  return text;
 }
 
 }  // namespace puente::apps

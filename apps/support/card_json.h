@@ -17,6 +17,11 @@ absl::StatusOr<int64_t> ParseTime(const std::string& text);
 nlohmann::json VerificationJson(const credentials::VerificationResult& r, int64_t now);
 std::string VerificationText(const credentials::VerificationResult& r, int64_t now);
 
+// The QR text of a card: read from a photo or scan of it (any format OpenCV
+// reads), or the text itself from a .txt file. InvalidArgument naming the
+// file when no QR code can be read.
+absl::StatusOr<std::string> QrTextFromFile(const std::string& path);
+
 }  // namespace puente::apps
 
 #endif  // PUENTE_APPS_SUPPORT_CARD_JSON_H_

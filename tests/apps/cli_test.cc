@@ -428,6 +428,34 @@ TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
   ASSERT_EQ(held.code, 0) << held.err;
   EXPECT_EQ(nlohmann::json::parse(held.out)["held_for_adjudication"], 1) << held.out;
 
+  // A birth whose guardian is identified by scanning his card (the office's
+  // card, checked with the pulled lists); a card of an unknown issuer is refused.
+  std::string thomas;
+  for (const auto& a : nlohmann::json::parse(at("centre", "--json applicant list").out)) {
+    if (a["given_names"] == "Thomas") thomas = a["registration_number"];
+  }
+  ASSERT_FALSE(thomas.empty());
+  ASSERT_EQ(at("centre", "card issue --issuer-key issuer.pem --serial 2026000001 "
+                         "--registration-number " + thomas + " --name 'Thomas Fargo' --out thomas")
+                .code,
+            0);
+  Result born = at("kit", "--json birth register --given-names Ana --surname1 Fargo "
+                          "--born-on 2026-11-21 --place-code PA-5-DAR-01 --facility partera "
+                          "--guardian-card thomas.png --lists-dir lists --attest --out ana");
+  ASSERT_EQ(born.code, 0) << born.err;
+  Result shown = at("kit", "--json birth list");
+  EXPECT_NE(shown.out.find(thomas), std::string::npos) << shown.out;
+  ASSERT_EQ(at("centre", "keys generate --kind issuer --out rogue").code, 0);
+  ASSERT_EQ(at("centre", "card issue --issuer-key rogue.pem --serial 2026000002 "
+                         "--registration-number " + thomas + " --name 'Thomas Fargo' --out fake")
+                .code,
+            0);
+  Result fake = at("kit", "birth register --given-names Eva --surname1 Fargo --born-on 2026-11-21 "
+                          "--place-code PA-5-DAR-01 --facility partera --guardian-card fake.qr.txt "
+                          "--lists-dir lists");
+  EXPECT_EQ(fake.code, 3);
+  EXPECT_NE(fake.err.find("does not verify"), std::string::npos) << fake.err;
+
   // No link: a clear error, exit 7, nothing changed.
   Result down = at("kit", "kit pull --server http://127.0.0.1:1");
   EXPECT_EQ(down.code, 7);
