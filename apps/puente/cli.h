@@ -49,6 +49,9 @@ void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run);
 // `puente kit|jornada|birth ...` (field_commands.cc).
 void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run);
 
+// `puente review list|decide` (review_commands.cc).
+void AddReviewCommands(CLI::App& app, Globals& g, const Runner& run);
+
 // `puente keys|lists|card ...` (credential_commands.cc).
 void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run);
 

@@ -401,6 +401,7 @@ int Main(int argc, char** argv) {
   AddCredentialCommands(app, g, run);
   AddImportCommand(app, g, run);
   AddFieldCommands(app, g, run);
+  AddReviewCommands(app, g, run);
 
   try {
     app.parse(argc, argv);

@@ -35,28 +35,7 @@ absl::StatusOr<std::string> PhotoFromJson(const json& body) {
 
 json ApplicantJson(const registry::Applicant& a) { return registry::ToJson(a); }
 
-json EnrollmentJson(const registry::Enrollment& e) {
-  json candidates = json::array();
-  for (const auto& c : e.candidates) {
-    json j{{"id", c.id},
-           {"registration_number", c.registration_number},
-           {"face_score", c.face_score ? json(*c.face_score) : json(nullptr)},
-           {"demographic_score", c.demographic_score},
-           {"reasons", c.reasons},
-           {"decision", c.decision ? json(registry::ToString(*c.decision)) : json(nullptr)}};
-    if (c.decision) {
-      j["decided_by"] = c.decided_by;
-      j["decided_at"] = c.decided_at;
-    }
-    candidates.push_back(std::move(j));
-  }
-  return {{"id", e.id},
-          {"status", registry::ToString(e.status)},
-          {"applicant", ApplicantJson(e.applicant)},
-          {"candidates", candidates},
-          {"created_at", e.created_at},
-          {"created_by", e.created_by}};
-}
+json EnrollmentJson(const registry::Enrollment& e) { return registry::ToJson(e); }
 
 json CardJson(const registry::IssuedCard& c) {
   json j{{"serial", c.serial},

@@ -456,6 +456,21 @@ TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
   EXPECT_EQ(fake.code, 3);
   EXPECT_NE(fake.err.find("does not verify"), std::string::npos) << fake.err;
 
+  // The supervisor adjudicates on the kit: Tomas is Thomas.
+  Result review = at("kit", "--json review list");
+  ASSERT_EQ(review.code, 0) << review.err;
+  auto held_list = nlohmann::json::parse(review.out)["held"];
+  ASSERT_EQ(held_list.size(), 1u);
+  ASSERT_FALSE(held_list[0]["candidates"].empty());
+  EXPECT_EQ(held_list[0]["candidates"][0]["registration_number"], thomas);
+  const std::string candidate = held_list[0]["candidates"][0]["id"];
+  EXPECT_EQ(at("kit", "review decide " + candidate + " maybe --note x").code, 3);
+  Result decided =
+      at("kit", "--json review decide " + candidate + " same_person --note 'same face, same dob'");
+  ASSERT_EQ(decided.code, 0) << decided.err;
+  EXPECT_EQ(nlohmann::json::parse(decided.out)["status"], "duplicate");
+  EXPECT_EQ(nlohmann::json::parse(at("kit", "--json review list").out)["held"].size(), 0u);
+
   // No link: a clear error, exit 7, nothing changed.
   Result down = at("kit", "kit pull --server http://127.0.0.1:1");
   EXPECT_EQ(down.code, 7);

@@ -5,12 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "puente/registry/enrollment.h"
 #include "puente/registry/model.h"
 
 namespace puente::registry {
 
 nlohmann::json ToJson(const Applicant& a);
 nlohmann::json ToJson(const Case& c);
+// An enrollment with its duplicate candidates (scores, reasons, decisions).
+nlohmann::json ToJson(const Enrollment& e);
 
 // The applicant object of the HTTP API and of sync bundles (docs/api.md),
 // read from body[key]. InvalidArgument naming the field ("applicant.sex: ...").

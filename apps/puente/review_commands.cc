@@ -1,0 +1,99 @@
+// Adjudication from the command line, for a supervisor at a field kit (or at
+// the centre after a bundle import) without the HTTP service:
+//   puente review list [--limit N]           enrollments held, with candidates
+//   puente review decide CANDIDATE_ID same_person|different --note TEXT
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "puente/biometrics/face_capture.h"
+#include "puente/cli.h"
+#include "puente/common/status_macros.h"
+#include "puente/registry/enrollment.h"
+#include "puente/registry/json.h"
+#include "puente/registry/keys.h"
+
+namespace puente::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Service {
+  std::unique_ptr<registry::Registry> reg;
+  std::unique_ptr<biometrics::FaceCapture> capture;
+  std::unique_ptr<registry::EnrollmentService> service;
+};
+
+absl::StatusOr<Service> Open(const Globals& g) {
+  Service s;
+  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
+  PUENTE_ASSIGN_OR_RETURN(s.reg, registry::Registry::Open(g.db, master));
+  PUENTE_ASSIGN_OR_RETURN(s.capture, biometrics::FaceCapture::Create(g.models_dir));
+  PUENTE_ASSIGN_OR_RETURN(s.service, registry::EnrollmentService::Create(*s.reg, *s.capture));
+  return s;
+}
+
+std::string Describe(const registry::Enrollment& e) {
+  const registry::Applicant& a = e.applicant;
+  std::string text = absl::StrFormat("%s  %s %s %s  born %s  %s  (%s)\n", a.registration_number,
+                                     a.given_names, a.surname1, a.surname2,
+                                     a.date_of_birth.ToString(), a.nationality,
+                                     registry::ToString(e.status));
+  for (const registry::DuplicateCandidate& c : e.candidates) {
+    text += absl::StrFormat(
+        "  candidate %s: %s  face %s  demographic %.2f  %s%s\n", c.id, c.registration_number,
+        c.face_score ? absl::StrFormat("%.2f", *c.face_score) : "-", c.demographic_score,
+        absl::StrJoin(c.reasons, "; "),
+        c.decision ? absl::StrFormat("  [%s by %s]", registry::ToString(*c.decision), c.decided_by)
+                   : "");
+  }
+  return text;
+}
+
+absl::Status RunList(const Globals& g, int limit) {
+  PUENTE_ASSIGN_OR_RETURN(Service s, Open(g));
+  PUENTE_ASSIGN_OR_RETURN(auto held, s.service->ListHeld(g.actor, limit));
+  json arr = json::array();
+  std::string text;
+  for (const auto& e : held) {
+    arr.push_back(registry::ToJson(e));
+    text += Describe(e);
+  }
+  text += absl::StrFormat("%d enrollment(s) held for adjudication\n", held.size());
+  Print(g, {{"held", arr}}, text);
+  return absl::OkStatus();
+}
+
+absl::Status RunDecide(const Globals& g, const std::string& candidate, const std::string& decision,
+                       const std::string& note) {
+  registry::Decision d;
+  if (decision == "same_person") {
+    d = registry::Decision::kSamePerson;
+  } else if (decision == "different") {
+    d = registry::Decision::kDifferent;
+  } else {
+    return absl::InvalidArgumentError("decision: same_person or different");
+  }
+  if (note.empty()) return absl::InvalidArgumentError("--note: say why (it is audited)");
+  PUENTE_ASSIGN_OR_RETURN(Service s, Open(g));
+  PUENTE_ASSIGN_OR_RETURN(registry::Enrollment e, s.service->Decide(g.actor, candidate, d, note));
+  Print(g, registry::ToJson(e), "decided; the enrollment is now:\n" + Describe(e));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddReviewCommands(CLI::App& app, Globals& g, const Runner& run) {
+  static int limit = 50;
+  static std::string candidate, decision, note;
+  auto* review = app.add_subcommand("review", "Adjudicate possible duplicates (supervisors)");
+  review->require_subcommand(1);
+  auto* list = review->add_subcommand("list", "Enrollments held for adjudication, oldest first");
+  list->add_option("--limit", limit, "At most this many (default 50)");
+  list->callback([&] { run(RunList(g, limit)); });
+  auto* decide = review->add_subcommand("decide", "Decide one candidate");
+  decide->add_option("candidate_id", candidate, "Candidate id (from `review list`)")->required();
+  decide->add_option("decision", decision, "same_person or different")->required();
+  decide->add_option("--note", note, "Why (audited)")->required();
+  decide->callback([&] { run(RunDecide(g, candidate, decision, note)); });
+}
+
+}  // namespace puente::cli
