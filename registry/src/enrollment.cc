@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "puente/biometrics/calibration.h"
@@ -207,6 +208,11 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
   }
   if (!capture->passed || !capture->face_template) return Refused(*capture);
   const biometrics::FaceTemplate& probe = *capture->face_template;
+  // From the search until this face is in the gallery, no other enrollment
+  // on this gallery searches: the same person enrolled twice at once is seen.
+  // It is held across the transaction (on SQLite, writers wait for each
+  // other anyway; the photo analysis above runs in parallel).
+  std::lock_guard<std::mutex> dedup_lock(gallery_->search_then_add_mutex());
   // Nearest enrolled faces (read-only, outside the transaction).
   PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> face_hits,
                           gallery_->Search(probe, policy_.max_face_hits));

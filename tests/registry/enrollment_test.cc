@@ -7,6 +7,9 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
+#include <thread>
+
 #include "biometrics/biometrics_test_support.h"
 #include "test_support.h"
 
@@ -216,6 +219,53 @@ TEST_P(EnrollmentTest, PhotosTemplatesAndReasonsAreNotStoredInClear) {
   const std::string stored = db_.DumpAllStoredBytes();
   for (const char* secret : {"Quintanil", "Wilmary", "ZX9876543", "same passport", "JFIF"}) {
     EXPECT_EQ(stored.find(secret), std::string::npos) << secret;
+  }
+}
+
+// Two officers submit the same person at the same moment, on two connections
+// sharing one gallery as puente-server's workers do: the second to commit is
+// held with the first as its candidate, never two cleared identities.
+TEST_P(EnrollmentTest, TheSamePersonEnrolledTwiceAtOnceIsHeld) {
+  auto capture2 = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
+  ASSERT_TRUE(capture2.ok()) << capture2.status();
+  auto reg2 = Registry::Open(db_.url(), key_);
+  ASSERT_TRUE(reg2.ok()) << reg2.status();
+  auto service2 = EnrollmentService::Create(**reg2, **capture2, {}, service_->shared_gallery());
+  ASSERT_TRUE(service2.ok()) << service2.status();
+  int round = 0;
+  for (const char* person : {"Ashanti", "Albert_Costa", "Thomas_Fargo", "Sophia_Loren"}) {
+    const std::string photo = ReadBytes(DevPhoto(person, 1));
+    std::atomic<int> ready{0};
+    absl::StatusOr<Enrollment> a = absl::UnknownError(""), b = absl::UnknownError("");
+    auto go = [&](EnrollmentService& s, absl::StatusOr<Enrollment>& out, NewApplicant p) {
+      ++ready;
+      while (ready.load() < 2) {
+      }
+      out = s.Enroll("ana.officer", std::move(p), photo);
+    };
+    // Names and dates that share nothing: only the face can connect them.
+    const char* const given[] = {"Xavier", "Bernardo", "Ignacio", "Wilfredo",
+                                 "Olga", "Fernanda", "Yolanda", "Kenia"};
+    const char* const surname[] = {"Quintero", "Ulloa", "Zambrano", "Pacheco",
+                                   "Betancourt", "Ibarra", "Echeverría", "Solórzano"};
+    std::thread t1(go, std::ref(*service_), std::ref(a),
+                   Person(given[2 * round], surname[2 * round], "",
+                          {1941 + 10 * round, 1, 2, DatePrecision::kExact}));
+    std::thread t2(go, std::ref(**service2), std::ref(b),
+                   Person(given[2 * round + 1], surname[2 * round + 1], "",
+                          {1946 + 10 * round, 7, 8, DatePrecision::kExact}));
+    t1.join();
+    t2.join();
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_TRUE(b.ok()) << b.status();
+    const bool a_held = a->status == EnrollmentStatus::kHeld;
+    const bool b_held = b->status == EnrollmentStatus::kHeld;
+    ASSERT_NE(a_held, b_held) << person << ": exactly one of the two must be held";
+    const Enrollment& held = a_held ? *a : *b;
+    const Enrollment& first = a_held ? *b : *a;
+    ASSERT_EQ(held.candidates.size(), 1u) << person;
+    EXPECT_EQ(held.candidates[0].registration_number, first.applicant.registration_number);
+    ++round;
   }
 }
 

@@ -94,6 +94,12 @@ class FaceGallery {
   // first; exact like Search.
   std::vector<MatchPair> PairsAbove(float threshold) const;
 
+  // For callers that search and then add what the search did not find (an
+  // enrollment's deduplication): holding this from the search until the
+  // Upsert, two such callers on one gallery cannot miss each other. Searches
+  // and other writers do not take it.
+  std::mutex& search_then_add_mutex() const { return search_then_add_mu_; }
+
   // The int8 kernel in use: "avx512_vnni", "avx2" or "scalar".
   static std::string_view KernelName();
 
@@ -113,6 +119,7 @@ class FaceGallery {
   // turnstile_ before taking mu_ shared: a stream of searches cannot starve
   // an Upsert (glibc's rwlock prefers readers).
   mutable std::mutex turnstile_;
+  mutable std::mutex search_then_add_mu_;
   mutable std::shared_mutex mu_;
   std::vector<int8_t, internal::CacheLineAllocator<int8_t>> codes_;  // n x dim_padded
   std::vector<int32_t> row_sums_;   // sum of each row's codes
