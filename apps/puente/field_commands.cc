@@ -6,6 +6,7 @@
 //   puente kit list                                           (centre)
 //   puente kit region KIT_ID 101,102                          (centre) its snapshot's offices
 //   puente kit pull --server URL [--lists-dir DIR]            (kit)    lists + regional snapshot
+//   puente kit push BUNDLE_DIR --server URL                   (kit)    a bundle over HTTP
 //   puente jornada open|close|list
 //   puente birth register|list
 //   puente birth export --to CIVIL.pub.json --out FILE        a signed batch for the civil registry
@@ -173,6 +174,94 @@ absl::Status RunKitExport(const Globals& g, const std::string& out, int chunk_ki
   return absl::OkStatus();
 }
 
+std::string ImportText(const registry::ImportReport& r);
+
+// The centre's refusal of an HTTP call as a status (exit code and message).
+absl::Status Refusal(const httplib::Result& res, const std::string& server, const char* what) {
+  if (!res) {
+    return absl::UnavailableError(absl::StrFormat(
+        "%s: no answer (%s); run `%s` again, it resumes", server,
+        httplib::to_string(res.error()), what));
+  }
+  json e = json::parse(res->body, nullptr, false);
+  const std::string msg =
+      e.is_object() && e.contains("error") ? e["error"].value("message", res->body) : res->body;
+  const auto code = res->status == 403   ? absl::StatusCode::kPermissionDenied
+                    : res->status == 400 ? absl::StatusCode::kInvalidArgument
+                                         : absl::StatusCode::kUnavailable;
+  return absl::Status(code, absl::StrFormat("the centre refused (%d): %s", res->status, msg));
+}
+
+struct PushArgs {
+  std::string dir, server, ca_cert;
+  int max_chunks = -1;
+};
+
+// Sends a bundle over HTTP: the manifest (the centre answers which chunks it
+// lacks), the missing chunks, the manifest again (the centre imports). A
+// dropped link loses nothing: run it again and only what is missing moves.
+absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
+  PUENTE_ASSIGN_OR_RETURN(std::string manifest, apps::ReadFile(a.dir + "/manifest.json"));
+  PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(manifest));
+  httplib::Client client(a.server);
+  if (!client.is_valid()) return absl::InvalidArgumentError("--server: not an http(s) URL");
+  if (!a.ca_cert.empty()) client.set_ca_cert_path(a.ca_cert.c_str());
+  client.set_connection_timeout(10);
+  client.set_read_timeout(600);  // the import runs dedup for every person
+  client.set_write_timeout(120);
+  const std::string path = "/api/v1/kits/bundles/" + m.bundle_id;
+  auto post = [&]() -> absl::StatusOr<json> {
+    auto res = client.Post(path.c_str(), manifest, "application/json");
+    if (!res || (res->status != 200 && res->status != 202)) return Refusal(res, a.server, "kit push");
+    json j = json::parse(res->body, nullptr, false);
+    if (!j.is_object()) return absl::UnavailableError("the centre's answer is not JSON");
+    return j;
+  };
+  PUENTE_ASSIGN_OR_RETURN(json report, post());
+  std::vector<std::string> missing;
+  for (const auto& s : report.value("missing", json::array())) missing.push_back(s);
+  const auto progress = g.json ? std::function<void(int, int)>() : ProgressBar("chunks sent");
+  int sent = 0;
+  for (const std::string& sha : missing) {
+    if (a.max_chunks >= 0 && sent >= a.max_chunks) break;
+    PUENTE_ASSIGN_OR_RETURN(std::string data, apps::ReadFile(a.dir + "/" + sha + ".chunk"));
+    auto res = client.Put((path + "/chunks/" + sha).c_str(), data, "application/octet-stream");
+    if (!res || res->status != 204) {
+      absl::Status st = Refusal(res, a.server, "kit push");
+      return absl::Status(st.code(), absl::StrFormat("%s (%d of %d missing chunks sent)",
+                                                     st.message(), sent, missing.size()));
+    }
+    ++sent;
+    if (progress) progress(sent, static_cast<int>(missing.size()));
+  }
+  if (sent > 0 || !missing.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(report, post());
+  }
+  report["chunks_sent_now"] = sent;
+  const bool complete = report.value("complete", false);
+  std::string text;
+  if (report.value("already_imported", false)) {
+    text = absl::StrFormat("bundle %s was imported by the centre before: nothing changed\n",
+                           m.bundle_id.substr(0, 16));
+  } else if (!complete) {
+    text = absl::StrFormat("bundle %s: %d chunks sent now, %d still missing; run `kit push` "
+                           "again\n",
+                           m.bundle_id.substr(0, 16), sent,
+                           report.value("missing", json::array()).size());
+  } else {
+    text = absl::StrFormat(
+        "bundle %s imported by the centre: %d cleared, %d held for adjudication, %d already "
+        "present, %d refused; %d births, %d jornadas, %d provisional cards\n",
+        m.bundle_id.substr(0, 16), report.value("enrolled_cleared", 0),
+        report.value("held_for_adjudication", 0), report.value("already_present", 0),
+        report.value("refused", 0), report.value("births", 0), report.value("jornadas", 0),
+        report.value("provisional_cards", 0));
+  }
+  Print(g, report, text);
+  if (!complete) return absl::UnavailableError("the bundle is not complete at the centre yet");
+  return absl::OkStatus();
+}
+
 absl::Status RunKitImport(const Globals& g, const std::string& dir, const std::string& centre_key,
                           const std::string& passphrase_file) {
   PUENTE_ASSIGN_OR_RETURN(credentials::InstitutionKey key,
@@ -181,16 +270,14 @@ absl::Status RunKitImport(const Globals& g, const std::string& dir, const std::s
   registry::BundleImporter importer(*o.reg, *o.service, key);
   PUENTE_ASSIGN_OR_RETURN(registry::ImportReport r,
                           importer.Import(g.actor, dir, g.json ? nullptr : ProgressBar("chunks")));
-  json j{{"bundle_id", r.bundle_id},         {"kit_id", r.kit_id},
-         {"complete", r.complete},           {"already_imported", r.already_imported},
-         {"chunks_total", r.chunks_total},   {"chunks_staged_now", r.chunks_staged_now},
-         {"enrolled_cleared", r.enrolled_cleared},
-         {"held_for_adjudication", r.held_for_adjudication},
-         {"already_present", r.already_present}, {"refused", r.refused},
-         {"births", r.births},               {"jornadas", r.jornadas},
-         {"provisional_cards", r.provisional_cards},
-         {"clock_skew_seconds", r.clock_skew_seconds},
-         {"held", r.held},                   {"problems", r.problems}};
+  const json j = registry::ToJson(r);
+  std::string text = ImportText(r);
+  Print(g, j, text);
+  if (!r.complete) return absl::UnavailableError("the bundle is incomplete");
+  return absl::OkStatus();
+}
+
+std::string ImportText(const registry::ImportReport& r) {
   std::string text;
   if (r.already_imported) {
     text = absl::StrFormat("bundle %s from kit %s was imported before: nothing changed\n",
@@ -211,9 +298,7 @@ absl::Status RunKitImport(const Globals& g, const std::string& dir, const std::s
     for (const std::string& h : r.held) text += "  held: " + h + "\n";
     for (const std::string& p : r.problems) text += "  refused: " + p + "\n";
   }
-  Print(g, j, text);
-  if (!r.complete) return absl::UnavailableError("the bundle is incomplete");
-  return absl::OkStatus();
+  return text;
 }
 
 absl::Status RunKitList(const Globals& g) {
@@ -580,7 +665,7 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   static CertifyArgs certify;
   static std::string init_dir, init_pass, export_out, import_dir, import_key, import_pass;
   static int chunk_kib = 256;
-  auto* kit = app.add_subcommand("kit", "Field kits: certify, init, export, import, list, region, pull");
+  auto* kit = app.add_subcommand("kit", "Field kits: certify, init, export, import, push, list, region, pull");
   kit->require_subcommand(1);
   auto* c = kit->add_subcommand("certify", "(centre) Certify a kit and write its package");
   c->add_option("kit_id", certify.kit_id, "Kit id, e.g. darien-01")->required();
@@ -616,6 +701,15 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   rg->add_option("kit_id", region_kit, "Kit id")->required();
   rg->add_option("offices", region_offices, "Office codes, comma-separated (empty: none)");
   rg->callback([&] { run(RunKitRegion(g, region_kit, region_offices)); });
+  static PushArgs push;
+  auto* ps = kit->add_subcommand("push", "(kit) Send a bundle to the centre over HTTP; resumable");
+  ps->add_option("bundle_dir", push.dir, "The bundle directory from `kit export`")->required();
+  ps->add_option("--server", push.server, "The centre, e.g. https://registro.example:8443")
+      ->required();
+  ps->add_option("--max-chunks", push.max_chunks,
+                 "Send at most this many chunks now (a metered link); run again for the rest");
+  ps->add_option("--ca-cert", push.ca_cert, "CA certificate of the centre's TLS (PEM)");
+  ps->callback([&] { run(RunKitPush(g, push)); });
   static PullArgs pull;
   auto* pl = kit->add_subcommand("pull", "(kit) Fetch the lists and the regional snapshot");
   pl->add_option("--server", pull.server, "The centre, e.g. https://registro.example:8443")

@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   app.add_option("--passphrase-file", passphrase_file, "Passphrase of the .pem keys");
   app.add_option("--admin", admin,
                  "Create this admin user if there is no user yet (password from $PUENTE_ADMIN_PASSWORD)");
+  std::string bundle_key, bundle_spool = "bundle-spool";
+  app.add_option("--bundle-key", bundle_key,
+                 "Centre bundle key (institution .pem): kits may push sync bundles");
+  app.add_option("--bundle-spool", bundle_spool, "Where pushed chunks wait (default bundle-spool)");
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
   try {
@@ -78,6 +82,12 @@ int main(int argc, char** argv) {
     if (!k.ok()) return Fail(k.status());
     config.root = std::move(*k);
   }
+  if (!bundle_key.empty()) {
+    auto k = apps::LoadInstitutionKey(bundle_key, passphrase_file);
+    if (!k.ok()) return Fail(k.status());
+    config.bundle_key = std::move(*k);
+  }
+  config.bundle_spool_dir = bundle_spool;
   for (const std::string& path : recipients) {
     auto f = apps::LoadPublicKey(path);
     if (!f.ok()) return Fail(f.status());

@@ -655,4 +655,24 @@ absl::StatusOr<ImportReport> BundleImporter::Import(const std::string& actor,
   return report;
 }
 
+json ToJson(const ImportReport& r) {
+  return {{"bundle_id", r.bundle_id},
+          {"kit_id", r.kit_id},
+          {"complete", r.complete},
+          {"already_imported", r.already_imported},
+          {"chunks_total", r.chunks_total},
+          {"chunks_staged_now", r.chunks_staged_now},
+          {"enrolled_cleared", r.enrolled_cleared},
+          {"held_for_adjudication", r.held_for_adjudication},
+          {"already_present", r.already_present},
+          {"refused", r.refused},
+          {"births", r.births},
+          {"jornadas", r.jornadas},
+          {"provisional_cards", r.provisional_cards},
+          {"clock_skew_seconds", r.clock_skew_seconds},
+          {"clock_skewed", r.clock_skewed},
+          {"held", r.held},
+          {"problems", r.problems}};
+}
+
 }  // namespace puente::registry

@@ -90,6 +90,11 @@ json OpenApiDocument() {
       {"/api/v1/lists/trust", "get", "", "Signed trust list (COSE_Sign1)"},
       {"/api/v1/lists/revocation", "get", "", "Signed revocation list (COSE_Sign1)"},
       {"/api/v1/keys/root", "get", "", "The root public key file"},
+      {"/api/v1/kits/bundles/{bundle_id}", "post", "",
+       "A field kit's signed bundle manifest: checked (foreign or tampered: 400), then "
+       "-> 202 {missing: [chunk sha256]} or 200 with the import report"},
+      {"/api/v1/kits/bundles/{bundle_id}/chunks/{sha256}", "put", "",
+       "One chunk of a posted bundle (application/octet-stream; its SHA-256 must be listed)"},
       {"/api/v1/kits/pull", "post", "",
        "A field kit's pull, signed by its key: lists and its regional snapshot delta, sealed "
        "to the request's reply key, the answer signed by the root key"},

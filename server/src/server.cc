@@ -5,6 +5,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,7 @@
 #include "puente/registry/enrollment.h"
 #include "puente/registry/kits.h"
 #include "puente/registry/regional.h"
+#include "puente/registry/sync.h"
 #include "puente/registry/json.h"
 #include "puente/registry/users.h"
 #include "puente/registry/validation.h"
@@ -215,6 +218,77 @@ struct Server::Impl {
     return credentials::SignRevocationList(
         {static_cast<uint64_t>(now), now, now + config.list_next_update_hours * 3600, revoked},
         *config.root);
+  }
+
+  // --- bundles pushed by field kits -------------------------------------------
+
+  std::filesystem::path SpoolOf(const std::string& bundle_id) const {
+    return std::filesystem::path(config.bundle_spool_dir) / bundle_id;
+  }
+
+  absl::Status PushManifest(const std::string& bundle_id, const std::string& text,
+                            httplib::Response& res) {
+    if (!config.bundle_key) return absl::UnavailableError("no bundle key configured");
+    PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(text));
+    if (m.bundle_id != bundle_id) {
+      return absl::InvalidArgumentError("the manifest is of another bundle than the URL's");
+    }
+    const auto dir = SpoolOf(bundle_id);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return absl::InternalError("bundle spool: " + ec.message());
+    {
+      std::ofstream f(dir / "manifest.json", std::ios::binary | std::ios::trunc);
+      f << text;
+      if (!f) return absl::InternalError("bundle spool: cannot write the manifest");
+    }
+    auto report = pool.With([&](Worker& w) {
+      registry::BundleImporter importer(*w.registry, *w.enrollment, *config.bundle_key);
+      return importer.Import("kit-push", dir.string());
+    });
+    if (!report.ok()) {
+      std::filesystem::remove_all(dir, ec);  // a foreign or tampered bundle leaves nothing
+      return report.status();
+    }
+    json missing = json::array();
+    for (const auto& c : m.chunks) {
+      if (!std::filesystem::exists(dir / (c.sha256 + ".chunk"))) missing.push_back(c.sha256);
+    }
+    if (report->complete) std::filesystem::remove_all(dir, ec);
+    json j = registry::ToJson(*report);
+    j["missing"] = report->complete ? json::array() : missing;
+    SendJson(res, j, report->complete ? 200 : 202);
+    return absl::OkStatus();
+  }
+
+  absl::Status PushChunk(const std::string& bundle_id, const std::string& sha256,
+                         const std::string& data) {
+    if (!config.bundle_key) return absl::UnavailableError("no bundle key configured");
+    const auto dir = SpoolOf(bundle_id);
+    std::ifstream mf(dir / "manifest.json", std::ios::binary);
+    if (!mf) {
+      return absl::FailedPreconditionError(
+          "push the bundle's manifest first (POST /api/v1/kits/bundles/ID)");
+    }
+    const std::string text((std::istreambuf_iterator<char>(mf)), std::istreambuf_iterator<char>());
+    PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(text));
+    const bool listed = std::any_of(m.chunks.begin(), m.chunks.end(),
+                                    [&](const auto& c) { return c.sha256 == sha256; });
+    if (!listed) return absl::InvalidArgumentError("the manifest lists no such chunk");
+    if (crypto::HexEncode(crypto::Sha256(data)) != sha256) {
+      return absl::InvalidArgumentError("the chunk's SHA-256 does not match its name (damaged)");
+    }
+    const auto path = dir / (sha256 + ".chunk");
+    const auto tmp = dir / (sha256 + ".part");
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      f.write(data.data(), static_cast<std::streamsize>(data.size()));
+      if (!f) return absl::InternalError("bundle spool: cannot write the chunk");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return absl::InternalError("bundle spool: " + ec.message());
+    return absl::OkStatus();
   }
 
   void Routes();
@@ -582,6 +656,25 @@ void Server::Impl::Routes() {
     if (!answer.ok()) return SendError(res, answer.status());
     res.set_content(*answer, "application/json");
   });
+
+  // Field kits push sync bundles over a slow, dropping link: the signed
+  // manifest first (checked like any bundle: a foreign or tampered one is
+  // refused and nothing is kept), then each chunk the centre does not have
+  // yet (its SHA-256 must be one the manifest lists), then the manifest
+  // again to import. Every call answers what is still missing.
+  s.Post(R"(/api/v1/kits/bundles/([0-9a-f]{64}))",
+         [this](const httplib::Request& req, httplib::Response& res) {
+           auto body = JsonBody(req);
+           if (!body.ok()) return SendError(res, body.status());
+           auto st = PushManifest(req.matches[1], req.body, res);
+           if (!st.ok()) SendError(res, st);
+         });
+  s.Put(R"(/api/v1/kits/bundles/([0-9a-f]{64})/chunks/([0-9a-f]{64}))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto st = PushChunk(req.matches[1], req.matches[2], req.body);
+          if (!st.ok()) return SendError(res, st);
+          res.status = 204;
+        });
 
   s.Get(R"(/api/v1/cases/([0-9A-Za-z-]+))",
         [this](const httplib::Request& req, httplib::Response& res) {

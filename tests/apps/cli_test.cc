@@ -342,8 +342,10 @@ TEST_F(CliTest, FieldKitRegistersABirthAndSyncsWithTheCentre) {
 
 // Before leaving, the kit pulls over HTTP from a real puente-server: the trust
 // and revocation lists and the people the centre knows in its region; offline,
-// someone the centre knows is then held for adjudication on the kit itself.
-TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
+// someone the centre knows is then held for adjudication on the kit itself, a
+// guardian is identified by his card; back in range, the bundle is pushed over
+// HTTP a chunk at a time and imported.
+TEST_F(CliTest, KitPullsAndPushesOverHttp) {
   const std::string shared = std::getenv("PUENTE_SHARED") != nullptr
                                  ? std::getenv("PUENTE_SHARED")
                                  : std::string(PUENTE_SOURCE_DIR) + "/../shared";
@@ -381,6 +383,7 @@ TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
   ASSERT_EQ(testing::RunShell(server_env + "'" + PUENTE_SERVER_BIN + "' --db sqlite:centre.db " +
                                   "--key-file centre.key --models '" + models +
                                   "' --port 0 --root-key root.pem --issuer-key issuer.pem "
+                                  "--bundle-key bundle-key.pem "
                                   "> server.log 2>&1 & echo $! > server.pid",
                               (dir_ / "stderr.txt").string())
                 .code,
@@ -470,6 +473,43 @@ TEST_F(CliTest, KitPullsTheRegionalSnapshotFromTheCentreOverHttp) {
   ASSERT_EQ(decided.code, 0) << decided.err;
   EXPECT_EQ(nlohmann::json::parse(decided.out)["status"], "duplicate");
   EXPECT_EQ(nlohmann::json::parse(at("kit", "--json review list").out)["held"].size(), 0u);
+
+  // Back in range: the bundle goes over HTTP, on a metered link one chunk
+  // at a time; each run resumes, and the centre imports once all are in.
+  const std::string url = " --server http://127.0.0.1:" + std::to_string(port);
+  Result exported = at("kit", "--json kit export usb --chunk-kib 4");
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  const std::string bundle = nlohmann::json::parse(exported.out)["directory"];
+  const int chunks = nlohmann::json::parse(exported.out)["chunks"];
+  ASSERT_GT(chunks, 2);
+  Result part = at("kit", "--json kit push " + bundle + url + " --max-chunks 1");
+  EXPECT_EQ(part.code, 7) << part.err;
+  auto pj = nlohmann::json::parse(part.out);
+  EXPECT_EQ(pj["complete"], false);
+  EXPECT_EQ(pj["missing"].size(), static_cast<size_t>(chunks - 1));
+  Result rest = at("kit", "--json kit push " + bundle + url);
+  ASSERT_EQ(rest.code, 0) << rest.err;
+  auto rj = nlohmann::json::parse(rest.out);
+  EXPECT_EQ(rj["complete"], true);
+  EXPECT_EQ(rj["chunks_sent_now"], chunks - 1);
+  EXPECT_EQ(rj["births"], 1);
+  Result twice = at("kit", "kit push " + bundle + url);
+  ASSERT_EQ(twice.code, 0) << twice.err;
+  EXPECT_NE(twice.out.find("nothing changed"), std::string::npos) << twice.out;
+  // An edited manifest is refused by the centre, which keeps nothing of it.
+  const std::string fresh =
+      nlohmann::json::parse(at("kit", "--json kit export usb2").out)["directory"];
+  {
+    std::ifstream in(dir_ / fresh / "manifest.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t at_pos = text.find("\"created_at\"");
+    ASSERT_NE(at_pos, std::string::npos);
+    text.replace(text.find("2026", at_pos), 4, "2025");
+    std::ofstream(dir_ / fresh / "manifest.json") << text;
+  }
+  Result forged = at("kit", "kit push " + fresh + url);
+  EXPECT_EQ(forged.code, 3) << forged.err;
+  EXPECT_NE(forged.err.find("tampered"), std::string::npos) << forged.err;
 
   // No link: a clear error, exit 7, nothing changed.
   Result down = at("kit", "kit pull --server http://127.0.0.1:1");

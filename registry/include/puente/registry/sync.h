@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/status/statusor.h"
 #include "puente/credentials/keys.h"
 #include "puente/registry/enrollment.h"
@@ -104,6 +106,9 @@ struct BundleManifest {
   std::string signed_text;  // the manifest without its signature, as signed
 };
 absl::StatusOr<BundleManifest> ParseBundleManifest(std::string_view json_text);
+
+// The report as JSON (the CLI's --json and the HTTP API).
+nlohmann::json ToJson(const ImportReport& r);
 
 }  // namespace puente::registry
 

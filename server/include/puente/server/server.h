@@ -40,6 +40,11 @@ struct ServerConfig {
   size_t max_body_bytes = 8 << 20;  // a phone photo in base64 fits
   int read_timeout_seconds = 30;
   int list_next_update_hours = 24;
+  // The centre's bundle key: field kits push sync bundles over HTTP
+  // (POST /api/v1/kits/bundles/...). Without it those endpoints answer 503.
+  std::optional<credentials::InstitutionKey> bundle_key;
+  // Where pushed chunks wait until their bundle is complete.
+  std::string bundle_spool_dir = "bundle-spool";
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
 };
