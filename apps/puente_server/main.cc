@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   app.add_option("--bundle-key", bundle_key,
                  "Centre bundle key (institution .pem): kits may push sync bundles");
   app.add_option("--bundle-spool", bundle_spool, "Where pushed chunks wait (default bundle-spool)");
+  std::string metrics_token_file;
+  app.add_option("--metrics-token-file", metrics_token_file,
+                 "File whose first line is the bearer token /metrics requires");
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
   try {
@@ -88,6 +91,14 @@ int main(int argc, char** argv) {
     config.bundle_key = std::move(*k);
   }
   config.bundle_spool_dir = bundle_spool;
+  if (!metrics_token_file.empty()) {
+    auto text = apps::ReadFile(metrics_token_file);
+    if (!text.ok()) return Fail(text.status());
+    config.metrics_token = text->substr(0, text->find('\n'));
+    if (config.metrics_token.size() < 16) {
+      return Fail(absl::InvalidArgumentError("--metrics-token-file: at least 16 characters"));
+    }
+  }
   for (const std::string& path : recipients) {
     auto f = apps::LoadPublicKey(path);
     if (!f.ok()) return Fail(f.status());

@@ -19,6 +19,7 @@
 #include "puente/credentials/card_render.h"
 #include "puente/credentials/lists.h"
 #include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
 #include "puente/registry/cards.h"
 #include "puente/registry/enrollment.h"
 #include "puente/registry/kits.h"
@@ -385,7 +386,12 @@ void Server::Impl::Routes() {
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     SendJson(res, {{"status", "ok"}, {"gallery_size", gallery ? gallery->size() : 0}});
   });
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  s.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!config.metrics_token.empty() &&
+        !crypto::ConstantTimeEquals(req.get_header_value("Authorization"),
+                                    "Bearer " + config.metrics_token)) {
+      return SendError(res, absl::UnauthenticatedError("/metrics needs its bearer token"));
+    }
     std::string m;
     auto counter = [&m](const char* name, const char* help, long v, const char* labels = "") {
       m += absl::StrFormat("# HELP %s %s\n# TYPE %s counter\n%s%s %d\n", name, help, name, name,

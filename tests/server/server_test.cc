@@ -269,6 +269,7 @@ TEST(ServerTlsTest, ServesHttpsWithTheConfiguredCertificate) {
   config.workers = 1;
   config.tls_cert_file = cert;
   config.tls_key_file = key;
+  config.metrics_token = "scrape-0123456789abcdef";
   auto server = Server::Create(std::move(config));
   ASSERT_TRUE(server.ok()) << server.status();
   auto port = (*server)->Bind("127.0.0.1", 0);
@@ -282,6 +283,14 @@ TEST(ServerTlsTest, ServesHttpsWithTheConfiguredCertificate) {
   ASSERT_TRUE(health) << httplib::to_string(health.error());
   EXPECT_EQ(health->status, 200);
   EXPECT_EQ(json::parse(health->body)["status"], "ok");
+  // With a metrics token, /metrics answers the scraper only.
+  auto anonymous = tls.Get("/metrics");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  auto scraped = tls.Get("/metrics", {{"Authorization", "Bearer scrape-0123456789abcdef"}});
+  ASSERT_TRUE(scraped);
+  EXPECT_EQ(scraped->status, 200);
+  EXPECT_NE(scraped->body.find("puente_http_requests_total"), std::string::npos);
 
   httplib::Client plain("127.0.0.1", *port);
   plain.set_read_timeout(5);

@@ -45,6 +45,9 @@ struct ServerConfig {
   std::optional<credentials::InstitutionKey> bundle_key;
   // Where pushed chunks wait until their bundle is complete.
   std::string bundle_spool_dir = "bundle-spool";
+  // Set: /metrics answers only "Authorization: Bearer <metrics_token>" (a
+  // Prometheus scrape credential); empty: /metrics is public.
+  std::string metrics_token;
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
 };
