@@ -150,8 +150,17 @@ absl::StatusOr<std::vector<Applicant>> Registry::ListApplicants(const std::strin
       st.execute();
       while (st.fetch()) rows.push_back(r);
     }
+    // The page's documents in one query (ids come from the rows: UUIDs).
+    std::string list;
+    for (const ApplicantRow& r : rows) list += puente::StrCat(list.empty() ? "'" : ",'", r.id, "'");
+    std::map<std::string, std::vector<IdentityDocument>> docs;
+    if (!rows.empty()) {
+      PUENTE_RETURN_IF_ERROR(
+          tx.LoadDocumentsWhere(puente::StrCat("applicant_id IN (", list, ")"), nullptr, docs));
+    }
     for (const ApplicantRow& r : rows) {
-      PUENTE_ASSIGN_OR_RETURN(Applicant a, tx.Decrypt(r));
+      PUENTE_ASSIGN_OR_RETURN(Applicant a, tx.Decrypt(r, /*with_documents=*/false));
+      a.documents = std::move(docs[a.id]);
       PUENTE_RETURN_IF_ERROR(tx.Audit("applicant.read", "applicant", a.id, {{"via", "list"}}));
       out.push_back(std::move(a));
     }
