@@ -165,12 +165,13 @@ absl::Status RunKitExport(const Globals& g, const std::string& out, int chunk_ki
                                                  g.json ? nullptr : ProgressBar("chunks")));
   Print(g,
         {{"bundle_id", b.bundle_id}, {"directory", b.directory}, {"chunks", b.chunks},
-         {"bytes", b.bytes}, {"applicants", b.applicants}, {"births", b.births},
-         {"jornadas", b.jornadas}, {"provisional_cards", b.cards}},
+         {"bytes", b.bytes}, {"payload_bytes", b.payload_bytes}, {"applicants", b.applicants},
+         {"births", b.births}, {"jornadas", b.jornadas}, {"provisional_cards", b.cards}},
         absl::StrFormat("bundle %s: %d applicants, %d births, %d jornadas, %d provisional cards\n"
-                        "  %s (%d chunks, %d bytes, sealed to the centre, signed by this kit)\n",
+                        "  %s (%d chunks, %d bytes compressed from %d, sealed to the centre, "
+                        "signed by this kit)\n",
                         b.bundle_id.substr(0, 16), b.applicants, b.births, b.jornadas, b.cards,
-                        b.directory, b.chunks, b.bytes));
+                        b.directory, b.chunks, b.bytes, b.payload_bytes));
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "puente/crypto/encoding.h"
 #include "puente/crypto/signature.h"
 #include "src/cbor.h"
 
@@ -35,8 +36,10 @@ absl::StatusOr<std::string> SignCoseSign1(std::string_view payload,
 
 // zlib (RFC 1950). Inflate refuses output beyond `max_output` bytes and any
 // bytes after the end of the stream: InvalidArgument("Decompress: ...").
-absl::StatusOr<std::string> Inflate(std::string_view compressed, size_t max_output);
-std::string Deflate(std::string_view data);
+inline absl::StatusOr<std::string> Inflate(std::string_view compressed, size_t max_output) {
+  return crypto::ZlibDecompress(compressed, max_output);
+}
+inline std::string Deflate(std::string_view data) { return crypto::ZlibCompress(data); }
 
 }  // namespace puente::credentials::internal
 

@@ -1,5 +1,7 @@
 #include "puente/crypto/encoding.h"
 
+#include <zlib.h>
+
 #include <array>
 #include <cstdint>
 
@@ -101,6 +103,47 @@ absl::StatusOr<std::string> Base64Decode(std::string_view b64) {
     if (pad == 1) out[o + 1] = static_cast<char>(w >> 8);
   }
   if (invalid & 0x100) return bad;
+  return out;
+}
+
+absl::StatusOr<std::string> ZlibDecompress(std::string_view compressed, size_t max_output) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return absl::InternalError("Decompress: inflateInit failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  zs.avail_in = static_cast<uInt>(compressed.size());
+  std::string out;
+  char buf[4096];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    const size_t produced = sizeof buf - zs.avail_out;
+    if (out.size() + produced > max_output) {
+      inflateEnd(&zs);
+      return absl::InvalidArgumentError("Decompress: inflated payload exceeds " +
+                                        std::to_string(max_output) + " bytes");
+    }
+    out.append(buf, produced);
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended early
+  }
+  const size_t left = zs.avail_in;
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) {
+    return absl::InvalidArgumentError(rc == Z_DATA_ERROR || rc == Z_NEED_DICT
+                                          ? "Decompress: not valid zlib data"
+                                                         : "Decompress: truncated zlib data");
+  }
+  if (left != 0) return absl::InvalidArgumentError("Decompress: trailing bytes after zlib data");
+  return out;
+}
+
+std::string ZlibCompress(std::string_view data) {
+  uLongf len = compressBound(static_cast<uLong>(data.size()));
+  std::string out(len, '\0');
+  compress2(reinterpret_cast<Bytef*>(out.data()), &len,
+            reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()), 9);
+  out.resize(len);
   return out;
 }
 

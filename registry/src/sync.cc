@@ -271,7 +271,10 @@ absl::StatusOr<BundleSummary> ExportBundle(Registry& kit, const std::string& act
   payload["cards"] = std::move(cards);
   payload["births"] = std::move(births);
   payload["jornadas"] = std::move(jornadas);
-  const std::string plaintext = payload.dump();
+  // zlib-compressed JSON (the photos' base64 shrinks back towards their bytes).
+  const std::string json_text = payload.dump();
+  summary.payload_bytes = json_text.size();
+  const std::string plaintext = crypto::ZlibCompress(json_text);
 
   // Sealed to the centre, cut into content-addressed chunks, signed.
   PUENTE_ASSIGN_OR_RETURN(crypto::HpkeSealed sealed,
@@ -450,7 +453,15 @@ absl::StatusOr<ImportReport> BundleImporter::Import(const std::string& actor,
   if (!enc.ok()) return Bad("manifest.enc is not base64");
   auto plaintext = crypto::HpkeOpen(centre_key_.key(), *enc, kFormat, m.kit_id, ct);
   if (!plaintext.ok()) return Bad("cannot be opened with this centre's bundle key");
-  json payload = json::parse(*plaintext, nullptr, false);
+  // zlib-compressed JSON; a bundle made before compression is plain JSON.
+  std::string payload_text = std::move(*plaintext);
+  if (!payload_text.empty() && payload_text[0] != '{') {
+    auto inflated = crypto::ZlibDecompress(
+        payload_text, std::max<size_t>(size_t{256} << 20, 64 * payload_text.size()));
+    if (!inflated.ok()) return Bad(puente::StrCat("the content: ", inflated.status().message()));
+    payload_text = *std::move(inflated);
+  }
+  json payload = json::parse(payload_text, nullptr, false);
   if (!payload.is_object() || payload.value("format", "") != kPayloadFormat ||
       payload.value("kit_id", "") != m.kit_id) {
     return Bad("the content is not a bundle of this kit");

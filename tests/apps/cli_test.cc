@@ -477,8 +477,11 @@ TEST_F(CliTest, KitPullsAndPushesOverHttp) {
   // Back in range: the bundle goes over HTTP, on a metered link one chunk
   // at a time; each run resumes, and the centre imports once all are in.
   const std::string url = " --server http://127.0.0.1:" + std::to_string(port);
-  Result exported = at("kit", "--json kit export usb --chunk-kib 4");
+  Result exported = at("kit", "--json kit export usb --chunk-kib 1");
   ASSERT_EQ(exported.code, 0) << exported.err;
+  // Compressed before sealing: smaller than the records' JSON.
+  EXPECT_LT(nlohmann::json::parse(exported.out)["bytes"].get<size_t>(),
+            nlohmann::json::parse(exported.out)["payload_bytes"].get<size_t>());
   const std::string bundle = nlohmann::json::parse(exported.out)["directory"];
   const int chunks = nlohmann::json::parse(exported.out)["chunks"];
   ASSERT_GT(chunks, 2);

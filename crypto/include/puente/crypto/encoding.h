@@ -17,6 +17,12 @@ std::string Base64Encode(std::string_view bytes);
 // Strict: padded standard alphabet only; InvalidArgument otherwise.
 absl::StatusOr<std::string> Base64Decode(std::string_view b64);
 
+// zlib (RFC 1950), level 9. ZlibDecompress refuses output beyond
+// `max_output` bytes (a decompression bomb) and any bytes after the end of
+// the stream: InvalidArgument("Decompress: ...").
+std::string ZlibCompress(std::string_view data);
+absl::StatusOr<std::string> ZlibDecompress(std::string_view compressed, size_t max_output);
+
 }  // namespace puente::crypto
 
 #endif  // PUENTE_CRYPTO_ENCODING_H_

@@ -43,7 +43,8 @@ struct BundleSummary {
   std::string bundle_id;  // hex SHA-256 of the ciphertext
   std::string directory;
   int chunks = 0;
-  size_t bytes = 0;
+  size_t bytes = 0;          // sealed and compressed, as it travels
+  size_t payload_bytes = 0;  // the records' JSON before compression
   int applicants = 0, births = 0, jornadas = 0, cards = 0;
 };
 
