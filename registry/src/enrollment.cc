@@ -6,6 +6,7 @@
 #include <set>
 
 #include "puente/biometrics/calibration.h"
+#include "puente/common/error_detail.h"
 #include "puente/registry/demographic_match.h"
 #include "src/registry_tx.h"
 
@@ -33,8 +34,17 @@ absl::Status Refused(const biometrics::Capture& c) {
     if (!why.empty()) why += "; ";
     why += puente::StrCat(biometrics::QualityCodeName(issue.code), ": ", issue.message);
   }
-  return absl::InvalidArgumentError(
-      puente::StrCat("photo: refused by the quality check: ", why.empty() ? "no face" : why));
+  return WithDetail(absl::InvalidArgumentError(puente::StrCat(
+                        "photo: refused by the quality check: ", why.empty() ? "no face" : why)),
+                    kDetailField, "photo");
+}
+
+// A photo that could not be analysed at all (not an image, truncated...):
+// InvalidArgument on field "photo", the capture's own details kept.
+absl::Status BadPhoto(const absl::Status& s) {
+  return WithDetail(Rewrap(s, absl::StatusCode::kInvalidArgument,
+                           puente::StrCat("photo: ", s.message())),
+                    kDetailField, "photo");
 }
 
 absl::StatusOr<EnrollmentStatus> ParseStatus(const std::string& s) {
@@ -203,9 +213,7 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
   }
   // The quality gate, before anything is written.
   absl::StatusOr<biometrics::Capture> capture = capture_.AnalyzeBytes(photo);
-  if (!capture.ok()) {
-    return absl::InvalidArgumentError(puente::StrCat("photo: ", capture.status().message()));
-  }
+  if (!capture.ok()) return BadPhoto(capture.status());
   if (!capture->passed || !capture->face_template) return Refused(*capture);
   const biometrics::FaceTemplate& probe = *capture->face_template;
   // From the search until this face is in the gallery, no other enrollment
@@ -472,9 +480,7 @@ absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   absl::StatusOr<biometrics::Capture> live = capture_.AnalyzeBytes(live_photo);
-  if (!live.ok()) {
-    return absl::InvalidArgumentError(puente::StrCat("photo: ", live.status().message()));
-  }
+  if (!live.ok()) return BadPhoto(live.status());
   if (!live->face_template) return Refused(*live);
   FaceVerification out;
   out.threshold = biometrics::kDefaultMatchThreshold;
