@@ -37,14 +37,18 @@ inline constexpr std::string_view kDetailField = "type.puente/field";
 
 // `s` with the detail `kind` set to `value` (replacing an earlier one). An
 // OK status stays OK and carries nothing.
+// (Debian's abseil has its own string_view type: convert explicitly.)
 inline absl::Status WithDetail(absl::Status s, std::string_view kind, std::string_view value) {
-  if (!s.ok()) s.SetPayload(kind, absl::Cord(value));
+  if (!s.ok()) {
+    s.SetPayload(absl::string_view(kind.data(), kind.size()),
+                 absl::Cord(absl::string_view(value.data(), value.size())));
+  }
   return s;
 }
 
 // The detail `kind` of `s`, if it carries one.
 inline std::optional<std::string> DetailOf(const absl::Status& s, std::string_view kind) {
-  std::optional<absl::Cord> p = s.GetPayload(kind);
+  auto p = s.GetPayload(absl::string_view(kind.data(), kind.size()));
   if (!p) return std::nullopt;
   return std::string(*p);
 }
@@ -53,9 +57,9 @@ inline std::optional<std::string> DetailOf(const absl::Status& s, std::string_vi
 // layer adds context to a message it passes on).
 inline absl::Status Rewrap(const absl::Status& from, absl::StatusCode code,
                            std::string_view message) {
-  absl::Status out(code, message);
+  absl::Status out(code, absl::string_view(message.data(), message.size()));
   from.ForEachPayload(
-      [&out](std::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
   return out;
 }
 inline absl::Status Rewrap(const absl::Status& from, std::string_view message) {
