@@ -31,6 +31,8 @@
 #include "absl/strings/str_format.h"
 #include "puente/biometrics/face_capture.h"
 #include "puente/biometrics/models.h"
+#include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/demographic_match.h"
 #include "puente/registry/enrollment.h"
@@ -40,7 +42,8 @@
 #include "puente/registry/registration_number.h"
 #include "puente/registry/migrator.h"
 #include "puente/server/server.h"
-#include "src/registry_tx.h"
+#include "storage/internal/applicant_store.h"
+#include "storage/internal/tx.h"
 
 using namespace puente;
 using Steady = std::chrono::steady_clock;
@@ -111,7 +114,7 @@ absl::Status Fill(registry::Registry& reg, long n) {
         a.relationship = i % 4 == 0 ? registry::Relationship::kPrincipal
                                     : registry::Relationship::kChild;
         a.created_at = a.updated_at = now;
-        PUENTE_RETURN_IF_ERROR(tx.InsertApplicant(a, case_id));
+        PUENTE_RETURN_IF_ERROR(registry::internal::InsertApplicant(tx, a, case_id));
         std::vector<float> v(512);
         for (float& x : v) x = gauss(rng);
         PUENTE_ASSIGN_OR_RETURN(auto t, biometrics::FaceTemplate::FromFeature(

@@ -20,6 +20,25 @@ check crypto      'puente/(biometrics|credentials|registry|migrations)/|soci/' '
 check biometrics  'puente/(credentials|registry|migrations)/|soci/|openssl/' 'OpenCV only, no database'
 check credentials 'puente/(biometrics|registry|migrations)/|soci/' 'no database, no registry'
 check registry    'httplib|openssl/' 'no HTTP; crypto goes through puente/crypto'
+# Inside registry/, libraries by capability, dependencies pointing one way:
+# domain -> storage -> dedup -> office -> births -> field (docs/architecture.md).
+office_h='puente/registry/(registry|users|enrollment|cards|json)\.h'
+births_h='puente/registry/births\.h|births/internal/'
+field_h='puente/registry/(kits|sync|regional|reference_people)\.h|field/internal/'
+storage_h='puente/registry/(database|keys|audit|migrator)\.h|storage/internal/'
+check registry/domain  "soci/|$storage_h|puente/registry/(demographic_match|candidate_policy)\.h|$office_h|$births_h|$field_h|office/internal/" 'the model only: no database'
+check registry/storage "puente/registry/(demographic_match|candidate_policy)\.h|$office_h|$births_h|$field_h|office/internal/" 'storage knows the model, not the capabilities'
+check registry/dedup   "soci/|$storage_h|$office_h|$births_h|$field_h|office/internal/" 'pure functions: no database'
+check registry/office  "$births_h|$field_h" 'the office does not know births or field kits'
+check registry/births  "$field_h" 'births do not know field kits'
+# Public headers never expose SOCI or the registry's internal headers.
+for d in registry/*/include; do
+  check "$d" 'soci/|(storage|office|births|field|dedup|domain)/internal/' 'public headers: no SOCI, no internals'
+done
+# Outside registry/ (tests and benchmarks aside), nobody reaches the internals.
+for d in server apps; do
+  check "$d" '(registry/)?(storage|office|births|field|dedup|domain)/internal/|soci/' 'registry internals stay in registry/'
+done
 check apps/puente_verify 'puente/registry/|soci/' 'the offline verifier has no database'
 check apps/support       'puente/registry/|soci/' 'shared with the offline verifier'
 for d in registry biometrics credentials apps; do

@@ -1,4 +1,5 @@
 #include "test_support.h"
+#include "registry/storage/internal/session.h"
 
 #include <soci/soci.h>
 #include <unistd.h>
@@ -56,7 +57,7 @@ TestDatabase::TestDatabase(registry::Dialect dialect) : dialect_(dialect) {
     ADD_FAILURE() << "cannot reach the test PostgreSQL: " << admin.status();
     return;
   }
-  (*admin)->session() << "CREATE SCHEMA " + schema_;
+  puente::registry::internal::Session(**admin) << "CREATE SCHEMA " + schema_;
   url_ = admin_url_ + (admin_url_.find('?') == std::string::npos ? "?" : "&") +
          "options=-csearch_path%3D" + schema_;
   ready_ = true;
@@ -69,7 +70,7 @@ TestDatabase::~TestDatabase() {
   }
   if (!schema_.empty()) {
     auto admin = registry::Database::Open(admin_url_);
-    if (admin.ok()) (*admin)->session() << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
+    if (admin.ok()) puente::registry::internal::Session(**admin) << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
   }
 }
 
@@ -89,7 +90,7 @@ std::string TestDatabase::DumpAllStoredBytes() {
   std::vector<std::pair<std::string, std::string>> columns;
   {
     std::string table, column;
-    soci::statement st = (db->session().prepare
+    soci::statement st = (puente::registry::internal::Session(*db).prepare
                               << "SELECT table_name, column_name FROM information_schema.columns "
                                  "WHERE table_schema = current_schema() ORDER BY 1, 2",
                           soci::into(table), soci::into(column));
@@ -100,7 +101,7 @@ std::string TestDatabase::DumpAllStoredBytes() {
   for (const auto& [table, column] : columns) {
     std::string value;
     soci::indicator ind;
-    soci::statement st = (db->session().prepare << "SELECT CAST(" + column + " AS TEXT) FROM " +
+    soci::statement st = (puente::registry::internal::Session(*db).prepare << "SELECT CAST(" + column + " AS TEXT) FROM " +
                                                        table,
                           soci::into(value, ind));
     st.execute();

@@ -1,4 +1,5 @@
 #include "puente/registry/audit.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -28,7 +29,7 @@ class AuditChainTest : public ::testing::TestWithParam<Dialect> {
     events_ = r->events_checked;
     ASSERT_EQ(events_, 6);  // case.create + applicant.create, three times
   }
-  soci::session& sql() { return reg_->database().session(); }
+  soci::session& sql() { return puente::registry::internal::Session(reg_->database()); }
   void DropGuards() {
     if (GetParam() == Dialect::kSqlite) {
       sql() << "DROP TRIGGER audit_events_no_update";
@@ -111,6 +112,17 @@ TEST_P(AuditChainTest, DetectsRecomputedHashWithoutTheKey) {
 INSTANTIATE_TEST_SUITE_P(Backends, AuditChainTest,
                          ::testing::Values(Dialect::kSqlite, Dialect::kPostgresql),
                          puente::testing::DialectName);
+
+}  // namespace
+}  // namespace puente::registry
+
+namespace puente::registry {
+namespace {
+
+TEST(AuditReportTest, FailsClosedByDefault) {
+  // Only a complete check of the chain may say it is intact.
+  EXPECT_FALSE(AuditReport{}.intact);
+}
 
 }  // namespace
 }  // namespace puente::registry

@@ -4,6 +4,7 @@
 // verifies offline as a provisional birth attestation naming the guardian;
 // bad input and a face mismatch store nothing.
 #include "puente/registry/births.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 
@@ -81,7 +82,7 @@ class BirthTest : public ::testing::TestWithParam<Dialect> {
   int Count(const std::string& table) {
     auto conn = db_.Connect();
     int n = -1;
-    conn->session() << "SELECT count(*) FROM " + table, soci::into(n);
+    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM " + table, soci::into(n);
     return n;
   }
 
@@ -154,7 +155,7 @@ TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   // Nothing about the child is stored in plaintext.
   auto conn = db_.Connect();
   std::string record, number;
-  conn->session() << "SELECT record_enc, birth_no_enc FROM births", soci::into(record),
+  puente::registry::internal::Session(*conn) << "SELECT record_enc, birth_no_enc FROM births", soci::into(record),
       soci::into(number);
   EXPECT_EQ(record.find("Luz"), std::string::npos);
   EXPECT_EQ(number.find("901-"), std::string::npos);
@@ -176,7 +177,7 @@ TEST_P(BirthTest, ParentsFromTheirDocumentsWhenNotEnrolled) {
   EXPECT_EQ(g.nationality, "COL");
   EXPECT_EQ(g.identified_by, "documents");
   EXPECT_EQ(g.document->number, "1234567");
-  auto list = births_->List("auditor", 10, 0);
+  auto list = ListBirths(*reg_, "auditor", 10, 0);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].birth_number, birth->birth_number);
@@ -215,7 +216,7 @@ TEST_P(BirthTest, BadInputAndFaceMismatchStoreNothing) {
   EXPECT_EQ(Count("births"), 0);
   auto conn = db_.Connect();
   int registered = -1;  // the face check itself is audited; no registration is
-  conn->session() << "SELECT count(*) FROM audit_events WHERE action = 'birth.register'",
+  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM audit_events WHERE action = 'birth.register'",
       soci::into(registered);
   EXPECT_EQ(registered, 0);
 }
@@ -273,7 +274,7 @@ TEST_P(BirthTest, CivilRegistryBatchIsSignedAndOnlyTheRegistryOpensIt) {
   // The export is audited.
   auto conn = db_.Connect();
   int exports = -1;
-  conn->session() << "SELECT count(*) FROM audit_events WHERE action = 'birth.export'",
+  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM audit_events WHERE action = 'birth.export'",
       soci::into(exports);
   EXPECT_EQ(exports, 2);
 }

@@ -2,6 +2,7 @@
 // PostgreSQL: quality gate, 1:N face and demographic deduplication, holds,
 // adjudication, the gallery reloaded at start, 1:1 verification.
 #include "puente/registry/enrollment.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 
@@ -55,7 +56,7 @@ class EnrollmentTest : public ::testing::TestWithParam<Dialect> {
   int Count(const std::string& table) {
     auto conn = db_.Connect();
     int n = -1;
-    conn->session() << "SELECT count(*) FROM " + table, soci::into(n);
+    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM " + table, soci::into(n);
     return n;
   }
 

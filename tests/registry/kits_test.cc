@@ -3,6 +3,7 @@
 // installed identity survives reopening (its key sealed in the database);
 // jornadas open, count what was registered and close.
 #include "puente/registry/kits.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 
@@ -92,7 +93,7 @@ TEST_P(KitsTest, InstalledIdentitySurvivesReopeningAndIsSealed) {
   // The private key is not in the database in the clear.
   auto conn = db_.Connect();
   std::string stored;
-  conn->session() << "SELECT signing_key_enc FROM kit_identity", soci::into(stored);
+  puente::registry::internal::Session(*conn) << "SELECT signing_key_enc FROM kit_identity", soci::into(stored);
   EXPECT_EQ(stored.find("PRIVATE KEY"), std::string::npos);
 }
 

@@ -1,4 +1,5 @@
 #include "puente/registry/migrator.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -42,7 +43,7 @@ TEST_P(MigratorTest, RerunIsANoOp) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, 0);
   int rows = 0;
-  conn->session() << "SELECT count(*) FROM schema_migrations", soci::into(rows);
+  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM schema_migrations", soci::into(rows);
   EXPECT_EQ(rows, GetSchemaStatus(*conn)->latest_version);
 }
 
@@ -50,7 +51,7 @@ TEST_P(MigratorTest, RefusesDatabaseNewerThanThisBuild) {
   PUENTE_REQUIRE_DB(db_);
   auto conn = db_.Connect();
   ASSERT_TRUE(Migrate(*conn).ok());
-  conn->session() << "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+  puente::registry::internal::Session(*conn) << "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
                      "VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00Z')";
   auto m = Migrate(*conn);
   ASSERT_FALSE(m.ok());
@@ -64,7 +65,7 @@ TEST_P(MigratorTest, RefusesEditedMigration) {
   PUENTE_REQUIRE_DB(db_);
   auto conn = db_.Connect();
   ASSERT_TRUE(Migrate(*conn).ok());
-  conn->session() << "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1";
+  puente::registry::internal::Session(*conn) << "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1";
   auto s = GetSchemaStatus(*conn);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string(s.status().message()).find("differs from this build"), std::string::npos);
@@ -75,7 +76,7 @@ TEST_P(MigratorTest, FailedStepLeavesNothingBehind) {
   auto conn = db_.Connect();
   // A table that the first migration wants to create makes the step fail
   // half-way; none of its other tables may survive.
-  conn->session() << "CREATE TABLE audit_events (x INTEGER)";
+  puente::registry::internal::Session(*conn) << "CREATE TABLE audit_events (x INTEGER)";
   auto m = Migrate(*conn);
   ASSERT_FALSE(m.ok());
   EXPECT_NE(std::string(m.status().message()).find("nothing of it was applied"), std::string::npos);
@@ -84,9 +85,9 @@ TEST_P(MigratorTest, FailedStepLeavesNothingBehind) {
   EXPECT_EQ(status->current_version, 0);
   int n = -1;
   if (GetParam() == Dialect::kSqlite) {
-    conn->session() << "SELECT count(*) FROM sqlite_master WHERE name = 'applicants'", soci::into(n);
+    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM sqlite_master WHERE name = 'applicants'", soci::into(n);
   } else {
-    conn->session() << "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
                        "current_schema() AND table_name = 'applicants'",
         soci::into(n);
   }

@@ -1,4 +1,5 @@
 #include "puente/registry/registry.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -23,7 +24,7 @@ class RegistryTest : public ::testing::TestWithParam<Dialect> {
   }
   long long Count(const std::string& table, const std::string& where = "") {
     long long n = 0;
-    reg_->database().session() << "SELECT count(*) FROM " + table +
+    puente::registry::internal::Session(reg_->database()) << "SELECT count(*) FROM " + table +
                                       (where.empty() ? "" : " WHERE " + where),
         soci::into(n);
     return n;
@@ -39,7 +40,7 @@ class RegistryTest : public ::testing::TestWithParam<Dialect> {
     return r.ok() ? *r : Applicant{};
   }
   void InstallFailingTrigger(const std::string& table) {
-    auto& sql = reg_->database().session();
+    auto& sql = puente::registry::internal::Session(reg_->database());
     if (GetParam() == Dialect::kSqlite) {
       sql << "CREATE TRIGGER test_fail BEFORE INSERT ON " + table +
                  " BEGIN SELECT RAISE(ABORT, 'injected failure'); END";

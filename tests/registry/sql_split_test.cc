@@ -1,4 +1,4 @@
-#include "registry/src/sql_split.h"
+#include "registry/storage/src/sql_split.h"
 
 #include <gtest/gtest.h>
 

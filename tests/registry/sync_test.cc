@@ -6,6 +6,7 @@
 // imported; a kit clock an hour ahead is detected and recorded; a kit's
 // provisional card verifies offline and shows REVOKED once the centre revokes it.
 #include "puente/registry/sync.h"
+#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 
@@ -135,14 +136,14 @@ class SyncTest : public ::testing::TestWithParam<Dialect> {
   static int KitCount(Kit& kit, const std::string& sql) {
     auto conn = kit.db->Connect();
     int n = -1;
-    conn->session() << sql, soci::into(n);
+    puente::registry::internal::Session(*conn) << sql, soci::into(n);
     return n;
   }
 
   int Count(const std::string& table) {
     auto conn = db_.Connect();
     int n = -1;
-    conn->session() << "SELECT count(*) FROM " + table, soci::into(n);
+    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM " + table, soci::into(n);
     return n;
   }
 
@@ -315,7 +316,7 @@ TEST_P(SyncTest, AKitClockAnHourAheadIsDetectedAndRecorded) {
   EXPECT_EQ(r->clock_skew_seconds, 3600);
   auto conn = db_.Connect();
   long long recorded = 0;
-  conn->session() << "SELECT clock_skew_seconds FROM sync_imports", soci::into(recorded);
+  puente::registry::internal::Session(*conn) << "SELECT clock_skew_seconds FROM sync_imports", soci::into(recorded);
   EXPECT_EQ(recorded, 3600);
   // An hour behind a centre time the kit had already seen.
   FixedClock behind(puente::testing::TestClock().Now() - absl::Hours(2));
@@ -386,7 +387,7 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
   {
     auto conn = kit->db->Connect();
     std::string given;
-    conn->session() << "SELECT given_names_enc FROM applicants LIMIT 1", soci::into(given);
+    puente::registry::internal::Session(*conn) << "SELECT given_names_enc FROM applicants LIMIT 1", soci::into(given);
     EXPECT_EQ(given.find("Ashanti"), std::string::npos);
     EXPECT_EQ(given.find("Alberto"), std::string::npos);
   }

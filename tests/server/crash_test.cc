@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "biometrics/biometrics_test_support.h"
+#include "registry/storage/internal/session.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/keys.h"
 #include "test_support.h"
@@ -89,7 +90,7 @@ class CrashTest : public ::testing::TestWithParam<Dialect> {
   long Count(const std::string& sql) {
     auto conn = db_.Connect();
     long n = -1;
-    conn->session() << sql, soci::into(n);
+    puente::registry::internal::Session(*conn) << sql, soci::into(n);
     return n;
   }
 

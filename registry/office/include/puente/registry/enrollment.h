@@ -1,0 +1,138 @@
+// Enrollment: an officer submits an applicant's data and face photo; the
+// photo must pass the quality gate; the applicant is checked against everyone
+// already enrolled (1:N face search plus demographic matching) and is either
+// cleared or held for a supervisor's adjudication.
+//
+//   auto service = EnrollmentService::Create(*registry, *capture);
+//   auto e = (*service)->Enroll("ana.officer", applicant, photo_bytes);
+//   if (e->status == EnrollmentStatus::kHeld) ... // candidates in e->candidates
+//   (*service)->Decide("sara.supervisor", e->candidates[0].id, Decision::kDifferent, "...");
+//
+// Everything an enrollment writes (applicant, case, encrypted photo and
+// template, match keys, candidates, audit events) is one transaction: a
+// refused photo, an error or a crash leaves nothing behind. The face gallery
+// (in memory) is loaded from the database by Create and updated after each
+// commit.
+//
+// Not thread-safe (it uses its Registry's one connection); the gallery may be
+// shared by several services, one per thread.
+#ifndef PUENTE_REGISTRY_ENROLLMENT_H_
+#define PUENTE_REGISTRY_ENROLLMENT_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "puente/biometrics/face_capture.h"
+#include "puente/biometrics/gallery.h"
+#include "puente/registry/candidate_policy.h"
+#include "puente/registry/registry.h"
+
+namespace puente::registry {
+
+// The candidate rule (candidate_policy.h) and how far the search looks.
+struct EnrollmentPolicy : CandidatePolicy {
+  int max_face_hits = 20;          // nearest faces examined per enrollment
+  int max_demographic_hits = 200;  // people sharing a match key examined
+};
+
+enum class EnrollmentStatus { kHeld, kCleared, kDuplicate };
+std::string_view ToString(EnrollmentStatus s);  // "held", "cleared", "duplicate"
+
+enum class Decision { kSamePerson, kDifferent };
+std::string_view ToString(Decision d);  // "same_person", "different"
+
+struct DuplicateCandidate {
+  std::string id;
+  std::string registration_number;  // of the person already registered
+  std::optional<float> face_score;  // absent when the face was not among the nearest
+  double demographic_score = 0;
+  std::vector<std::string> reasons;
+  std::optional<Decision> decision;
+  std::string decided_by;
+  std::string decided_at;
+};
+
+struct Enrollment {
+  std::string id;
+  Applicant applicant;
+  EnrollmentStatus status = EnrollmentStatus::kHeld;
+  std::vector<DuplicateCandidate> candidates;
+  std::string created_at;
+  std::string created_by;
+};
+
+struct FaceVerification {
+  bool match = false;
+  float similarity = 0;
+  float threshold = 0;
+  bool live_photo_passed_quality = false;
+};
+
+class EnrollmentService {
+ public:
+  // Loads every enrolled template (except confirmed duplicates) into
+  // `gallery`, or a new one. `registry` and `capture` must outlive the service.
+  static absl::StatusOr<std::unique_ptr<EnrollmentService>> Create(
+      Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy = {},
+      std::shared_ptr<biometrics::FaceGallery> gallery = nullptr);
+
+  // InvalidArgument naming the field for bad data; InvalidArgument
+  // "photo: refused by the quality check: <code>: <message>; ..." for a photo
+  // that fails the gate. In both cases nothing is stored.
+  //
+  // With an `idempotency_key` (an import row's id, a client's retry key), an
+  // enrollment already made with that key is returned instead of enrolling
+  // the person again (`*replayed` is set), so an interrupted import can be
+  // run again without duplicating anyone.
+  absl::StatusOr<Enrollment> Enroll(const std::string& actor, NewApplicant applicant,
+                                    std::string_view photo,
+                                    const std::string& idempotency_key = "",
+                                    bool* replayed = nullptr);
+
+  // The enrollment of an applicant, with its candidates (audited as read).
+  absl::StatusOr<Enrollment> GetEnrollment(const std::string& actor,
+                                           const std::string& registration_number);
+  // Enrollments held for adjudication, oldest first.
+  absl::StatusOr<std::vector<Enrollment>> ListHeld(const std::string& actor, int limit);
+  // The stored face photo (audited as read), for side-by-side review.
+  absl::StatusOr<std::string> GetPhoto(const std::string& actor,
+                                       const std::string& registration_number);
+
+  // A supervisor's decision on one candidate. Same person: the records are
+  // linked (a possible multiple registration) and the enrollment becomes a
+  // duplicate. Different: the candidate is cleared; when every candidate is
+  // cleared, so is the enrollment. FailedPrecondition if already decided.
+  absl::StatusOr<Enrollment> Decide(const std::string& actor, const std::string& candidate_id,
+                                    Decision decision, const std::string& note);
+
+  // 1:1 at renewal: a live photo against the enrolled template.
+  absl::StatusOr<FaceVerification> VerifyFace(const std::string& actor,
+                                              const std::string& registration_number,
+                                              std::string_view live_photo);
+
+  const biometrics::FaceGallery& gallery() const { return *gallery_; }
+  // The gallery this service searches and adds to (shared with the
+  // service's other instances on one database); also updated by field/'s
+  // reference people.
+  std::shared_ptr<biometrics::FaceGallery> shared_gallery() const { return gallery_; }
+
+ private:
+  EnrollmentService(Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy,
+                    std::shared_ptr<biometrics::FaceGallery> gallery)
+      : registry_(registry), capture_(capture), policy_(policy), gallery_(std::move(gallery)) {}
+  absl::Status LoadGallery();
+
+  Registry& registry_;
+  biometrics::FaceCapture& capture_;
+  EnrollmentPolicy policy_;
+  std::shared_ptr<biometrics::FaceGallery> gallery_;
+};
+
+}  // namespace puente::registry
+
+#endif  // PUENTE_REGISTRY_ENROLLMENT_H_

@@ -1,0 +1,529 @@
+#include "puente/registry/enrollment.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "puente/biometrics/calibration.h"
+#include "puente/common/error_detail.h"
+#include "puente/registry/demographic_match.h"
+#include "office/internal/enrollment_rows.h"
+#include "office/internal/registry_access.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
+#include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
+#include "puente/registry/registration_number.h"
+#include "puente/registry/validation.h"
+#include "storage/internal/tx.h"
+#include "storage/internal/applicant_store.h"
+#include "storage/internal/card_store.h"
+
+namespace puente::registry {
+namespace {
+
+using internal::NoteCtx;
+using internal::PhotoCtx;
+using internal::ReasonsCtx;
+using internal::TemplateCtx;
+using internal::Tx;
+
+
+absl::Status Refused(const biometrics::Capture& c) {
+  std::string why;
+  for (const auto& issue : c.issues) {
+    if (!why.empty()) why += "; ";
+    why += puente::StrCat(biometrics::QualityCodeName(issue.code), ": ", issue.message);
+  }
+  return WithDetail(absl::InvalidArgumentError(puente::StrCat(
+                        "photo: refused by the quality check: ", why.empty() ? "no face" : why)),
+                    kDetailField, "photo");
+}
+
+// A photo that could not be analysed at all (not an image, truncated...):
+// InvalidArgument on field "photo", the capture's own details kept.
+absl::Status BadPhoto(const absl::Status& s) {
+  return WithDetail(Rewrap(s, absl::StatusCode::kInvalidArgument,
+                           puente::StrCat("photo: ", s.message())),
+                    kDetailField, "photo");
+}
+
+absl::StatusOr<EnrollmentStatus> ParseStatus(const std::string& s) {
+  if (s == "held") return EnrollmentStatus::kHeld;
+  if (s == "cleared") return EnrollmentStatus::kCleared;
+  if (s == "duplicate") return EnrollmentStatus::kDuplicate;
+  return absl::DataLossError("stored enrollment status is unknown");
+}
+
+// One possible duplicate while an enrollment is being decided.
+struct Found {
+  std::optional<float> face;
+  DemographicMatch demographic;
+};
+
+// Reads the enrollment row and candidates of `applicant` inside `tx`.
+absl::StatusOr<Enrollment> LoadEnrollment(Tx& tx, Applicant applicant) {
+  Enrollment e;
+  std::string status;
+  tx.sql() << "SELECT id, status, created_at, created_by FROM enrollments WHERE applicant_id = :a",
+      soci::use(applicant.id), soci::into(e.id), soci::into(status), soci::into(e.created_at),
+      soci::into(e.created_by);
+  if (!tx.sql().got_data()) {
+    return absl::NotFoundError(puente::StrCat("registration_number: ",
+                                              applicant.registration_number, " has no enrollment"));
+  }
+  PUENTE_ASSIGN_OR_RETURN(e.status, ParseStatus(status));
+  e.applicant = std::move(applicant);
+  struct Row {
+    std::string id, candidate_applicant_id, reasons_enc, decision, decided_by, decided_at;
+    double face = 0, demo = 0;
+    soci::indicator face_ind, decision_ind, by_ind, at_ind;
+  };
+  std::vector<Row> rows;
+  Row r;
+  soci::statement st =
+      (tx.sql().prepare << "SELECT id, candidate_applicant_id, face_score, demographic_score, "
+                           "reasons_enc, decision, decided_by, decided_at FROM duplicate_candidates "
+                           "WHERE enrollment_id = :e ORDER BY demographic_score DESC, id",
+       soci::use(e.id), soci::into(r.id), soci::into(r.candidate_applicant_id),
+       soci::into(r.face, r.face_ind), soci::into(r.demo), soci::into(r.reasons_enc),
+       soci::into(r.decision, r.decision_ind), soci::into(r.decided_by, r.by_ind),
+       soci::into(r.decided_at, r.at_ind));
+  st.execute();
+  while (st.fetch()) rows.push_back(r);
+  for (const Row& row : rows) {
+    DuplicateCandidate c;
+    c.id = row.id;
+    if (row.face_ind == soci::i_ok) c.face_score = static_cast<float>(row.face);
+    c.demographic_score = row.demo;
+    PUENTE_ASSIGN_OR_RETURN(std::string reasons,
+                            tx.keys().Open(row.reasons_enc, ReasonsCtx(row.id)));
+    for (const auto& reason : nlohmann::json::parse(reasons, nullptr, false)) {
+      if (reason.is_string()) c.reasons.push_back(reason.get<std::string>());
+    }
+    if (row.decision_ind == soci::i_ok) {
+      c.decision = row.decision == "same_person" ? Decision::kSamePerson : Decision::kDifferent;
+      c.decided_by = row.by_ind == soci::i_ok ? row.decided_by : "";
+      c.decided_at = row.at_ind == soci::i_ok ? row.decided_at : "";
+    }
+    PUENTE_ASSIGN_OR_RETURN(Applicant other,
+                            ReadApplicantById(tx, row.candidate_applicant_id, "applicant.read"));
+    c.registration_number = other.registration_number;
+    e.candidates.push_back(std::move(c));
+  }
+  return e;
+}
+
+// The enrollment made earlier with this idempotency key (blind index), if any.
+absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
+                                                          const std::string& actor,
+                                                          const std::string& idem_bidx) {
+  std::optional<Enrollment> earlier;
+  PUENTE_RETURN_IF_ERROR(InTransaction(registry.database(), [&]() -> absl::Status {
+    Tx tx = internal::RegistryAccess::Context(registry, actor);
+    std::string applicant_id;
+    tx.sql() << "SELECT e.applicant_id FROM enrollment_keys k JOIN enrollments e "
+                "ON e.id = k.enrollment_id WHERE k.key_bidx = :k",
+        soci::use(idem_bidx), soci::into(applicant_id);
+    if (!tx.sql().got_data()) return absl::OkStatus();
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
+    PUENTE_ASSIGN_OR_RETURN(earlier, LoadEnrollment(tx, std::move(a)));
+    return absl::OkStatus();
+  }));
+  return earlier;
+}
+
+// Finds and stores the possible duplicates of the new enrollment `e`:
+// everyone sharing a demographic match key (its own keys are written here)
+// and the nearest faces, each compared, kept when the candidate policy says
+// so, in rank order in `e.candidates`. Audited as one dedup.compare event.
+absl::Status RecordCandidates(Tx& tx, const EnrollmentPolicy& policy,
+                              const std::vector<biometrics::Match>& face_hits, Enrollment& e) {
+  const Applicant& a = e.applicant;
+  const DemographicRecord mine = DemographicsOf(a);
+  std::vector<std::string> key_bidx;
+  for (const std::string& k : MatchKeys(mine)) {
+    PUENTE_ASSIGN_OR_RETURN(std::string b, tx.keys().BlindIndex("match", k));
+    tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)",
+        soci::use(a.id), soci::use(b);
+    key_bidx.push_back(std::move(b));
+  }
+  std::map<std::string, Found> found;
+  for (const std::string& b : key_bidx) {
+    std::string other_id;
+    soci::statement q = (tx.sql().prepare << "SELECT applicant_id FROM match_keys "
+                                             "WHERE key_bidx = :k AND applicant_id <> :a",
+                         soci::use(b), soci::use(a.id), soci::into(other_id));
+    q.execute();
+    while (q.fetch() && static_cast<int>(found.size()) < policy.max_demographic_hits) {
+      found.emplace(other_id, Found{});
+    }
+  }
+  for (const biometrics::Match& m : face_hits) {
+    if (IsFaceEvidence(policy, m.score)) found[m.subject_id].face = m.score;
+  }
+  // Score each; keep those the policy calls candidates.
+  std::vector<std::string> other_ids;
+  for (const auto& entry : found) other_ids.push_back(entry.first);
+  PUENTE_ASSIGN_OR_RETURN(std::vector<Applicant> others,
+                          ReadApplicantsByIds(tx, other_ids, "dedup.compare", "enrollment", e.id));
+  for (const Applicant& other : others) {
+    const std::string& other_id = other.id;
+    Found& f = found[other_id];
+    f.demographic = CompareDemographics(mine, DemographicsOf(other));
+    const double demo = f.demographic.score;
+    if (!IsCandidate(policy, {f.face, demo})) continue;
+    DuplicateCandidate c;
+    PUENTE_ASSIGN_OR_RETURN(c.id, internal::NewUuid());
+    c.registration_number = other.registration_number;
+    c.face_score = f.face;
+    c.demographic_score = demo;
+    if (f.face) c.reasons.push_back(absl::StrFormat("face similarity %.2f", *f.face));
+    for (const std::string& r : f.demographic.reasons) c.reasons.push_back(r);
+    PUENTE_ASSIGN_OR_RETURN(std::string reasons_enc,
+                            tx.keys().Seal(nlohmann::json(c.reasons).dump(), ReasonsCtx(c.id)));
+    double face_value = f.face.value_or(0);
+    soci::indicator face_ind = f.face ? soci::i_ok : soci::i_null;
+    tx.sql() << "INSERT INTO duplicate_candidates (id, enrollment_id, candidate_applicant_id, "
+                "face_score, demographic_score, reasons_enc) VALUES (:i, :e, :c, :f, :d, :r)",
+        soci::use(c.id), soci::use(e.id), soci::use(other_id), soci::use(face_value, face_ind),
+        soci::use(demo), soci::use(reasons_enc);
+    e.candidates.push_back(std::move(c));
+  }
+  std::sort(e.candidates.begin(), e.candidates.end(), [](const auto& x, const auto& y) {
+    return RanksBefore({x.face_score, x.demographic_score}, {y.face_score, y.demographic_score});
+  });
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string_view ToString(EnrollmentStatus s) {
+  switch (s) {
+    case EnrollmentStatus::kHeld: return "held";
+    case EnrollmentStatus::kCleared: return "cleared";
+    case EnrollmentStatus::kDuplicate: return "duplicate";
+  }
+  return "held";
+}
+
+std::string_view ToString(Decision d) {
+  return d == Decision::kSamePerson ? "same_person" : "different";
+}
+
+absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
+    Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy,
+    std::shared_ptr<biometrics::FaceGallery> gallery) {
+  const bool own_gallery = gallery == nullptr;
+  if (own_gallery) {
+    const bool sface = capture.options().recognizer == biometrics::Recognizer::kSFace;
+    gallery = std::make_shared<biometrics::FaceGallery>(
+        sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId,
+        biometrics::FaceCapture::kRecognizerVersion, sface ? 128 : 512,
+        // Stored templates are int8: ranking on them is exact without floats.
+        biometrics::GalleryOptions{.keep_float = false});
+  }
+  std::unique_ptr<EnrollmentService> s(
+      new EnrollmentService(registry, capture, policy, std::move(gallery)));
+  if (own_gallery) PUENTE_RETURN_IF_ERROR(s->LoadGallery());
+  return s;
+}
+
+absl::Status EnrollmentService::LoadGallery() {
+  Database& db = registry_.database();
+  const bool sface = capture_.options().recognizer == biometrics::Recognizer::kSFace;
+  const std::string expected_model =
+      sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId;
+  return InTransaction(db, [&]() -> absl::Status {
+    long long count = 0;
+    internal::Session(db) << "SELECT COUNT(*) FROM enrollments WHERE status <> 'duplicate'",
+        soci::into(count);
+    gallery_->Reserve(gallery_->size() + static_cast<size_t>(count));
+    // Rows are streamed straight into the gallery (one applicant has at most
+    // one enrollment, so the order does not matter and is not sorted for).
+    std::string applicant_id, enrollment_id, template_enc;
+    soci::statement q =
+        (internal::Session(db).prepare << "SELECT applicant_id, id, template_enc FROM enrollments "
+                                 "WHERE status <> 'duplicate'",
+         soci::into(applicant_id), soci::into(enrollment_id), soci::into(template_enc));
+    q.execute();
+    while (q.fetch()) {
+      PUENTE_ASSIGN_OR_RETURN(std::string bytes,
+                              registry_.keys().Open(template_enc, TemplateCtx(enrollment_id)));
+      PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t, biometrics::FaceTemplate::Parse(bytes));
+      if (t.model_id() != expected_model || t.dimension() != gallery_->dimension()) {
+        return absl::FailedPreconditionError(
+            "enrolled templates were made by another face model than the one loaded");
+      }
+      PUENTE_RETURN_IF_ERROR(gallery_->Upsert(applicant_id, t));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, NewApplicant in,
+                                                     std::string_view photo,
+                                                     const std::string& idempotency_key,
+                                                     bool* replayed) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  if (replayed != nullptr) *replayed = false;
+  std::string idem_bidx;
+  if (!idempotency_key.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(idem_bidx,
+                            registry_.keys().BlindIndex("enrollment_key", idempotency_key));
+    PUENTE_ASSIGN_OR_RETURN(std::optional<Enrollment> earlier,
+                            EnrollmentOfKey(registry_, actor, idem_bidx));
+    if (earlier) {
+      if (replayed != nullptr) *replayed = true;
+      return *earlier;
+    }
+  }
+  const Clock& clock = registry_.clock();
+  PUENTE_ASSIGN_OR_RETURN(in, ValidateNewApplicant(std::move(in), clock.Now()));
+  std::string wanted_reg_no;
+  if (!in.registration_number.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(wanted_reg_no, ParseRegistrationNumber(in.registration_number));
+  }
+  // The quality gate, before anything is written.
+  absl::StatusOr<biometrics::Capture> capture = capture_.AnalyzeBytes(photo);
+  if (!capture.ok()) return BadPhoto(capture.status());
+  if (!capture->passed || !capture->face_template) return Refused(*capture);
+  const biometrics::FaceTemplate& probe = *capture->face_template;
+  // From the search until this face is in the gallery, no other enrollment
+  // on this gallery searches: the same person enrolled twice at once is seen.
+  // It is held across the transaction (on SQLite, writers wait for each
+  // other anyway; the photo analysis above runs in parallel).
+  std::lock_guard<std::mutex> dedup_lock(gallery_->search_then_add_mutex());
+  // Nearest enrolled faces (read-only, outside the transaction).
+  PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> face_hits,
+                          gallery_->Search(probe, policy_.max_face_hits));
+
+  Enrollment e;
+  std::string stored_template;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), clock, actor);
+    PUENTE_ASSIGN_OR_RETURN(e.applicant,
+                            internal::RegistryAccess::InsertNewApplicant(registry_, tx, actor, in, wanted_reg_no));
+    const Applicant& a = e.applicant;
+    PUENTE_ASSIGN_OR_RETURN(e.id, internal::NewUuid());
+    e.created_at = FormatTimestamp(clock.Now());
+    e.created_by = actor;
+    stored_template = probe.ToInt8().Serialize();
+    PUENTE_ASSIGN_OR_RETURN(std::string photo_enc, tx.keys().Seal(photo, PhotoCtx(e.id)));
+    PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
+                            tx.keys().Seal(stored_template, TemplateCtx(e.id)));
+    const nlohmann::json quality{{"confidence", capture->metrics.confidence},
+                                 {"eye_distance_px", capture->metrics.eye_distance_px},
+                                 {"sharpness", capture->metrics.sharpness},
+                                 {"brightness", capture->metrics.brightness},
+                                 {"box",
+                                  {capture->metrics.box.x, capture->metrics.box.y,
+                                   capture->metrics.box.width, capture->metrics.box.height}}};
+    const std::string quality_text = quality.dump();
+    const std::string model = probe.model_id();
+    tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
+                "model_id, quality, created_at, created_by, updated_at) "
+                "VALUES (:i, :a, 'held', :p, :t, :m, :q, :c, :b, :u)",
+        soci::use(e.id), soci::use(a.id), soci::use(photo_enc), soci::use(template_enc),
+        soci::use(model), soci::use(quality_text), soci::use(e.created_at), soci::use(actor),
+        soci::use(e.created_at);
+
+    PUENTE_RETURN_IF_ERROR(RecordCandidates(tx, policy_, face_hits, e));
+    const int kept = static_cast<int>(e.candidates.size());
+    if (!idem_bidx.empty()) {
+      tx.sql() << "INSERT INTO enrollment_keys (key_bidx, enrollment_id) VALUES (:k, :e)",
+          soci::use(idem_bidx), soci::use(e.id);
+    }
+    e.status = kept > 0 ? EnrollmentStatus::kHeld : EnrollmentStatus::kCleared;
+    const std::string status(ToString(e.status));
+    tx.sql() << "UPDATE enrollments SET status = :s WHERE id = :i", soci::use(status),
+        soci::use(e.id);
+    return tx.Audit("enrollment.create", "enrollment", e.id,
+                    {{"applicant_id", a.id}, {"status", status}, {"candidates", kept}});
+  });
+  if (!s.ok()) return s;
+  // Visible to the next enrollments once committed.
+  PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate stored,
+                          biometrics::FaceTemplate::Parse(stored_template));
+  PUENTE_RETURN_IF_ERROR(gallery_->Upsert(e.applicant.id, stored));
+  return e;
+}
+
+absl::StatusOr<Enrollment> EnrollmentService::GetEnrollment(
+    const std::string& actor, const std::string& registration_number) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
+  Enrollment e;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
+    PUENTE_ASSIGN_OR_RETURN(e, LoadEnrollment(tx, std::move(a)));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return e;
+}
+
+absl::StatusOr<std::vector<Enrollment>> EnrollmentService::ListHeld(const std::string& actor,
+                                                                    int limit) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  std::vector<Enrollment> out;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    std::vector<std::string> applicant_ids;
+    std::string id;
+    soci::statement q = (tx.sql().prepare << "SELECT applicant_id FROM enrollments "
+                                             "WHERE status = 'held' ORDER BY created_at, id",
+                         soci::into(id));
+    q.execute();
+    while (q.fetch() && static_cast<int>(applicant_ids.size()) < limit) {
+      applicant_ids.push_back(id);
+    }
+    for (const std::string& applicant_id : applicant_ids) {
+      PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
+      PUENTE_ASSIGN_OR_RETURN(Enrollment e, LoadEnrollment(tx, std::move(a)));
+      out.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> EnrollmentService::GetPhoto(const std::string& actor,
+                                                        const std::string& registration_number) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
+  std::string photo;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
+    std::string enrollment_id, photo_enc;
+    tx.sql() << "SELECT id, photo_enc FROM enrollments WHERE applicant_id = :a", soci::use(a.id),
+        soci::into(enrollment_id), soci::into(photo_enc);
+    if (!tx.sql().got_data()) {
+      return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no,
+                                                " has no enrollment photo"));
+    }
+    PUENTE_ASSIGN_OR_RETURN(photo, tx.keys().Open(photo_enc, PhotoCtx(enrollment_id)));
+    return tx.Audit("photo.read", "enrollment", enrollment_id);
+  });
+  if (!s.ok()) return s;
+  return photo;
+}
+
+absl::StatusOr<Enrollment> EnrollmentService::Decide(const std::string& actor,
+                                                     const std::string& candidate_id,
+                                                     Decision decision, const std::string& note) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  if (note.empty()) return absl::InvalidArgumentError("note: say why (required)");
+  Enrollment e;
+  std::string remove_from_gallery;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    std::string enrollment_id, other_id, current;
+    soci::indicator current_ind;
+    tx.sql() << "SELECT enrollment_id, candidate_applicant_id, decision FROM duplicate_candidates "
+                "WHERE id = :i",
+        soci::use(candidate_id), soci::into(enrollment_id), soci::into(other_id),
+        soci::into(current, current_ind);
+    if (!tx.sql().got_data()) {
+      return absl::NotFoundError(puente::StrCat("candidate ", candidate_id, " does not exist"));
+    }
+    if (current_ind == soci::i_ok) {
+      return absl::FailedPreconditionError(
+          puente::StrCat("candidate ", candidate_id, " was already decided: ", current));
+    }
+    std::string applicant_id, status;
+    tx.sql() << "SELECT applicant_id, status FROM enrollments WHERE id = :e",
+        soci::use(enrollment_id), soci::into(applicant_id), soci::into(status);
+    if (status != "held") {
+      return absl::FailedPreconditionError(
+          puente::StrCat("the enrollment is ", status, ", not held for adjudication"));
+    }
+    const std::string now = FormatTimestamp(registry_.clock().Now());
+    const std::string decision_text(ToString(decision));
+    PUENTE_ASSIGN_OR_RETURN(std::string note_enc, tx.keys().Seal(note, NoteCtx(candidate_id)));
+    tx.sql() << "UPDATE duplicate_candidates SET decision = :d, decided_by = :b, decided_at = :t, "
+                "note_enc = :n WHERE id = :i",
+        soci::use(decision_text), soci::use(actor), soci::use(now), soci::use(note_enc),
+        soci::use(candidate_id);
+    std::string new_status = "held";
+    if (decision == Decision::kSamePerson) {
+      tx.sql() << "INSERT INTO identity_links (applicant_id, linked_applicant_id, candidate_id, "
+                  "created_at, created_by) VALUES (:a, :o, :c, :t, :b)",
+          soci::use(applicant_id), soci::use(other_id), soci::use(candidate_id), soci::use(now),
+          soci::use(actor);
+      new_status = "duplicate";
+      remove_from_gallery = applicant_id;
+      // A provisional card a field kit gave this registration is revoked:
+      // the person holds (or will get) the card of their first registration.
+      PUENTE_RETURN_IF_ERROR(
+          RevokeActiveCards(tx, "applicant_id = :k", applicant_id,
+                               "duplicate registration: the same person as another record")
+              .status());
+    } else {
+      int pending = 0;
+      tx.sql() << "SELECT count(*) FROM duplicate_candidates WHERE enrollment_id = :e AND "
+                  "decision IS NULL",
+          soci::use(enrollment_id), soci::into(pending);
+      if (pending == 0) new_status = "cleared";
+    }
+    if (new_status != "held") {
+      tx.sql() << "UPDATE enrollments SET status = :s, updated_at = :t WHERE id = :e",
+          soci::use(new_status), soci::use(now), soci::use(enrollment_id);
+    }
+    PUENTE_RETURN_IF_ERROR(tx.Audit("duplicate.decide", "duplicate_candidate", candidate_id,
+                                    {{"decision", decision_text},
+                                     {"enrollment_id", enrollment_id},
+                                     {"enrollment_status", new_status}}));
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
+    PUENTE_ASSIGN_OR_RETURN(e, LoadEnrollment(tx, std::move(a)));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  // A confirmed duplicate no longer answers searches: the person is already enrolled.
+  if (!remove_from_gallery.empty()) gallery_->Remove(remove_from_gallery);
+  return e;
+}
+
+absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(
+    const std::string& actor, const std::string& registration_number,
+    std::string_view live_photo) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
+  absl::StatusOr<biometrics::Capture> live = capture_.AnalyzeBytes(live_photo);
+  if (!live.ok()) return BadPhoto(live.status());
+  if (!live->face_template) return Refused(*live);
+  FaceVerification out;
+  out.threshold = biometrics::kDefaultMatchThreshold;
+  out.live_photo_passed_quality = live->passed;
+  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
+    std::string enrollment_id, template_enc;
+    tx.sql() << "SELECT id, template_enc FROM enrollments WHERE applicant_id = :a",
+        soci::use(a.id), soci::into(enrollment_id), soci::into(template_enc);
+    if (!tx.sql().got_data()) {
+      return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no,
+                                                " has no enrolled face"));
+    }
+    PUENTE_ASSIGN_OR_RETURN(std::string bytes,
+                            tx.keys().Open(template_enc, TemplateCtx(enrollment_id)));
+    PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate enrolled,
+                            biometrics::FaceTemplate::Parse(bytes));
+    PUENTE_ASSIGN_OR_RETURN(out.similarity,
+                            biometrics::CosineSimilarity(enrolled, *live->face_template));
+    out.match = out.similarity >= out.threshold;
+    return tx.Audit("face.verify", "enrollment", enrollment_id,
+                    {{"match", out.match}, {"similarity", out.similarity}});
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace puente::registry
