@@ -25,6 +25,7 @@
 #include "puente/registry/kits.h"
 #include "puente/registry/regional.h"
 #include "puente/registry/sync.h"
+#include "puente/registry/trust_publication.h"
 #include "puente/registry/json.h"
 #include "puente/registry/users.h"
 #include "puente/registry/validation.h"
@@ -197,18 +198,12 @@ struct Server::Impl {
     t.not_after = now + 730 * int64_t{86400};
     t.card_types = {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
                     credentials::CardType::kBirthAttestation};
-    std::vector<credentials::TrustedIssuer> issuers{t};
-    // Active field kits, with their narrow rights.
-    PUENTE_ASSIGN_OR_RETURN(std::vector<registry::KitRecord> kits,
-                            pool.With([](Worker& w) {
-                              return registry::KitAuthority(*w.registry).List();
-                            }));
-    for (const registry::KitRecord& k : kits) {
-      if (k.status == "active" && k.not_after > now) issuers.push_back(registry::TrustEntryOf(k));
-    }
-    return credentials::SignTrustList(
-        {static_cast<uint64_t>(now), now, now + config.list_next_update_hours * 3600, issuers},
-        *config.root);
+    const registry::TrustPublication publication{
+        now, now + config.list_next_update_hours * 3600, {t}};
+    PUENTE_ASSIGN_OR_RETURN(registry::PublishedTrustList published, pool.With([&](Worker& w) {
+      return registry::PublishTrustList(w.registry.get(), publication, *config.root);
+    }));
+    return published.signed_bytes;
   }
 
   absl::StatusOr<std::string> RevocationList() {
