@@ -24,6 +24,7 @@
 #include "puente/common/status_macros.h"
 #include "puente/common/text.h"
 #include "puente/cli.h"
+#include "puente/open_registry.h"
 #include "puente/output.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/migrator.h"
@@ -65,13 +66,6 @@ std::string DefaultActor() {
   }
   return "officer";
 }
-
-absl::StatusOr<std::unique_ptr<Registry>> OpenRegistry(const Globals& g) {
-  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
-  return Registry::Open(g.db, master);
-}
-
-
 
 absl::StatusOr<registry::DateOfBirth> ParseDobArgs(const std::string& dob,
                                                    const std::string& precision_arg) {
