@@ -17,14 +17,13 @@
 #include <filesystem>
 #include <iostream>
 
-#include <httplib.h>
-
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "puente/biometrics/face_capture.h"
+#include "puente/centre_client.h"
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
+#include "puente/open_registry.h"
 #include "puente/credentials/card_render.h"
 #include "puente/credentials/verifier.h"
 #include "puente/crypto/encoding.h"
@@ -41,25 +40,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-struct Opened {
-  std::unique_ptr<registry::Registry> reg;
-  std::unique_ptr<biometrics::FaceCapture> capture;
-  std::unique_ptr<registry::EnrollmentService> service;
-};
-
-absl::StatusOr<std::unique_ptr<registry::Registry>> OpenReg(const Globals& g) {
-  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
-  return registry::Registry::Open(g.db, master);
-}
-
-absl::StatusOr<Opened> OpenWithFaces(const Globals& g) {
-  Opened o;
-  PUENTE_ASSIGN_OR_RETURN(o.reg, OpenReg(g));
-  PUENTE_ASSIGN_OR_RETURN(o.capture, biometrics::FaceCapture::Create(g.models_dir));
-  PUENTE_ASSIGN_OR_RETURN(o.service, registry::EnrollmentService::Create(*o.reg, *o.capture));
-  return o;
-}
 
 // "[#####.....] 3/10 chunks" on stderr, redrawn in place on a terminal.
 std::function<void(int, int)> ProgressBar(const std::string& what) {
@@ -83,7 +63,7 @@ struct CertifyArgs {
 };
 
 absl::Status RunKitCertify(const Globals& g, const CertifyArgs& a) {
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(credentials::InstitutionKey centre,
                           apps::LoadInstitutionKey(a.centre_key, a.passphrase_file));
   PUENTE_ASSIGN_OR_RETURN(credentials::PublicKeyFile root, apps::LoadPublicKey(a.root_pub));
@@ -149,7 +129,7 @@ absl::Status RunKitInit(const Globals& g, const std::string& dir,
     return absl::InvalidArgumentError(dir + "/kit.json: " + e.what());
   }
   id.key = std::move(key);
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_RETURN_IF_ERROR(registry::InstallKitIdentity(*reg, g.actor, id));
   Print(g, {{"kit_id", id.kit_id}, {"office_code", id.office_code}},
         absl::StrFormat("this installation is now kit %s (office code %s); its key is sealed in "
@@ -159,7 +139,7 @@ absl::Status RunKitInit(const Globals& g, const std::string& dir,
 }
 
 absl::Status RunKitExport(const Globals& g, const std::string& out, int chunk_kib) {
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(registry::BundleSummary b,
                           registry::ExportBundle(*reg, g.actor, out, size_t(chunk_kib) * 1024,
                                                  g.json ? nullptr : ProgressBar("chunks")));
@@ -177,22 +157,6 @@ absl::Status RunKitExport(const Globals& g, const std::string& out, int chunk_ki
 
 std::string ImportText(const registry::ImportReport& r);
 
-// The centre's refusal of an HTTP call as a status (exit code and message).
-absl::Status Refusal(const httplib::Result& res, const std::string& server, const char* what) {
-  if (!res) {
-    return absl::UnavailableError(absl::StrFormat(
-        "%s: no answer (%s); run `%s` again, it resumes", server,
-        httplib::to_string(res.error()), what));
-  }
-  json e = json::parse(res->body, nullptr, false);
-  const std::string msg =
-      e.is_object() && e.contains("error") ? e["error"].value("message", res->body) : res->body;
-  const auto code = res->status == 403   ? absl::StatusCode::kPermissionDenied
-                    : res->status == 400 ? absl::StatusCode::kInvalidArgument
-                                         : absl::StatusCode::kUnavailable;
-  return absl::Status(code, absl::StrFormat("the centre refused (%d): %s", res->status, msg));
-}
-
 struct PushArgs {
   std::string dir, server, ca_cert;
   int max_chunks = -1;
@@ -204,17 +168,21 @@ struct PushArgs {
 absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(std::string manifest, apps::ReadFile(a.dir + "/manifest.json"));
   PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(manifest));
-  httplib::Client client(a.server);
-  if (!client.is_valid()) return absl::InvalidArgumentError("--server: not an http(s) URL");
-  if (!a.ca_cert.empty()) client.set_ca_cert_path(a.ca_cert.c_str());
-  client.set_connection_timeout(10);
-  client.set_read_timeout(600);  // the import runs dedup for every person
-  client.set_write_timeout(120);
+  PUENTE_ASSIGN_OR_RETURN(auto centre,
+                          CentreClient::Connect({.server = a.server,
+                                                 .ca_cert = a.ca_cert,
+                                                 .connect_timeout_seconds = 10,
+                                                 // the import runs dedup for every person
+                                                 .read_timeout_seconds = 600,
+                                                 .write_timeout_seconds = 120,
+                                                 .no_answer_advice =
+                                                     "run `kit push` again, it resumes",
+                                                 .refused_what = ""}));
   const std::string path = "/api/v1/kits/bundles/" + m.bundle_id;
   auto post = [&]() -> absl::StatusOr<json> {
-    auto res = client.Post(path.c_str(), manifest, "application/json");
-    if (!res || (res->status != 200 && res->status != 202)) return Refusal(res, a.server, "kit push");
-    json j = json::parse(res->body, nullptr, false);
+    PUENTE_ASSIGN_OR_RETURN(std::string body,
+                            centre->Post(path, manifest, "application/json", {200, 202}));
+    json j = json::parse(body, nullptr, false);
     if (!j.is_object()) return absl::UnavailableError("the centre's answer is not JSON");
     return j;
   };
@@ -226,11 +194,11 @@ absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
   for (const std::string& sha : missing) {
     if (a.max_chunks >= 0 && sent >= a.max_chunks) break;
     PUENTE_ASSIGN_OR_RETURN(std::string data, apps::ReadFile(a.dir + "/" + sha + ".chunk"));
-    auto res = client.Put((path + "/chunks/" + sha).c_str(), data, "application/octet-stream");
-    if (!res || res->status != 204) {
-      absl::Status st = Refusal(res, a.server, "kit push");
-      return absl::Status(st.code(), absl::StrFormat("%s (%d of %d missing chunks sent)",
-                                                     st.message(), sent, missing.size()));
+    if (auto put = centre->Put(path + "/chunks/" + sha, data, "application/octet-stream", {204});
+        !put.ok()) {
+      return absl::Status(put.status().code(),
+                          absl::StrFormat("%s (%d of %d missing chunks sent)",
+                                          put.status().message(), sent, missing.size()));
     }
     ++sent;
     if (progress) progress(sent, static_cast<int>(missing.size()));
@@ -267,7 +235,7 @@ absl::Status RunKitImport(const Globals& g, const std::string& dir, const std::s
                           const std::string& passphrase_file) {
   PUENTE_ASSIGN_OR_RETURN(credentials::InstitutionKey key,
                           apps::LoadInstitutionKey(centre_key, passphrase_file));
-  PUENTE_ASSIGN_OR_RETURN(Opened o, OpenWithFaces(g));
+  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces o, OpenRegistryWithFaces(g));
   registry::BundleImporter importer(*o.reg, *o.service, key);
   PUENTE_ASSIGN_OR_RETURN(registry::ImportReport r,
                           importer.Import(g.actor, dir, g.json ? nullptr : ProgressBar("chunks")));
@@ -303,7 +271,7 @@ std::string ImportText(const registry::ImportReport& r) {
 }
 
 absl::Status RunKitList(const Globals& g) {
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(auto kits, registry::KitAuthority(*reg).List());
   json arr = json::array();
   std::string text;
@@ -319,7 +287,7 @@ absl::Status RunKitList(const Globals& g) {
 }
 
 absl::Status RunKitRegion(const Globals& g, const std::string& kit_id, const std::string& offices) {
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   std::vector<std::string> list;
   if (!offices.empty()) list = puente::StrSplit(offices, ',');
   PUENTE_RETURN_IF_ERROR(registry::KitAuthority(*reg).SetRegion(g.actor, kit_id, list));
@@ -336,12 +304,16 @@ struct PullArgs {
 // Pulls until the centre has nothing more; each answer is applied (in one
 // transaction) before the next request, so a dropped link loses nothing.
 absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
-  PUENTE_ASSIGN_OR_RETURN(Opened o, OpenWithFaces(g));
-  httplib::Client client(a.server);
-  if (!client.is_valid()) return absl::InvalidArgumentError("--server: not an http(s) URL");
-  if (!a.ca_cert.empty()) client.set_ca_cert_path(a.ca_cert.c_str());
-  client.set_connection_timeout(10);
-  client.set_read_timeout(120);
+  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces o, OpenRegistryWithFaces(g));
+  PUENTE_ASSIGN_OR_RETURN(
+      auto centre,
+      CentreClient::Connect({.server = a.server,
+                             .ca_cert = a.ca_cert,
+                             .connect_timeout_seconds = 10,
+                             .read_timeout_seconds = 120,
+                             .write_timeout_seconds = std::nullopt,
+                             .no_answer_advice = "nothing more was applied, run `kit pull` again",
+                             .refused_what = " the pull"}));
   const auto progress = ProgressBar("pages");
   registry::ReferenceCounts total;
   registry::PullReport last;
@@ -349,25 +321,10 @@ absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
   for (bool more = true; more; ++pages) {
     if (pages >= 10000) return absl::InternalError("the centre keeps answering 'more'");
     PUENTE_ASSIGN_OR_RETURN(registry::PullRequest req, registry::RegionalSnapshot::MakeRequest(*o.reg));
-    auto res = client.Post("/api/v1/kits/pull", req.text, "application/json");
-    if (!res) {
-      return absl::UnavailableError(absl::StrFormat(
-          "%s: no answer (%s); nothing more was applied, run `kit pull` again", a.server,
-          httplib::to_string(res.error())));
-    }
-    if (res->status != 200) {
-      json e = json::parse(res->body, nullptr, false);
-      const std::string msg = e.is_object() && e.contains("error")
-                                  ? e["error"].value("message", res->body)
-                                  : res->body;
-      const auto code = res->status == 403   ? absl::StatusCode::kPermissionDenied
-                        : res->status == 400 ? absl::StatusCode::kInvalidArgument
-                                             : absl::StatusCode::kUnavailable;
-      return absl::Status(code, absl::StrFormat("the centre refused the pull (%d): %s",
-                                                res->status, msg));
-    }
+    PUENTE_ASSIGN_OR_RETURN(std::string answer,
+                            centre->Post("/api/v1/kits/pull", req.text, "application/json", {200}));
     PUENTE_ASSIGN_OR_RETURN(last, registry::RegionalSnapshot::Apply(*o.reg, *o.service, g.actor,
-                                                                      req, res->body));
+                                                                      req, answer));
     total.added += last.people.added;
     total.updated += last.people.updated;
     total.removed += last.people.removed;
@@ -514,7 +471,7 @@ absl::StatusOr<registry::CardAuthority> Signer(registry::Registry& reg,
 
 absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::string& issuer_key,
                               const std::string& passphrase_file) {
-  PUENTE_ASSIGN_OR_RETURN(Opened o, OpenWithFaces(g));
+  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces o, OpenRegistryWithFaces(g));
   registry::NewBirth b;
   b.given_names = a.given;
   b.surname1 = a.surname1;
@@ -595,7 +552,7 @@ struct BatchArgs {
 };
 
 absl::Status RunBirthExport(const Globals& g, const BatchArgs& a) {
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(credentials::PublicKeyFile to, apps::LoadPublicKey(a.to));
   if (to.kind != credentials::KeyKind::kInstitution) {
     return absl::InvalidArgumentError(a.to + ": not an institution (X25519) public key");
@@ -641,7 +598,7 @@ absl::Status RunBirthOpen(const Globals& g, const BatchArgs& a) {
 }
 
 absl::Status RunBirthList(const Globals& g, int limit) {
-  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(auto list, registry::ListBirths(*reg, g.actor, limit, 0));
   json arr = json::array();
   std::string text;
@@ -729,7 +686,7 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   jo->add_option("--officers", j_officers, "Officers, comma-separated")->required();
   jo->callback([&] {
     run([&]() -> absl::Status {
-      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
       PUENTE_ASSIGN_OR_RETURN(auto kit_id, registry::LoadKitIdentity(*reg));
       PUENTE_ASSIGN_OR_RETURN(registry::Jornada j,
                               registry::Jornadas(*reg).Open(g.actor, kit_id ? kit_id->kit_id : "",
@@ -744,7 +701,7 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   jc->add_option("id", j_id, "Jornada id")->required();
   jc->callback([&] {
     run([&]() -> absl::Status {
-      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
       PUENTE_ASSIGN_OR_RETURN(registry::Jornada j, registry::Jornadas(*reg).Close(g.actor, j_id));
       Print(g, JornadaJson(j), absl::StrFormat("jornada %s closed: %s\n", j.id, j.counts));
       return absl::OkStatus();
@@ -752,7 +709,7 @@ void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run) {
   });
   jornada->add_subcommand("list", "Registration days")->callback([&] {
     run([&]() -> absl::Status {
-      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenReg(g));
+      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
       PUENTE_ASSIGN_OR_RETURN(auto list, registry::Jornadas(*reg).List());
       json arr = json::array();
       std::string text;
