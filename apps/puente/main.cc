@@ -296,7 +296,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
 
   absl::Status result = absl::OkStatus();
-  auto run = [&result](absl::Status s) { result = std::move(s); };
+  // A Runner object, not a lambda: the command groups keep a reference to it.
+  const Runner run = [&result](absl::Status s) { result = std::move(s); };
 
   auto* init = app.add_subcommand("init", "Create the master key (if missing) and the schema");
   init->callback([&] { run(RunInit(g)); });
@@ -394,7 +395,10 @@ int Main(int argc, char** argv) {
   AddFaceCommands(app, g, run);
   AddCredentialCommands(app, g, run);
   AddImportCommand(app, g, run);
-  AddFieldCommands(app, g, run);
+  CLI::App* kit = AddKitCommands(app, g, run);
+  AddTransferCommands(*kit, g, run);
+  AddJornadaCommands(app, g, run);
+  AddBirthCommands(app, g, run);
   AddReviewCommands(app, g, run);
 
   try {
