@@ -277,6 +277,97 @@ absl::Status RunCaseStatus(const Globals& g, const std::string& case_number,
   return absl::OkStatus();
 }
 
+// `puente applicant add|show|list|update`.
+void AddApplicantCommands(CLI::App& app, Globals& g, const Runner& run) {
+  auto* applicant = app.add_subcommand("applicant", "Applicants");
+  applicant->require_subcommand(1);
+  static PersonArgs add_args;
+  static std::string office, officer, case_number, relationship = "principal", reg_no;
+  auto* add = applicant->add_subcommand("add", "Register a new applicant");
+  add_args.Register(add, true);
+  add->add_option("--office", office, "3-digit registration office code")
+      ->envname("PUENTE_OFFICE")
+      ->required();
+  add->add_option("--officer", officer, "Registering officer (default: --actor)");
+  add->add_option("--case", case_number, "Join this existing case as a dependant");
+  add->add_option("--relationship", relationship, "Relationship to the case's principal")
+      ->capture_default_str();
+  add->add_option("--registration-number", reg_no, "Import with an existing number");
+  add->callback([&] {
+    run(RunApplicantAdd(g, add_args, office, officer, case_number, relationship, reg_no));
+  });
+
+  static std::string show_reg;
+  auto* show = applicant->add_subcommand("show", "Show one applicant");
+  show->add_option("registration_number", show_reg)->required();
+  show->callback([&] {
+    run([&]() -> absl::Status {
+      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+      PUENTE_ASSIGN_OR_RETURN(registry::Applicant a, reg->GetApplicant(g.actor, show_reg));
+      Print(g, ToJson(a), ToText(a));
+      return absl::OkStatus();
+    }());
+  });
+
+  static int limit = 50, offset = 0;
+  auto* list = applicant->add_subcommand("list", "List applicants in registration order");
+  list->add_option("--limit", limit, "At most this many (1..1000)")->capture_default_str();
+  list->add_option("--offset", offset, "Skip this many")->capture_default_str();
+  list->callback([&] {
+    run([&]() -> absl::Status {
+      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+      PUENTE_ASSIGN_OR_RETURN(auto all, reg->ListApplicants(g.actor, limit, offset));
+      nlohmann::json j = nlohmann::json::array();
+      std::string text;
+      for (const auto& a : all) {
+        j.push_back(ToJson(a));
+        puente::StrAppend(&text, ToTextLine(a), "\n");
+      }
+      puente::StrAppend(&text, all.size(), " applicant(s)\n");
+      Print(g, j, text);
+      return absl::OkStatus();
+    }());
+  });
+
+  static PersonArgs upd_args;
+  static std::string upd_reg;
+  static std::optional<int> expected_version;
+  auto* update = applicant->add_subcommand("update", "Change an applicant's data");
+  update->add_option("registration_number", upd_reg)->required();
+  upd_args.Register(update, false);
+  update->add_option("--expected-version", expected_version,
+                     "Refuse if someone else changed the record since this version");
+  update->callback([&] { run(RunApplicantUpdate(g, upd_reg, upd_args, expected_version)); });
+}
+
+// `puente case status` and `puente audit verify`.
+void AddCaseAndAuditCommands(CLI::App& app, Globals& g, const Runner& run) {
+  auto* cs = app.add_subcommand("case", "Asylum cases");
+  cs->require_subcommand(1);
+  static std::string case_no, to, reason, effective;
+  auto* status = cs->add_subcommand("status", "Show a case, or change its status with --to");
+  status->add_option("case_number", case_no)->required();
+  status->add_option("--to", to, "registered, admitted, recognized, rejected, appeal, closed");
+  status->add_option("--reason", reason, "Why (required with --to)");
+  status->add_option("--effective", effective, "Decision date YYYY-MM-DD (default today)");
+  status->callback([&] { run(RunCaseStatus(g, case_no, to, reason, effective)); });
+
+  auto* audit = app.add_subcommand("audit", "Audit log");
+  audit->require_subcommand(1);
+  audit->add_subcommand("verify", "Check the audit hash chain")->callback([&] {
+    run([&]() -> absl::Status {
+      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+      PUENTE_ASSIGN_OR_RETURN(registry::AuditReport r, reg->VerifyAudit());
+      Print(g, ToJson(r),
+            r.intact ? puente::StrCat("audit chain intact: ", r.events_checked, " events\n")
+                     : puente::StrCat("AUDIT CHAIN BROKEN at event ", r.first_bad_seq, ": ",
+                                    r.problem, "\n"));
+      if (!r.intact) return absl::DataLossError(r.problem);
+      return absl::OkStatus();
+    }());
+  });
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"puente: identity registration for people seeking protection"};
   app.require_subcommand(1);
@@ -307,90 +398,8 @@ int Main(int argc, char** argv) {
   db->add_subcommand("migrate", "Apply pending migrations")->callback([&] { run(RunDbMigrate(g)); });
   db->add_subcommand("status", "Show the schema version")->callback([&] { run(RunDbStatus(g)); });
 
-  auto* applicant = app.add_subcommand("applicant", "Applicants");
-  applicant->require_subcommand(1);
-  PersonArgs add_args;
-  std::string office, officer, case_number, relationship = "principal", reg_no;
-  auto* add = applicant->add_subcommand("add", "Register a new applicant");
-  add_args.Register(add, true);
-  add->add_option("--office", office, "3-digit registration office code")
-      ->envname("PUENTE_OFFICE")
-      ->required();
-  add->add_option("--officer", officer, "Registering officer (default: --actor)");
-  add->add_option("--case", case_number, "Join this existing case as a dependant");
-  add->add_option("--relationship", relationship, "Relationship to the case's principal")
-      ->capture_default_str();
-  add->add_option("--registration-number", reg_no, "Import with an existing number");
-  add->callback([&] {
-    run(RunApplicantAdd(g, add_args, office, officer, case_number, relationship, reg_no));
-  });
-
-  std::string show_reg;
-  auto* show = applicant->add_subcommand("show", "Show one applicant");
-  show->add_option("registration_number", show_reg)->required();
-  show->callback([&] {
-    run([&]() -> absl::Status {
-      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
-      PUENTE_ASSIGN_OR_RETURN(registry::Applicant a, reg->GetApplicant(g.actor, show_reg));
-      Print(g, ToJson(a), ToText(a));
-      return absl::OkStatus();
-    }());
-  });
-
-  int limit = 50, offset = 0;
-  auto* list = applicant->add_subcommand("list", "List applicants in registration order");
-  list->add_option("--limit", limit, "At most this many (1..1000)")->capture_default_str();
-  list->add_option("--offset", offset, "Skip this many")->capture_default_str();
-  list->callback([&] {
-    run([&]() -> absl::Status {
-      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
-      PUENTE_ASSIGN_OR_RETURN(auto all, reg->ListApplicants(g.actor, limit, offset));
-      nlohmann::json j = nlohmann::json::array();
-      std::string text;
-      for (const auto& a : all) {
-        j.push_back(ToJson(a));
-        puente::StrAppend(&text, ToTextLine(a), "\n");
-      }
-      puente::StrAppend(&text, all.size(), " applicant(s)\n");
-      Print(g, j, text);
-      return absl::OkStatus();
-    }());
-  });
-
-  PersonArgs upd_args;
-  std::string upd_reg;
-  std::optional<int> expected_version;
-  auto* update = applicant->add_subcommand("update", "Change an applicant's data");
-  update->add_option("registration_number", upd_reg)->required();
-  upd_args.Register(update, false);
-  update->add_option("--expected-version", expected_version,
-                     "Refuse if someone else changed the record since this version");
-  update->callback([&] { run(RunApplicantUpdate(g, upd_reg, upd_args, expected_version)); });
-
-  auto* cs = app.add_subcommand("case", "Asylum cases");
-  cs->require_subcommand(1);
-  std::string case_no, to, reason, effective;
-  auto* status = cs->add_subcommand("status", "Show a case, or change its status with --to");
-  status->add_option("case_number", case_no)->required();
-  status->add_option("--to", to, "registered, admitted, recognized, rejected, appeal, closed");
-  status->add_option("--reason", reason, "Why (required with --to)");
-  status->add_option("--effective", effective, "Decision date YYYY-MM-DD (default today)");
-  status->callback([&] { run(RunCaseStatus(g, case_no, to, reason, effective)); });
-
-  auto* audit = app.add_subcommand("audit", "Audit log");
-  audit->require_subcommand(1);
-  audit->add_subcommand("verify", "Check the audit hash chain")->callback([&] {
-    run([&]() -> absl::Status {
-      PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
-      PUENTE_ASSIGN_OR_RETURN(registry::AuditReport r, reg->VerifyAudit());
-      Print(g, ToJson(r),
-            r.intact ? puente::StrCat("audit chain intact: ", r.events_checked, " events\n")
-                     : puente::StrCat("AUDIT CHAIN BROKEN at event ", r.first_bad_seq, ": ",
-                                    r.problem, "\n"));
-      if (!r.intact) return absl::DataLossError(r.problem);
-      return absl::OkStatus();
-    }());
-  });
+  AddApplicantCommands(app, g, run);
+  AddCaseAndAuditCommands(app, g, run);
 
   AddFaceCommands(app, g, run);
   AddCredentialCommands(app, g, run);
