@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "biometrics/biometrics_test_support.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
@@ -139,15 +140,50 @@ registry::NewApplicant SampleApplicant() {
 }
 
 std::unique_ptr<registry::Registry> OpenMigratedRegistry(const TestDatabase& db,
-                                                         const crypto::SecretKey& key) {
+                                                         const crypto::SecretKey& key,
+                                                         const Clock& clock) {
   auto raw = registry::Database::Open(db.url());
   EXPECT_TRUE(raw.ok()) << raw.status();
   if (!raw.ok()) return nullptr;
   auto applied = registry::Migrate(**raw);
   EXPECT_TRUE(applied.ok()) << applied.status();
-  auto reg = registry::Registry::Open(db.url(), key, TestClock());
+  auto reg = registry::Registry::Open(db.url(), key, clock);
   EXPECT_TRUE(reg.ok()) << reg.status();
   return reg.ok() ? std::move(*reg) : nullptr;
+}
+
+long long CountRows(registry::Database& db, const std::string& from) {
+  long long n = -1;
+  puente::registry::internal::Session(db) << "SELECT count(*) FROM " + from, soci::into(n);
+  return n;
+}
+
+long long CountRows(TestDatabase& db, const std::string& from) {
+  auto conn = db.Connect();
+  return conn == nullptr ? -1 : CountRows(*conn, from);
+}
+
+biometrics::FaceCapture* EnrollmentServiceTest::capture_ = nullptr;
+
+void EnrollmentServiceTest::SetUpTestSuite() {
+  auto c = biometrics::FaceCapture::Create(ModelsDirForTests());
+  ASSERT_TRUE(c.ok()) << c.status();
+  capture_ = c->release();
+}
+
+void EnrollmentServiceTest::TearDownTestSuite() {
+  delete capture_;
+  capture_ = nullptr;
+}
+
+void EnrollmentServiceTest::SetUp() {
+  PUENTE_REQUIRE_DB(db_);
+  ASSERT_NE(capture_, nullptr) << "the face models did not load (see SetUpTestSuite)";
+  reg_ = OpenMigratedRegistry(db_, key_);
+  ASSERT_NE(reg_, nullptr);
+  auto s = registry::EnrollmentService::Create(*reg_, *capture_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  service_ = std::move(*s);
 }
 
 }  // namespace puente::testing

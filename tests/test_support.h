@@ -1,4 +1,6 @@
-// Shared fixtures: a fresh database per test on SQLite or PostgreSQL.
+// Shared fixtures: a fresh database per test on SQLite or PostgreSQL, a
+// migrated registry with an enrollment service over the real face models, and
+// a row counter for tests that check what was (or was not) stored.
 #ifndef PUENTE_TESTS_TEST_SUPPORT_H_
 #define PUENTE_TESTS_TEST_SUPPORT_H_
 
@@ -8,9 +10,11 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "puente/biometrics/face_capture.h"
 #include "puente/common/clock.h"
 #include "puente/crypto/secret_key.h"
 #include "puente/registry/database.h"
+#include "puente/registry/enrollment.h"
 #include "puente/registry/model.h"
 #include "puente/registry/registry.h"
 
@@ -59,9 +63,41 @@ crypto::SecretKey NewMasterKey();
 // A valid applicant; tweak fields per test.
 registry::NewApplicant SampleApplicant();
 
-// Opens a migrated registry on `db` or fails the test.
+// Opens a migrated registry on `db`, running on `clock` (which must outlive
+// it), or fails the test.
 std::unique_ptr<registry::Registry> OpenMigratedRegistry(const TestDatabase& db,
-                                                         const crypto::SecretKey& key);
+                                                         const crypto::SecretKey& key,
+                                                         const Clock& clock = TestClock());
+
+// `SELECT count(*) FROM <from>`, where `from` is a table name, optionally with
+// an alias and a WHERE clause: "births", "audit_events WHERE action = 'x'".
+// Over `db`'s own connection (it sees that connection's open transaction), or
+// over a new connection to the test database (it sees committed rows only).
+// -1 if the query returns no row; SOCI throws (failing the test) on bad SQL.
+long long CountRows(registry::Database& db, const std::string& from);
+long long CountRows(TestDatabase& db, const std::string& from);
+
+// A migrated registry on a fresh database of the parameter's dialect, and an
+// enrollment service on it over the real face models (loaded once per suite,
+// from ModelsDirForTests()). The registry runs on TestClock(). Suites derive,
+// instantiate over both dialects, and, when they override SetUp, call this
+// SetUp first and return if IsSkipped() || HasFatalFailure().
+class EnrollmentServiceTest : public ::testing::TestWithParam<registry::Dialect> {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  void SetUp() override;
+
+  // Rows of `from` (see CountRows) over a new connection to db_.
+  long long Count(const std::string& from) { return CountRows(db_, from); }
+
+  // Shared by the suite's tests; null outside a suite.
+  static biometrics::FaceCapture* capture_;
+  TestDatabase db_{GetParam()};
+  crypto::SecretKey key_ = NewMasterKey();
+  std::unique_ptr<registry::Registry> reg_;
+  std::unique_ptr<registry::EnrollmentService> service_;
+};
 
 }  // namespace puente::testing
 

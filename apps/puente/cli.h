@@ -35,6 +35,8 @@ inline void Print(const Globals& g, const nlohmann::json& j, const std::string& 
   }
 }
 
+// Takes a command's result. The Add...Commands functions keep a reference to
+// it in their callbacks: it must outlive parsing (main.cc holds it).
 using Runner = std::function<void(absl::Status)>;
 
 // "TYPE:COUNTRY:NUMBER[:EXPIRY]", e.g. "passport:VEN:123456" (main.cc).
@@ -46,8 +48,18 @@ void AddImportCommand(CLI::App& app, Globals& g, const Runner& run);
 // `puente face ...` (face_commands.cc).
 void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run);
 
-// `puente kit|jornada|birth ...` (field_commands.cc).
-void AddFieldCommands(CLI::App& app, Globals& g, const Runner& run);
+// `puente kit certify|init|export|import|list|region` (kit_commands.cc).
+// Returns the `kit` command, for AddTransferCommands.
+CLI::App* AddKitCommands(CLI::App& app, Globals& g, const Runner& run);
+
+// `puente kit push|pull`, added to the `kit` command (transfer_commands.cc).
+void AddTransferCommands(CLI::App& kit, Globals& g, const Runner& run);
+
+// `puente jornada open|close|list` (jornada_commands.cc).
+void AddJornadaCommands(CLI::App& app, Globals& g, const Runner& run);
+
+// `puente birth register|list|export|open` (birth_commands.cc).
+void AddBirthCommands(CLI::App& app, Globals& g, const Runner& run);
 
 // `puente review list|decide` (review_commands.cc).
 void AddReviewCommands(CLI::App& app, Globals& g, const Runner& run);

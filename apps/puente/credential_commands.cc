@@ -17,6 +17,10 @@
 #include "puente/credentials/lists.h"
 #include "puente/credentials/qr.h"
 #include "puente/crypto/encoding.h"
+#include "puente/registry/database.h"
+#include "puente/registry/keys.h"
+#include "puente/registry/registry.h"
+#include "puente/registry/trust_publication.h"
 #include "support/card_json.h"
 #include "support/key_material.h"
 
@@ -79,10 +83,24 @@ struct TrustArgs {
   std::string passphrase_file;
 };
 
+// The CLI's registry, if there is one to publish field kits from: the
+// database of --db (for SQLite, when its file exists) and its master key.
+// Null when there is none: `lists trust` then signs the given issuers only.
+absl::StatusOr<std::unique_ptr<registry::Registry>> ExistingRegistry(const Globals& g) {
+  PUENTE_ASSIGN_OR_RETURN(registry::DatabaseUrl url, registry::DatabaseUrl::Parse(g.db));
+  if (url.dialect == registry::Dialect::kSqlite && !std::filesystem::exists(url.connect_string)) {
+    return nullptr;
+  }
+  absl::StatusOr<crypto::SecretKey> master = registry::LoadMasterKey(g.key_file);
+  if (absl::IsNotFound(master.status())) return nullptr;
+  if (!master.ok()) return master.status();
+  return registry::Registry::Open(g.db, *master);
+}
+
 absl::Status RunTrustList(const Globals& g, const TrustArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(SigningIdentity root, apps::LoadSigningKey(a.root, a.passphrase_file));
   const int64_t now = std::time(nullptr);
-  TrustList list{static_cast<uint64_t>(now), now, now + a.next_update_days * kDay, {}};
+  registry::TrustPublication publication{now, now + a.next_update_days * kDay, {}};
   std::vector<CardType> types;
   for (const std::string& t : StrSplit(a.card_types, ',')) {
     PUENTE_ASSIGN_OR_RETURN(CardType type, ParseCardType(t));
@@ -105,9 +123,14 @@ absl::Status RunTrustList(const Globals& g, const TrustArgs& a) {
     t.card_types = types;
     t.max_validity_seconds = a.max_validity_days * kDay;
     t.provisional_only = a.provisional_only;
-    list.issuers.push_back(std::move(t));
+    publication.issuers.push_back(std::move(t));
   }
-  PUENTE_ASSIGN_OR_RETURN(std::string signed_list, SignTrustList(list, root));
+  // The registry's active field kits join the list when there is a registry.
+  PUENTE_ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> reg, ExistingRegistry(g));
+  PUENTE_ASSIGN_OR_RETURN(registry::PublishedTrustList published,
+                          registry::PublishTrustList(reg.get(), publication, root));
+  const TrustList& list = published.list;
+  const std::string& signed_list = published.signed_bytes;
   PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out, signed_list));
   Print(g,
         {{"file", a.out},

@@ -8,12 +8,11 @@
 #include <unistd.h>
 
 #include "absl/strings/str_format.h"
-#include "puente/biometrics/face_capture.h"
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
+#include "puente/open_registry.h"
 #include "puente/registry/enrollment.h"
-#include "puente/registry/keys.h"
 #include "puente/registry/validation.h"
 #include "support/csv.h"
 #include "support/key_material.h"
@@ -71,10 +70,8 @@ absl::Status RunImport(const Globals& g, const ImportArgs& args) {
                                                        "\" is missing"));
     }
   }
-  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
-  PUENTE_ASSIGN_OR_RETURN(auto reg, registry::Registry::Open(g.db, master));
-  PUENTE_ASSIGN_OR_RETURN(auto capture, biometrics::FaceCapture::Create(g.models_dir));
-  PUENTE_ASSIGN_OR_RETURN(auto service, registry::EnrollmentService::Create(*reg, *capture));
+  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces opened, OpenRegistryWithFaces(g));
+  registry::EnrollmentService& service = *opened.service;
   const std::string actor = g.actor;
 
   const size_t total = args.limit > 0 ? std::min<size_t>(args.limit, table.rows.size())
@@ -111,7 +108,7 @@ absl::Status RunImport(const Globals& g, const ImportArgs& args) {
       refuse(puente::StrCat("photo: ", table.Get(r, "photo"), " not found in ", args.photos));
     } else {
       bool replayed = false;
-      auto e = service->Enroll(actor, std::move(*applicant), *photo, "import:" + id, &replayed);
+      auto e = service.Enroll(actor, std::move(*applicant), *photo, "import:" + id, &replayed);
       if (!e.ok()) {
         refuse(std::string(e.status().message()));
       } else if (replayed) {

@@ -24,6 +24,7 @@
 #include "puente/common/status_macros.h"
 #include "puente/common/text.h"
 #include "puente/cli.h"
+#include "puente/open_registry.h"
 #include "puente/output.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/migrator.h"
@@ -65,13 +66,6 @@ std::string DefaultActor() {
   }
   return "officer";
 }
-
-absl::StatusOr<std::unique_ptr<Registry>> OpenRegistry(const Globals& g) {
-  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
-  return Registry::Open(g.db, master);
-}
-
-
 
 absl::StatusOr<registry::DateOfBirth> ParseDobArgs(const std::string& dob,
                                                    const std::string& precision_arg) {
@@ -283,39 +277,12 @@ absl::Status RunCaseStatus(const Globals& g, const std::string& case_number,
   return absl::OkStatus();
 }
 
-int Main(int argc, char** argv) {
-  CLI::App app{"puente: identity registration for people seeking protection"};
-  app.require_subcommand(1);
-  Globals g;
-  g.actor = DefaultActor();
-  app.add_option("--db", g.db, "Database URL: sqlite:PATH or postgresql://...")
-      ->envname("PUENTE_DB")
-      ->capture_default_str();
-  app.add_option("--key-file", g.key_file, "Master key file")
-      ->envname("PUENTE_KEY_FILE")
-      ->capture_default_str();
-  app.add_option("--actor", g.actor, "User name recorded in the audit log")->capture_default_str();
-  app.add_flag("--json", g.json, "JSON output");
-  g.models_dir = biometrics::ModelsDir();
-  app.add_option("--models", g.models_dir, "Face models directory")
-      ->envname("PUENTE_MODELS_DIR")
-      ->capture_default_str();
-
-  absl::Status result = absl::OkStatus();
-  auto run = [&result](absl::Status s) { result = std::move(s); };
-
-  auto* init = app.add_subcommand("init", "Create the master key (if missing) and the schema");
-  init->callback([&] { run(RunInit(g)); });
-
-  auto* db = app.add_subcommand("db", "Schema migrations");
-  db->require_subcommand(1);
-  db->add_subcommand("migrate", "Apply pending migrations")->callback([&] { run(RunDbMigrate(g)); });
-  db->add_subcommand("status", "Show the schema version")->callback([&] { run(RunDbStatus(g)); });
-
+// `puente applicant add|show|list|update`.
+void AddApplicantCommands(CLI::App& app, Globals& g, const Runner& run) {
   auto* applicant = app.add_subcommand("applicant", "Applicants");
   applicant->require_subcommand(1);
-  PersonArgs add_args;
-  std::string office, officer, case_number, relationship = "principal", reg_no;
+  static PersonArgs add_args;
+  static std::string office, officer, case_number, relationship = "principal", reg_no;
   auto* add = applicant->add_subcommand("add", "Register a new applicant");
   add_args.Register(add, true);
   add->add_option("--office", office, "3-digit registration office code")
@@ -330,7 +297,7 @@ int Main(int argc, char** argv) {
     run(RunApplicantAdd(g, add_args, office, officer, case_number, relationship, reg_no));
   });
 
-  std::string show_reg;
+  static std::string show_reg;
   auto* show = applicant->add_subcommand("show", "Show one applicant");
   show->add_option("registration_number", show_reg)->required();
   show->callback([&] {
@@ -342,7 +309,7 @@ int Main(int argc, char** argv) {
     }());
   });
 
-  int limit = 50, offset = 0;
+  static int limit = 50, offset = 0;
   auto* list = applicant->add_subcommand("list", "List applicants in registration order");
   list->add_option("--limit", limit, "At most this many (1..1000)")->capture_default_str();
   list->add_option("--offset", offset, "Skip this many")->capture_default_str();
@@ -362,19 +329,22 @@ int Main(int argc, char** argv) {
     }());
   });
 
-  PersonArgs upd_args;
-  std::string upd_reg;
-  std::optional<int> expected_version;
+  static PersonArgs upd_args;
+  static std::string upd_reg;
+  static std::optional<int> expected_version;
   auto* update = applicant->add_subcommand("update", "Change an applicant's data");
   update->add_option("registration_number", upd_reg)->required();
   upd_args.Register(update, false);
   update->add_option("--expected-version", expected_version,
                      "Refuse if someone else changed the record since this version");
   update->callback([&] { run(RunApplicantUpdate(g, upd_reg, upd_args, expected_version)); });
+}
 
+// `puente case status` and `puente audit verify`.
+void AddCaseAndAuditCommands(CLI::App& app, Globals& g, const Runner& run) {
   auto* cs = app.add_subcommand("case", "Asylum cases");
   cs->require_subcommand(1);
-  std::string case_no, to, reason, effective;
+  static std::string case_no, to, reason, effective;
   auto* status = cs->add_subcommand("status", "Show a case, or change its status with --to");
   status->add_option("case_number", case_no)->required();
   status->add_option("--to", to, "registered, admitted, recognized, rejected, appeal, closed");
@@ -396,11 +366,48 @@ int Main(int argc, char** argv) {
       return absl::OkStatus();
     }());
   });
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"puente: identity registration for people seeking protection"};
+  app.require_subcommand(1);
+  Globals g;
+  g.actor = DefaultActor();
+  app.add_option("--db", g.db, "Database URL: sqlite:PATH or postgresql://...")
+      ->envname("PUENTE_DB")
+      ->capture_default_str();
+  app.add_option("--key-file", g.key_file, "Master key file")
+      ->envname("PUENTE_KEY_FILE")
+      ->capture_default_str();
+  app.add_option("--actor", g.actor, "User name recorded in the audit log")->capture_default_str();
+  app.add_flag("--json", g.json, "JSON output");
+  g.models_dir = biometrics::ModelsDir();
+  app.add_option("--models", g.models_dir, "Face models directory")
+      ->envname("PUENTE_MODELS_DIR")
+      ->capture_default_str();
+
+  absl::Status result = absl::OkStatus();
+  // A Runner object, not a lambda: the command groups keep a reference to it.
+  const Runner run = [&result](absl::Status s) { result = std::move(s); };
+
+  auto* init = app.add_subcommand("init", "Create the master key (if missing) and the schema");
+  init->callback([&] { run(RunInit(g)); });
+
+  auto* db = app.add_subcommand("db", "Schema migrations");
+  db->require_subcommand(1);
+  db->add_subcommand("migrate", "Apply pending migrations")->callback([&] { run(RunDbMigrate(g)); });
+  db->add_subcommand("status", "Show the schema version")->callback([&] { run(RunDbStatus(g)); });
+
+  AddApplicantCommands(app, g, run);
+  AddCaseAndAuditCommands(app, g, run);
 
   AddFaceCommands(app, g, run);
   AddCredentialCommands(app, g, run);
   AddImportCommand(app, g, run);
-  AddFieldCommands(app, g, run);
+  CLI::App* kit = AddKitCommands(app, g, run);
+  AddTransferCommands(*kit, g, run);
+  AddJornadaCommands(app, g, run);
+  AddBirthCommands(app, g, run);
   AddReviewCommands(app, g, run);
 
   try {

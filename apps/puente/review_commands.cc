@@ -4,32 +4,16 @@
 //   puente review decide CANDIDATE_ID same_person|different --note TEXT
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "puente/biometrics/face_capture.h"
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
+#include "puente/open_registry.h"
 #include "puente/registry/enrollment.h"
 #include "puente/registry/json.h"
-#include "puente/registry/keys.h"
 
 namespace puente::cli {
 namespace {
 
 using nlohmann::json;
-
-struct Service {
-  std::unique_ptr<registry::Registry> reg;
-  std::unique_ptr<biometrics::FaceCapture> capture;
-  std::unique_ptr<registry::EnrollmentService> service;
-};
-
-absl::StatusOr<Service> Open(const Globals& g) {
-  Service s;
-  PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey master, registry::LoadMasterKey(g.key_file));
-  PUENTE_ASSIGN_OR_RETURN(s.reg, registry::Registry::Open(g.db, master));
-  PUENTE_ASSIGN_OR_RETURN(s.capture, biometrics::FaceCapture::Create(g.models_dir));
-  PUENTE_ASSIGN_OR_RETURN(s.service, registry::EnrollmentService::Create(*s.reg, *s.capture));
-  return s;
-}
 
 std::string Describe(const registry::Enrollment& e) {
   const registry::Applicant& a = e.applicant;
@@ -49,7 +33,7 @@ std::string Describe(const registry::Enrollment& e) {
 }
 
 absl::Status RunList(const Globals& g, int limit) {
-  PUENTE_ASSIGN_OR_RETURN(Service s, Open(g));
+  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces s, OpenRegistryWithFaces(g));
   PUENTE_ASSIGN_OR_RETURN(auto held, s.service->ListHeld(g.actor, limit));
   json arr = json::array();
   std::string text;
@@ -73,7 +57,7 @@ absl::Status RunDecide(const Globals& g, const std::string& candidate, const std
     return absl::InvalidArgumentError("decision: same_person or different");
   }
   if (note.empty()) return absl::InvalidArgumentError("--note: say why (it is audited)");
-  PUENTE_ASSIGN_OR_RETURN(Service s, Open(g));
+  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces s, OpenRegistryWithFaces(g));
   PUENTE_ASSIGN_OR_RETURN(registry::Enrollment e, s.service->Decide(g.actor, candidate, d, note));
   Print(g, registry::ToJson(e), "decided; the enrollment is now:\n" + Describe(e));
   return absl::OkStatus();

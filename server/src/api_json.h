@@ -1,5 +1,5 @@
 // JSON of the HTTP API: request parsing (strict, naming the field) and
-// response documents, and the OpenAPI description of every endpoint.
+// response documents. (The OpenAPI document comes from the route table.)
 #ifndef PUENTE_SERVER_SRC_API_JSON_H_
 #define PUENTE_SERVER_SRC_API_JSON_H_
 
@@ -24,7 +24,6 @@ absl::StatusOr<std::string> PhotoFromJson(const nlohmann::json& body);
 nlohmann::json ApplicantJson(const registry::Applicant& a);
 nlohmann::json EnrollmentJson(const registry::Enrollment& e);
 nlohmann::json CardJson(const registry::IssuedCard& c);
-nlohmann::json OpenApiDocument();
 
 }  // namespace puente::server
 

@@ -146,6 +146,34 @@ std::string Shared() {
   return env != nullptr && *env ? env : std::string(PUENTE_SOURCE_DIR) + "/../shared";
 }
 
+// `lists trust` works without a registry (the given issuers only) and, where
+// the CLI's registry exists, adds its active field kits as the server does.
+TEST_F(CliTest, ListsTrustAddsTheRegistrysActiveKits) {
+  auto run = [&](const std::string& args) {
+    return testing::RunShell("cd '" + dir_.string() +
+                                 "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB "
+                                 "PUENTE_KEY_PASSPHRASE=test-pass-123 '" PUENTE_BIN
+                                 "' --db sqlite:registry.db --key-file master.key " + args,
+                             (dir_ / "stderr.txt").string());
+  };
+  for (const char* k : {"root --out root", "issuer --out onpar", "institution --out bundle-key"}) {
+    ASSERT_EQ(run(std::string("keys generate --kind ") + k).code, 0);
+  }
+  const std::string trust = "--json lists trust --root root.pem --issuer onpar.pub.json "
+                            "--out trust.cbor";
+  Result before = run(trust);
+  ASSERT_EQ(before.code, 0) << before.err;
+  EXPECT_EQ(nlohmann::json::parse(before.out)["issuers"], 1);
+  EXPECT_FALSE(fs::exists(dir_ / "registry.db"));  // no database made on the way
+  ASSERT_EQ(run("init").code, 0);
+  Result cert = run("kit certify darien-01 --out pkg --centre-key bundle-key.pem "
+                    "--root-pub root.pub.json");
+  ASSERT_EQ(cert.code, 0) << cert.err;
+  Result after = run(trust);
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["issuers"], 2);  // onpar and the kit
+}
+
 TEST_F(CliTest, FaceCheckReportsQualityWithExitCodes) {
   const std::string models_env = ModelsArg();
   Result r = Run("--json" + models_env + "face check " + Shared() + "/faces/dev/Barack_Obama/1.jpg");

@@ -23,24 +23,12 @@ namespace {
 using credentials::CardType;
 using puente::testing::DevPhoto;
 using puente::testing::ReadBytes;
-using puente::testing::TestDatabase;
 
-class BirthTest : public ::testing::TestWithParam<Dialect> {
+class BirthTest : public puente::testing::EnrollmentServiceTest {
  protected:
-  static void SetUpTestSuite() {
-    auto c = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
-    ASSERT_TRUE(c.ok()) << c.status();
-    capture_ = c->release();
-  }
-  static void TearDownTestSuite() {
-    delete capture_;
-    capture_ = nullptr;
-  }
   void SetUp() override {
-    PUENTE_REQUIRE_DB(db_);
-    reg_ = puente::testing::OpenMigratedRegistry(db_, puente::testing::NewMasterKey());
-    ASSERT_NE(reg_, nullptr);
-    service_ = std::move(*EnrollmentService::Create(*reg_, *capture_));
+    EnrollmentServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     births_ = std::make_unique<BirthRegistry>(*reg_, *service_);
     NewApplicant mother = puente::testing::SampleApplicant();
     mother.given_names = "Ashanti";
@@ -79,21 +67,9 @@ class BirthTest : public ::testing::TestWithParam<Dialect> {
     return b;
   }
 
-  int Count(const std::string& table) {
-    auto conn = db_.Connect();
-    int n = -1;
-    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM " + table, soci::into(n);
-    return n;
-  }
-
-  static biometrics::FaceCapture* capture_;
-  TestDatabase db_{GetParam()};
-  std::unique_ptr<Registry> reg_;
-  std::unique_ptr<EnrollmentService> service_;
   std::unique_ptr<BirthRegistry> births_;
   std::string mother_, father_;
 };
-biometrics::FaceCapture* BirthTest::capture_ = nullptr;
 
 TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   NewBirth b = Baby();

@@ -16,24 +16,12 @@ using credentials::CardType;
 using credentials::Verdict;
 using puente::testing::DevPhoto;
 using puente::testing::ReadBytes;
-using puente::testing::TestDatabase;
 
-class CardOfficeTest : public ::testing::TestWithParam<Dialect> {
+class CardOfficeTest : public puente::testing::EnrollmentServiceTest {
  protected:
-  static void SetUpTestSuite() {
-    auto c = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
-    ASSERT_TRUE(c.ok()) << c.status();
-    capture_ = c->release();
-  }
-  static void TearDownTestSuite() {
-    delete capture_;
-    capture_ = nullptr;
-  }
   void SetUp() override {
-    PUENTE_REQUIRE_DB(db_);
-    reg_ = puente::testing::OpenMigratedRegistry(db_, puente::testing::NewMasterKey());
-    ASSERT_NE(reg_, nullptr);
-    service_ = std::move(*EnrollmentService::Create(*reg_, *capture_));
+    EnrollmentServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     authority_.recipients = {{hospital_.kid(), hospital_.key().public_key()}};
     office_ = std::make_unique<CardOffice>(*reg_, *service_, authority_);
   }
@@ -65,10 +53,6 @@ class CardOfficeTest : public ::testing::TestWithParam<Dialect> {
     return v->Verify(qr, now + 60, &hospital_);
   }
 
-  static biometrics::FaceCapture* capture_;
-  TestDatabase db_{GetParam()};
-  std::unique_ptr<Registry> reg_;
-  std::unique_ptr<EnrollmentService> service_;
   credentials::SigningIdentity root_ =
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
   credentials::InstitutionKey hospital_ = *credentials::InstitutionKey::Generate();
@@ -77,7 +61,6 @@ class CardOfficeTest : public ::testing::TestWithParam<Dialect> {
       {}, 365, false, ""};
   std::unique_ptr<CardOffice> office_;
 };
-biometrics::FaceCapture* CardOfficeTest::capture_ = nullptr;
 
 TEST_P(CardOfficeTest, NoCardBeforeAdjudicationThenAVerifiableOne) {
   const Enrollment first = Enroll("Ashanti", "Douglas");

@@ -2,11 +2,8 @@
 // PostgreSQL: quality gate, 1:N face and demographic deduplication, holds,
 // adjudication, the gallery reloaded at start, 1:1 verification.
 #include "puente/registry/enrollment.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
-
-#include <soci/soci.h>
 
 #include <atomic>
 #include <thread>
@@ -19,7 +16,6 @@ namespace {
 
 using puente::testing::DevPhoto;
 using puente::testing::ReadBytes;
-using puente::testing::TestDatabase;
 
 NewApplicant Person(std::string given, std::string s1, std::string s2, DateOfBirth dob,
                     std::string passport = "") {
@@ -33,40 +29,7 @@ NewApplicant Person(std::string given, std::string s1, std::string s2, DateOfBir
   return a;
 }
 
-class EnrollmentTest : public ::testing::TestWithParam<Dialect> {
- protected:
-  static void SetUpTestSuite() {
-    auto c = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
-    ASSERT_TRUE(c.ok()) << c.status();
-    capture_ = c->release();
-  }
-  static void TearDownTestSuite() {
-    delete capture_;
-    capture_ = nullptr;
-  }
-  void SetUp() override {
-    PUENTE_REQUIRE_DB(db_);
-    reg_ = puente::testing::OpenMigratedRegistry(db_, key_);
-    ASSERT_NE(reg_, nullptr);
-    auto s = EnrollmentService::Create(*reg_, *capture_);
-    ASSERT_TRUE(s.ok()) << s.status();
-    service_ = std::move(*s);
-  }
-
-  int Count(const std::string& table) {
-    auto conn = db_.Connect();
-    int n = -1;
-    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM " + table, soci::into(n);
-    return n;
-  }
-
-  static biometrics::FaceCapture* capture_;
-  TestDatabase db_{GetParam()};
-  crypto::SecretKey key_ = puente::testing::NewMasterKey();
-  std::unique_ptr<Registry> reg_;
-  std::unique_ptr<EnrollmentService> service_;
-};
-biometrics::FaceCapture* EnrollmentTest::capture_ = nullptr;
+class EnrollmentTest : public puente::testing::EnrollmentServiceTest {};
 
 TEST_P(EnrollmentTest, NewPeopleAreClearedAndTheSamePersonAgainIsHeld) {
   auto first = service_->Enroll(
@@ -115,8 +78,8 @@ TEST_P(EnrollmentTest, NewPeopleAreClearedAndTheSamePersonAgainIsHeld) {
 }
 
 TEST_P(EnrollmentTest, RefusedPhotoStoresNothing) {
-  const int applicants = Count("applicants");
-  const int audit = Count("audit_events");
+  const long long applicants = Count("applicants");
+  const long long audit = Count("audit_events");
   auto r = service_->Enroll("ana.officer", puente::testing::SampleApplicant(), "not a photo");
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(absl::IsInvalidArgument(r.status()));

@@ -22,12 +22,10 @@ class RegistryTest : public ::testing::TestWithParam<Dialect> {
     reg_ = puente::testing::OpenMigratedRegistry(db_, puente::testing::NewMasterKey());
     ASSERT_NE(reg_, nullptr);
   }
+  // Rows of `table` (matching `where`, if given), over the registry's connection.
   long long Count(const std::string& table, const std::string& where = "") {
-    long long n = 0;
-    puente::registry::internal::Session(reg_->database()) << "SELECT count(*) FROM " + table +
-                                      (where.empty() ? "" : " WHERE " + where),
-        soci::into(n);
-    return n;
+    return puente::testing::CountRows(reg_->database(),
+                                      where.empty() ? table : table + " WHERE " + where);
   }
   // Rows in every table that registration writes to.
   std::vector<long long> Footprint() {

@@ -42,23 +42,13 @@ struct Kit {
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
 };
 
-class SyncTest : public ::testing::TestWithParam<Dialect> {
+// The centre is the fixture's registry (reg_, master key key_, database db_).
+class SyncTest : public puente::testing::EnrollmentServiceTest {
  protected:
-  static void SetUpTestSuite() {
-    auto c = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
-    ASSERT_TRUE(c.ok()) << c.status();
-    capture_ = c->release();
-  }
-  static void TearDownTestSuite() {
-    delete capture_;
-    capture_ = nullptr;
-  }
   void SetUp() override {
-    PUENTE_REQUIRE_DB(db_);
-    centre_ = puente::testing::OpenMigratedRegistry(db_, centre_master_);
-    ASSERT_NE(centre_, nullptr);
-    service_ = std::move(*EnrollmentService::Create(*centre_, *capture_));
-    importer_ = std::make_unique<BundleImporter>(*centre_, *service_, centre_key_);
+    EnrollmentServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    importer_ = std::make_unique<BundleImporter>(centre(), *service_, centre_key_);
     out_ = ::testing::TempDir() + "/puente-sync-" + std::to_string(::getpid()) + "-" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::remove_all(out_);
@@ -73,7 +63,7 @@ class SyncTest : public ::testing::TestWithParam<Dialect> {
     kit->reg = puente::testing::OpenMigratedRegistry(*kit->db, key);
     if (clock != nullptr) kit->reg = std::move(*Registry::Open(kit->db->url(), key, *clock));
     kit->service = std::move(*EnrollmentService::Create(*kit->reg, *capture_));
-    auto rec = KitAuthority(*centre_).Certify("admin", kit_id, kit->key.key().verifying_key(), 60, 30);
+    auto rec = KitAuthority(centre()).Certify("admin", kit_id, kit->key.key().verifying_key(), 60, 30);
     EXPECT_TRUE(rec.ok()) << rec.status();
     kit->record = *rec;
     KitIdentity id;
@@ -129,36 +119,23 @@ class SyncTest : public ::testing::TestWithParam<Dialect> {
     auto rl = credentials::SignRevocationList({7, now, now + 86400, {42}}, root_);
     PUENTE_ASSIGN_OR_RETURN(PullRequest req, RegionalSnapshot::MakeRequest(*kit.reg));
     PUENTE_ASSIGN_OR_RETURN(std::string answer,
-                            RegionalSnapshot::Answer(*centre_, req.text, root_, *tl, *rl, page));
+                            RegionalSnapshot::Answer(centre(), req.text, root_, *tl, *rl, page));
     return RegionalSnapshot::Apply(*kit.reg, *kit.service, "kit.officer", req, answer);
   }
 
-  static int KitCount(Kit& kit, const std::string& sql) {
-    auto conn = kit.db->Connect();
-    int n = -1;
-    puente::registry::internal::Session(*conn) << sql, soci::into(n);
-    return n;
+  // Rows of `from` in a kit's database (see puente::testing::CountRows).
+  static long long KitCount(Kit& kit, const std::string& from) {
+    return puente::testing::CountRows(*kit.db, from);
   }
 
-  int Count(const std::string& table) {
-    auto conn = db_.Connect();
-    int n = -1;
-    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM " + table, soci::into(n);
-    return n;
-  }
+  Registry& centre() { return *reg_; }
 
-  static biometrics::FaceCapture* capture_;
-  TestDatabase db_{GetParam()};
-  crypto::SecretKey centre_master_ = puente::testing::NewMasterKey();
-  std::unique_ptr<Registry> centre_;
-  std::unique_ptr<EnrollmentService> service_;
   credentials::InstitutionKey centre_key_ = *credentials::InstitutionKey::Generate();
   credentials::SigningIdentity root_ =
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
   std::unique_ptr<BundleImporter> importer_;
   std::string out_;
 };
-biometrics::FaceCapture* SyncTest::capture_ = nullptr;
 
 TEST_P(SyncTest, TheSamePersonEnrolledByTwoKitsIsFlaggedOnImport) {
   auto darien = MakeKit("darien-01");
@@ -235,11 +212,11 @@ TEST_P(SyncTest, InterruptedImportResumesAndTheSameBundleTwiceChangesNothing) {
   EXPECT_EQ(Count("births"), 1);
   EXPECT_EQ(Count("sync_chunks"), 0);
   // The dependant joined the kit's case at the centre too.
-  auto c = centre_->GetCase("auditor", principal.applicant.case_number);
+  auto c = centre().GetCase("auditor", principal.applicant.case_number);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->members.size(), 2u);
   // The attestation came with the birth.
-  auto stored = BirthRegistry(*centre_, *service_).Get("auditor", born->birth_number);
+  auto stored = BirthRegistry(centre(), *service_).Get("auditor", born->birth_number);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_TRUE(stored->attestation_serial.has_value());
   EXPECT_FALSE(stored->attestation_qr.empty());
@@ -341,7 +318,7 @@ TEST_P(SyncTest, AProvisionalCardVerifiesOfflineThenShowsRevokedAfterTheCentreRe
   CardAuthority centre_authority{
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519), "PA-ONPAR",
       {}, 365, false, ""};
-  CardOffice centre_office(*centre_, *service_, centre_authority);
+  CardOffice centre_office(centre(), *service_, centre_authority);
   auto verify = [&]() {
     const int64_t now = absl::ToUnixSeconds(puente::testing::TestClock().Now());
     credentials::RevocationList revoked{1, now - 60, now + 86400, *centre_office.RevokedSerials()};
@@ -372,7 +349,7 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
   const Enrollment albert = EnrollAtCentre("Alberto", "Costa", "Albert_Costa", 1, "102");
   EnrollAtCentre("Thomas", "Fargo", "Thomas_Fargo", 1, "103");  // another region
   auto kit = MakeKit("darien-01");
-  ASSERT_TRUE(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"101", "102"}).ok());
+  ASSERT_TRUE(KitAuthority(centre()).SetRegion("admin", "darien-01", {"101", "102"}).ok());
 
   auto first = Pull(*kit);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -382,7 +359,7 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
   EXPECT_EQ(first->revoked_serials, 1);
   EXPECT_EQ(first->clock_skew_seconds, 0);
   EXPECT_EQ(kit->service->gallery().size(), 2u);
-  EXPECT_EQ(KitCount(*kit, "SELECT count(*) FROM regional_refs"), 2);
+  EXPECT_EQ(KitCount(*kit, "regional_refs"), 2);
   // Sealed on the kit like its own records.
   {
     auto conn = kit->db->Connect();
@@ -414,7 +391,7 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
 
   // Deltas: a name corrected, a new person, a duplicate found.
   FixedClock later(puente::testing::TestClock().Now() + absl::Minutes(5));
-  auto centre_later = Registry::Open(db_.url(), centre_master_, later);
+  auto centre_later = Registry::Open(db_.url(), key_, later);
   ASSERT_TRUE(centre_later.ok()) << centre_later.status();
   ApplicantUpdate fix;
   fix.given_names = "Alberto José";
@@ -450,7 +427,7 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
   ASSERT_TRUE(Pull(*kit).ok());
   EXPECT_EQ(kit->service->gallery().size(), 5u);
   FixedClock even_later(puente::testing::TestClock().Now() + absl::Minutes(10));
-  auto centre_even_later = Registry::Open(db_.url(), centre_master_, even_later);
+  auto centre_even_later = Registry::Open(db_.url(), key_, even_later);
   auto svc3 = EnrollmentService::Create(**centre_even_later, *capture_);
   ASSERT_TRUE((*svc3)
                   ->Decide("sara.supervisor", dup->candidates[0].id, Decision::kSamePerson,
@@ -467,7 +444,7 @@ TEST_P(SyncTest, PullPagesThroughALargeRegion) {
   EnrollAtCentre("Alberto", "Costa", "Albert_Costa", 1, "101");
   EnrollAtCentre("Thomas", "Fargo", "Thomas_Fargo", 1, "101");
   auto kit = MakeKit("darien-01");
-  ASSERT_TRUE(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"101"}).ok());
+  ASSERT_TRUE(KitAuthority(centre()).SetRegion("admin", "darien-01", {"101"}).ok());
   int pulls = 0, added = 0;
   for (bool more = true; more && pulls < 10; ++pulls) {
     auto r = Pull(*kit, /*page=*/2);
@@ -478,24 +455,24 @@ TEST_P(SyncTest, PullPagesThroughALargeRegion) {
   EXPECT_EQ(pulls, 2);
   EXPECT_EQ(added, 3);
   EXPECT_EQ(kit->service->gallery().size(), 3u);
-  EXPECT_EQ(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"901"}).code(),
+  EXPECT_EQ(KitAuthority(centre()).SetRegion("admin", "darien-01", {"901"}).code(),
             absl::StatusCode::kInvalidArgument);  // a kit's code is not a region
 }
 
 TEST_P(SyncTest, ForeignTamperedAndReplayedPullsAreRefusedAndChangeNothing) {
   EnrollAtCentre("Ashanti", "Douglas", "Ashanti", 1, "101");
   auto kit = MakeKit("darien-01");
-  ASSERT_TRUE(KitAuthority(*centre_).SetRegion("admin", "darien-01", {"101"}).ok());
+  ASSERT_TRUE(KitAuthority(centre()).SetRegion("admin", "darien-01", {"101"}).ok());
   const int64_t now = absl::ToUnixSeconds(puente::testing::TestClock().Now());
   const std::string tl = *credentials::SignTrustList({1, now, now + 86400, {}}, root_);
   const std::string rl = *credentials::SignRevocationList({1, now, now + 86400, {}}, root_);
 
   // A kit the centre has retired.
   auto stranger = MakeKit("chiriqui-09");
-  ASSERT_TRUE(KitAuthority(*centre_).Retire("admin", "chiriqui-09").ok());
+  ASSERT_TRUE(KitAuthority(centre()).Retire("admin", "chiriqui-09").ok());
   auto retired_req = RegionalSnapshot::MakeRequest(*stranger->reg);
   ASSERT_TRUE(retired_req.ok());
-  EXPECT_EQ(RegionalSnapshot::Answer(*centre_, retired_req->text, root_, tl, rl).status().code(),
+  EXPECT_EQ(RegionalSnapshot::Answer(centre(), retired_req->text, root_, tl, rl).status().code(),
             absl::StatusCode::kPermissionDenied);
   // A request whose signed part was changed (another cursor).
   auto req = RegionalSnapshot::MakeRequest(*kit->reg);
@@ -504,13 +481,13 @@ TEST_P(SyncTest, ForeignTamperedAndReplayedPullsAreRefusedAndChangeNothing) {
   std::string inner = forged["request"];
   inner.replace(inner.find("\"cursor\":\"\""), 11, "\"cursor\":\"x|y\"");
   forged["request"] = inner;
-  auto denied = RegionalSnapshot::Answer(*centre_, forged.dump(), root_, tl, rl);
+  auto denied = RegionalSnapshot::Answer(centre(), forged.dump(), root_, tl, rl);
   ASSERT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_NE(denied.status().message().find("signature"), std::string::npos);
-  EXPECT_EQ(RegionalSnapshot::Answer(*centre_, "{]", root_, tl, rl).status().code(),
+  EXPECT_EQ(RegionalSnapshot::Answer(centre(), "{]", root_, tl, rl).status().code(),
             absl::StatusCode::kInvalidArgument);
 
-  auto answer = RegionalSnapshot::Answer(*centre_, req->text, root_, tl, rl);
+  auto answer = RegionalSnapshot::Answer(centre(), req->text, root_, tl, rl);
   ASSERT_TRUE(answer.ok()) << answer.status();
   // The answer altered in transit, signed by another root, or replayed to
   // another request: refused, nothing written on the kit.
@@ -522,7 +499,7 @@ TEST_P(SyncTest, ForeignTamperedAndReplayedPullsAreRefusedAndChangeNothing) {
   ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("root key"), std::string::npos) << bad.status();
   auto other_root = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
-  auto forged_answer = RegionalSnapshot::Answer(*centre_, req->text, other_root, tl, rl);
+  auto forged_answer = RegionalSnapshot::Answer(centre(), req->text, other_root, tl, rl);
   ASSERT_TRUE(forged_answer.ok());
   EXPECT_EQ(RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req, *forged_answer)
                 .status()
@@ -532,7 +509,7 @@ TEST_P(SyncTest, ForeignTamperedAndReplayedPullsAreRefusedAndChangeNothing) {
   auto replay = RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req2, *answer);
   ASSERT_EQ(replay.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(replay.status().message().find("not for this kit's request"), std::string::npos);
-  EXPECT_EQ(KitCount(*kit, "SELECT count(*) FROM regional_refs"), 0);
+  EXPECT_EQ(KitCount(*kit, "regional_refs"), 0);
   EXPECT_EQ(kit->service->gallery().size(), 0u);
   // The genuine answer, once: applied.
   auto ok = RegionalSnapshot::Apply(*kit->reg, *kit->service, "kit.officer", *req, *answer);

@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "biometrics/biometrics_test_support.h"
-#include "registry/storage/internal/session.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/keys.h"
 #include "test_support.h"
@@ -87,12 +86,8 @@ class CrashTest : public ::testing::TestWithParam<Dialect> {
     return r && r->status == 201 ? json::parse(r->body)["token"].get<std::string>() : "";
   }
 
-  long Count(const std::string& sql) {
-    auto conn = db_.Connect();
-    long n = -1;
-    puente::registry::internal::Session(*conn) << sql, soci::into(n);
-    return n;
-  }
+  // Rows of `from` (see puente::testing::CountRows), over a new connection.
+  long long Count(const std::string& from) { return puente::testing::CountRows(db_, from); }
 
   puente::testing::TestDatabase db_{GetParam()};
   std::filesystem::path dir_;
@@ -145,16 +140,16 @@ TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
   b.join();
 
   // Every applicant has its enrollment and case; no orphan rows of any kind.
-  const long applicants = Count("SELECT count(*) FROM applicants");
+  const long long applicants = Count("applicants");
   EXPECT_GE(applicants, 6);
-  EXPECT_EQ(Count("SELECT count(*) FROM enrollments"), applicants);
-  EXPECT_EQ(Count("SELECT count(*) FROM applicants a WHERE NOT EXISTS "
+  EXPECT_EQ(Count("enrollments"), applicants);
+  EXPECT_EQ(Count("applicants a WHERE NOT EXISTS "
                   "(SELECT 1 FROM enrollments e WHERE e.applicant_id = a.id)"),
             0);
-  EXPECT_EQ(Count("SELECT count(*) FROM cases c WHERE NOT EXISTS "
+  EXPECT_EQ(Count("cases c WHERE NOT EXISTS "
                   "(SELECT 1 FROM applicants a WHERE a.case_id = c.id)"),
             0);
-  EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE action = 'enrollment.create'"),
+  EXPECT_EQ(Count("audit_events WHERE action = 'enrollment.create'"),
             applicants);
   auto reg = registry::Registry::Open(db_.url(), *master_);
   ASSERT_TRUE(reg.ok());

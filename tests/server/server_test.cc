@@ -19,6 +19,7 @@
 #include "puente/credentials/qr.h"
 #include "puente/credentials/verifier.h"
 #include "puente/crypto/encoding.h"
+#include "server/scoped_server.h"
 #include "test_support.h"
 
 namespace puente::server {
@@ -250,34 +251,47 @@ TEST_P(ServerTest, MalformedRequestsGetClearErrors) {
   EXPECT_EQ(Get("/api/v1/cards/12345", officer_).first, 404);
 }
 
+// A SQLite registry and a fresh self-signed certificate for 127.0.0.1, in a
+// temporary directory removed after the test.
+class ServerTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_);
+    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                            "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+                            "-keyout " + key_ + " -out " + cert_ + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl req failed";
+    ASSERT_NE(puente::testing::OpenMigratedRegistry(db_, master_), nullptr);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // The configuration of a server on db_ (certificate files not yet set).
+  ServerConfig Config() {
+    ServerConfig config(master_);
+    config.db_url = db_.url();
+    config.models_dir = puente::testing::ModelsDirForTests();
+    return config;
+  }
+
+  const std::string dir_ = ::testing::TempDir() + "/puente-tls-" + std::to_string(::getpid());
+  const std::string cert_ = dir_ + "/cert.pem", key_ = dir_ + "/key.pem";
+  puente::testing::TestDatabase db_{Dialect::kSqlite};
+  const crypto::SecretKey master_ = puente::testing::NewMasterKey();
+};
+
 // --tls-cert/--tls-key: the API is served over HTTPS with that certificate,
 // and a plain-HTTP request to the same port gets no answer.
-TEST(ServerTlsTest, ServesHttpsWithTheConfiguredCertificate) {
-  const std::string dir = ::testing::TempDir() + "/puente-tls-" + std::to_string(::getpid());
-  std::filesystem::create_directories(dir);
-  const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
-  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                          "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
-                          "-keyout " + key + " -out " + cert + " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl req failed";
-  puente::testing::TestDatabase db(Dialect::kSqlite);
-  const crypto::SecretKey master = puente::testing::NewMasterKey();
-  ASSERT_NE(puente::testing::OpenMigratedRegistry(db, master), nullptr);
-  ServerConfig config(master);
-  config.db_url = db.url();
-  config.models_dir = puente::testing::ModelsDirForTests();
+TEST_F(ServerTlsTest, ServesHttpsWithTheConfiguredCertificate) {
+  ServerConfig config = Config();
   config.workers = 1;
-  config.tls_cert_file = cert;
-  config.tls_key_file = key;
+  config.tls_cert_file = cert_;
+  config.tls_key_file = key_;
   config.metrics_token = "scrape-0123456789abcdef";
-  auto server = Server::Create(std::move(config));
-  ASSERT_TRUE(server.ok()) << server.status();
-  auto port = (*server)->Bind("127.0.0.1", 0);
-  ASSERT_TRUE(port.ok());
-  std::thread serving([&] { (*server)->Serve(); });
+  puente::testing::ScopedServer server(std::move(config));  // stopped at scope exit
+  ASSERT_TRUE(server.status().ok()) << server.status();
 
-  httplib::SSLClient tls("127.0.0.1", *port);
-  tls.set_ca_cert_path(cert.c_str());
+  httplib::SSLClient tls("127.0.0.1", server.port());
+  tls.set_ca_cert_path(cert_.c_str());
   tls.enable_server_certificate_verification(true);
   auto health = tls.Get("/health");
   ASSERT_TRUE(health) << httplib::to_string(health.error());
@@ -292,24 +306,18 @@ TEST(ServerTlsTest, ServesHttpsWithTheConfiguredCertificate) {
   EXPECT_EQ(scraped->status, 200);
   EXPECT_NE(scraped->body.find("puente_http_requests_total"), std::string::npos);
 
-  httplib::Client plain("127.0.0.1", *port);
+  httplib::Client plain("127.0.0.1", server.port());
   plain.set_read_timeout(5);
   auto refused = plain.Get("/health");
   EXPECT_TRUE(!refused || refused->status != 200);
 
   // A certificate file that does not exist is refused at start.
-  ServerConfig bad(master);
-  bad.db_url = db.url();
-  bad.models_dir = puente::testing::ModelsDirForTests();
-  bad.tls_cert_file = dir + "/missing.pem";
-  bad.tls_key_file = key;
+  ServerConfig bad = Config();
+  bad.tls_cert_file = dir_ + "/missing.pem";
+  bad.tls_key_file = key_;
   auto s = Server::Create(std::move(bad));
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string(s.status().message()).find("TLS"), std::string::npos);
-
-  (*server)->Stop();
-  serving.join();
-  std::filesystem::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerTest,

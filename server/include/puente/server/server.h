@@ -8,6 +8,10 @@
 // connection and face models, and all share one in-memory face gallery.
 // Errors are JSON: {"error": {"code": "...", "message": "..."}} with the
 // HTTP status of the code (docs/api.md).
+//
+// Inside (server/src/): one route table (route_table.h) registers every
+// endpoint and generates /openapi.json; the handlers live by resource in
+// routes/*.cc; http_status.h is the one place mapping a status to HTTP.
 #ifndef PUENTE_SERVER_SERVER_H_
 #define PUENTE_SERVER_SERVER_H_
 
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "puente/common/clock.h"
 #include "puente/credentials/card.h"
 #include "puente/credentials/keys.h"
 #include "puente/crypto/secret_key.h"
@@ -50,6 +55,10 @@ struct ServerConfig {
   std::string metrics_token;
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
+  // Every time the server reads: lists' issued and next-update times, and
+  // (passed to the registries it opens) sessions, cards and audit events.
+  // Not owned; must outlive the server. Null means the real clock.
+  const Clock* clock = &Clock::Real();
 };
 
 class Server {

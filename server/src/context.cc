@@ -1,0 +1,66 @@
+#include "src/context.h"
+
+#include "absl/strings/numbers.h"
+#include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
+
+namespace puente::server {
+
+using nlohmann::json;
+
+ServerContext::ServerContext(ServerConfig c)
+    : config(std::move(c)),
+      clock(config.clock != nullptr ? *config.clock : Clock::Real()),
+      authority{config.issuer ? *config.issuer
+                              : *credentials::SigningIdentity::Generate(
+                                    crypto::SignatureAlgorithm::kEd25519),
+                config.issuer_name, config.recipients, config.card_validity_days, false, ""} {}
+
+int64_t ServerContext::NowSeconds() const { return absl::ToUnixSeconds(clock.Now()); }
+
+std::string BearerToken(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) != 0) return "";
+  return auth.substr(7);
+}
+
+absl::StatusOr<registry::User> Caller(ServerContext& ctx, const httplib::Request& req,
+                                      const std::vector<registry::Role>& roles) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) != 0) {
+    return absl::UnauthenticatedError("missing bearer token (POST /api/v1/sessions to log in)");
+  }
+  const std::string token = auth.substr(7);
+  PUENTE_ASSIGN_OR_RETURN(registry::User u, ctx.pool.With([&](Worker& w) {
+    return w.users->Authenticate(token);
+  }));
+  for (registry::Role r : roles) {
+    if (r == u.role) return u;
+  }
+  return absl::PermissionDeniedError(
+      puente::StrCat("role ", registry::ToString(u.role), " may not do this"));
+}
+
+void SendJson(httplib::Response& res, const json& j, int status) {
+  res.status = status;
+  res.set_content(j.dump(), "application/json");
+}
+
+absl::StatusOr<json> JsonBody(const httplib::Request& req) {
+  const std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) != 0) {
+    return absl::InvalidArgumentError("content type must be application/json");
+  }
+  json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return absl::InvalidArgumentError("body is not valid JSON");
+  if (!j.is_object()) return absl::InvalidArgumentError("body must be a JSON object");
+  return j;
+}
+
+absl::StatusOr<uint64_t> SerialOf(const std::string& text) {
+  uint64_t v = 0;
+  if (!absl::SimpleAtoi(text, &v)) return absl::InvalidArgumentError("serial: not a number");
+  return v;
+}
+
+}  // namespace puente::server

@@ -1,0 +1,70 @@
+// What every route handler shares (private to server/): the configuration,
+// the clock, the card authority, the worker pool, the gallery and the
+// metrics; and the small HTTP helpers the handlers use.
+#ifndef PUENTE_SERVER_SRC_CONTEXT_H_
+#define PUENTE_SERVER_SRC_CONTEXT_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "puente/biometrics/gallery.h"
+#include "puente/common/clock.h"
+#include "puente/registry/cards.h"
+#include "puente/registry/users.h"
+#include "puente/server/server.h"
+#include "src/worker_pool.h"
+
+namespace puente::server {
+
+// Counters for /metrics. Thread-safe (atomics).
+struct Metrics {
+  std::atomic<long> requests{0}, errors_4xx{0}, errors_5xx{0};
+  std::atomic<long> enrollments_cleared{0}, enrollments_held{0}, enrollments_refused{0};
+  std::atomic<long> cards_issued{0}, decisions{0};
+  std::atomic<long long> request_micros{0};
+};
+
+// One per server, alive as long as it. Handlers run concurrently: they touch
+// the registry only through pool.With, and the rest is immutable or atomic.
+struct ServerContext {
+  explicit ServerContext(ServerConfig c);
+
+  ServerConfig config;
+  const Clock& clock;  // config.clock, or the real clock
+  registry::CardAuthority authority;
+  std::shared_ptr<biometrics::FaceGallery> gallery;
+  WorkerPool pool;
+  Metrics metrics;
+
+  // Unix seconds by `clock`.
+  int64_t NowSeconds() const;
+};
+
+// The bearer token of "Authorization: Bearer <token>", or "" without one.
+std::string BearerToken(const httplib::Request& req);
+
+// The caller, if their bearer token is valid (Unauthenticated otherwise) and
+// their role is one of `roles` (PermissionDenied otherwise).
+absl::StatusOr<registry::User> Caller(ServerContext& ctx, const httplib::Request& req,
+                                      const std::vector<registry::Role>& roles);
+
+// Sets res to `j` as application/json with `status`.
+void SendJson(httplib::Response& res, const nlohmann::json& j, int status = 200);
+
+// The request's body: a JSON object sent as application/json
+// (InvalidArgument otherwise, naming what is wrong).
+absl::StatusOr<nlohmann::json> JsonBody(const httplib::Request& req);
+
+// A card serial from a URL. InvalidArgument "serial: not a number".
+absl::StatusOr<uint64_t> SerialOf(const std::string& text);
+
+}  // namespace puente::server
+
+#endif  // PUENTE_SERVER_SRC_CONTEXT_H_

@@ -1,0 +1,286 @@
+// The route table: every route is in the OpenAPI document with the roles it
+// enforces (checked on the table, then over HTTP on a real server: each role
+// is refused exactly where the document says it may not call); and the
+// injected clock: lists and sessions follow the server's clock.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "biometrics/biometrics_test_support.h"
+#include "puente/common/strings.h"
+#include "puente/credentials/lists.h"
+#include "puente/server/server.h"
+#include "src/route_table.h"
+#include "test_support.h"
+
+namespace puente::server {
+namespace {
+
+using nlohmann::json;
+using registry::Role;
+
+constexpr Role kAllRoles[] = {Role::kOfficer, Role::kSupervisor, Role::kAuditor, Role::kAdmin,
+                              Role::kVerifier};
+
+// A concrete URL for a route's OpenAPI path: each {parameter} replaced by a
+// value of its shape.
+std::string SamplePath(const std::string& openapi_path) {
+  static const std::map<std::string, std::string> kSamples = {
+      {"{registration_number}", "101-2026-000001-5"},
+      {"{id}", "00000000-0000-4000-8000-000000000000"},
+      {"{case_number}", "CPA-2026-000001"},
+      {"{serial}", "12345"},
+      {"{bundle_id}", std::string(64, 'a')},
+      {"{sha256}", std::string(64, 'b')},
+  };
+  std::string out = openapi_path;
+  for (const auto& [param, value] : kSamples) {
+    for (size_t at = out.find(param); at != std::string::npos; at = out.find(param)) {
+      out.replace(at, param.size(), value);
+    }
+  }
+  return out;
+}
+
+TEST(RouteTableTest, EveryRouteIsDocumentedWithTheRolesItEnforces) {
+  const std::vector<Route>& routes = ApiRoutes();
+  const json doc = OpenApiDocument(routes);
+  size_t operations = 0;
+  for (const auto& [path, methods] : doc["paths"].items()) operations += methods.size();
+  EXPECT_EQ(operations, routes.size()) << "two routes share a method and path";
+  std::set<std::string> seen;
+  for (const Route& r : routes) {
+    const std::string name = puente::StrCat(MethodName(r.method), " ", r.path);
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(seen.insert(name).second);
+    ASSERT_TRUE(doc["paths"].contains(r.path));
+    ASSERT_TRUE(doc["paths"][r.path].contains(MethodName(r.method)));
+    const json& op = doc["paths"][r.path][MethodName(r.method)];
+    EXPECT_EQ(op["summary"], r.summary);
+    EXPECT_FALSE(r.summary.empty());
+    // The URL the document names is one the route's pattern answers.
+    EXPECT_TRUE(std::regex_match(SamplePath(r.path), std::regex(r.pattern))) << r.pattern;
+    switch (r.audience) {
+      case Audience::kPublic:
+        EXPECT_FALSE(op.contains("x-roles"));
+        EXPECT_FALSE(op.contains("security"));
+        EXPECT_TRUE(r.roles.empty());
+        EXPECT_NE(r.open_handler, nullptr);
+        break;
+      case Audience::kAnyUser:
+        EXPECT_EQ(op["x-roles"], "any");
+        EXPECT_TRUE(op.contains("security"));
+        EXPECT_NE(r.open_handler, nullptr);
+        break;
+      case Audience::kRoles: {
+        ASSERT_FALSE(r.roles.empty());
+        EXPECT_NE(r.role_handler, nullptr);
+        EXPECT_TRUE(op.contains("security"));
+        std::string roles;
+        for (Role role : r.roles) {
+          roles += (roles.empty() ? "" : ", ") + std::string(registry::ToString(role));
+        }
+        EXPECT_EQ(op["x-roles"], roles);
+        break;
+      }
+    }
+  }
+}
+
+// A real server on SQLite with one user of each role.
+class RunningServer {
+ public:
+  explicit RunningServer(const Clock* clock = nullptr) {
+    if (!db_.ready()) return;
+    const crypto::SecretKey master = puente::testing::NewMasterKey();
+    if (puente::testing::OpenMigratedRegistry(db_, master) == nullptr) return;
+    ServerConfig config(master);
+    config.db_url = db_.url();
+    config.models_dir = puente::testing::ModelsDirForTests();
+    config.issuer = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+    config.root = root_;
+    if (clock != nullptr) config.clock = clock;
+    auto s = Server::Create(std::move(config));
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (!s.ok()) return;
+    server_ = std::move(*s);
+    EXPECT_TRUE(server_->EnsureAdmin("admin", "password-of-admin").ok());
+    auto port = server_->Bind("127.0.0.1", 0);
+    EXPECT_TRUE(port.ok());
+    if (!port.ok()) return;
+    thread_ = std::thread([this] { server_->Serve(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    client_->set_read_timeout(60);
+    const std::string admin = Login("admin");
+    for (Role role : kAllRoles) {
+      if (role == Role::kAdmin) continue;
+      const std::string name(registry::ToString(role));
+      auto r = client_->Post("/api/v1/users", {{"Authorization", "Bearer " + admin}},
+                             json{{"name", name}, {"role", name}, {"password", "password-of-" + name}}
+                                 .dump(),
+                             "application/json");
+      EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+    }
+  }
+  ~RunningServer() {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool ready() const { return client_ != nullptr; }
+
+  // A fresh token of the user named after its role ("admin" for admin).
+  std::string Login(const std::string& name) {
+    auto r = client_->Post("/api/v1/sessions",
+                           json{{"user", name}, {"password", "password-of-" + name}}.dump(),
+                           "application/json");
+    if (!r || r->status != 201) return "";
+    return json::parse(r->body)["token"];
+  }
+  std::string Login(Role role) { return Login(std::string(registry::ToString(role))); }
+
+  // method on path with an empty JSON object as body (or `body`), with the
+  // bearer `token` if not empty. -1 if there was no answer.
+  std::pair<int, std::string> Call(Method method, const std::string& path,
+                                   const std::string& token, const std::string& body = "{}") {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    auto send = [&]() -> httplib::Result {
+      switch (method) {
+        case Method::kGet: return client_->Get(path.c_str(), headers);
+        case Method::kPost: return client_->Post(path.c_str(), headers, body, "application/json");
+        case Method::kPut: return client_->Put(path.c_str(), headers, body, "application/json");
+        case Method::kDelete: return client_->Delete(path.c_str(), headers);
+      }
+      return client_->Get(path.c_str(), headers);
+    };
+    httplib::Result r = send();
+    if (!r) return {-1, ""};
+    return {r->status, r->body};
+  }
+
+  const credentials::SigningIdentity& root() const { return root_; }
+
+ private:
+  puente::testing::TestDatabase db_{registry::Dialect::kSqlite};
+  credentials::SigningIdentity root_ =
+      *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST(ServerRoutesTest, EachRouteRefusesExactlyTheRolesItDoesNotDocument) {
+  RunningServer server;
+  ASSERT_TRUE(server.ready());
+  // What the server serves is the table's document.
+  auto served = server.Call(Method::kGet, "/openapi.json", "");
+  ASSERT_EQ(served.first, 200);
+  EXPECT_EQ(json::parse(served.second), OpenApiDocument(ApiRoutes()));
+
+  for (const Route& r : ApiRoutes()) {
+    const std::string path = SamplePath(r.path);
+    SCOPED_TRACE(puente::StrCat(MethodName(r.method), " ", path));
+    if (r.audience == Audience::kPublic) {
+      // No token needed (a login with good credentials, so that it answers 201).
+      const std::string body = r.path == "/api/v1/sessions"
+                                   ? json{{"user", "admin"}, {"password", "password-of-admin"}}.dump()
+                                   : "{}";
+      const int status = server.Call(r.method, path, "", body).first;
+      EXPECT_NE(status, -1);
+      EXPECT_NE(status, 401);
+      EXPECT_NE(status, 403);
+      continue;
+    }
+    EXPECT_EQ(server.Call(r.method, path, "").first, 401);
+    // (Logging out an unknown token is not an error: DELETE /api/v1/sessions
+    // answers 204 for any bearer token.)
+    if (r.audience == Audience::kRoles) {
+      EXPECT_EQ(server.Call(r.method, path, "not-a-token").first, 401);
+    }
+    for (Role role : kAllRoles) {
+      SCOPED_TRACE(registry::ToString(role));
+      const bool allowed = r.audience == Audience::kAnyUser ||
+                           std::find(r.roles.begin(), r.roles.end(), role) != r.roles.end();
+      const std::string token = server.Login(role);  // fresh: a route may end the session
+      ASSERT_FALSE(token.empty());
+      const int status = server.Call(r.method, path, token).first;
+      EXPECT_NE(status, -1);
+      if (allowed) {
+        EXPECT_NE(status, 401);
+        EXPECT_NE(status, 403);
+      } else {
+        EXPECT_EQ(status, 403);
+      }
+    }
+  }
+}
+
+// A photo the registry refuses counts as a refused enrollment (the typed
+// field detail "photo", not the message text); other bad requests do not.
+TEST(ServerMetricsTest, CountsEnrollmentsRefusedForTheirPhoto) {
+  RunningServer server;
+  ASSERT_TRUE(server.ready());
+  const std::string officer = server.Login(Role::kOfficer);
+  auto refused = [&] {
+    const std::string m = server.Call(Method::kGet, "/metrics", "").second;
+    const std::string line = "puente_enrollments_total{outcome=\"refused\"} ";
+    const size_t at = m.find(line);
+    return at == std::string::npos ? std::string("?") : m.substr(at + line.size(), 1);
+  };
+  auto enroll = [&](const std::string& dob) {
+    const json applicant{{"given_names", "Ana"}, {"surname1", "Ruiz"}, {"sex", "F"},
+                         {"date_of_birth", dob}, {"nationality", "VEN"}, {"office_code", "101"},
+                         {"languages", {"spa"}}};
+    return server.Call(Method::kPost, "/api/v1/enrollments", officer,
+                       json{{"applicant", applicant}, {"photo_base64", "AAAA"}}.dump());
+  };
+  EXPECT_EQ(refused(), "0");
+  auto not_an_image = enroll("1990-01-01");
+  EXPECT_EQ(not_an_image.first, 400);
+  EXPECT_EQ(json::parse(not_an_image.second)["error"]["message"].get<std::string>().rfind("photo: ", 0),
+            0u) << not_an_image.second;
+  EXPECT_EQ(refused(), "1");
+  EXPECT_EQ(enroll("2031-02-30").first, 400);  // the date is refused before the photo is read
+  EXPECT_EQ(refused(), "1");
+}
+
+TEST(ServerClockTest, ListsAndSessionsFollowTheInjectedClock) {
+  FixedClock clock(absl::FromUnixSeconds(1795000000));  // 2026-11-18
+  RunningServer server(&clock);
+  ASSERT_TRUE(server.ready());
+  const std::string token = server.Login(Role::kAuditor);
+  ASSERT_FALSE(token.empty());
+
+  auto trust = server.Call(Method::kGet, "/api/v1/lists/trust", "");
+  ASSERT_EQ(trust.first, 200) << trust.second;
+  auto tl = credentials::VerifyTrustList(trust.second, server.root().key().verifying_key());
+  ASSERT_TRUE(tl.ok()) << tl.status();
+  EXPECT_EQ(tl->issued_at, 1795000000);
+  EXPECT_EQ(tl->next_update, 1795000000 + 24 * 3600);
+  EXPECT_EQ(tl->sequence, 1795000000u);
+  ASSERT_EQ(tl->issuers.size(), 1u);
+  EXPECT_EQ(tl->issuers[0].not_before, 1795000000 - 86400);
+
+  clock.Advance(absl::Hours(1));
+  auto revocation = server.Call(Method::kGet, "/api/v1/lists/revocation", "");
+  ASSERT_EQ(revocation.first, 200);
+  auto rl =
+      credentials::VerifyRevocationList(revocation.second, server.root().key().verifying_key());
+  ASSERT_TRUE(rl.ok()) << rl.status();
+  EXPECT_EQ(rl->issued_at, 1795000000 + 3600);
+  EXPECT_EQ(rl->next_update, 1795000000 + 3600 + 24 * 3600);
+
+  // The registries the server opened read the same clock: a session ends
+  // when the clock passes its 12 hours.
+  EXPECT_EQ(server.Call(Method::kGet, "/api/v1/audit/verify", token).first, 200);
+  clock.Advance(absl::Hours(12));
+  EXPECT_EQ(server.Call(Method::kGet, "/api/v1/audit/verify", token).first, 401);
+}
+
+}  // namespace
+}  // namespace puente::server
