@@ -8,6 +8,7 @@
 #include "puente/common/status_macros.h"
 #include "puente/open_registry.h"
 #include "puente/registry/enrollment.h"
+#include "puente/registry/adjudication.h"
 #include "puente/registry/json.h"
 
 namespace puente::cli {
@@ -33,8 +34,9 @@ std::string Describe(const registry::Enrollment& e) {
 }
 
 absl::Status RunList(const Globals& g, int limit) {
-  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces s, OpenRegistryWithFaces(g));
-  PUENTE_ASSIGN_OR_RETURN(auto held, s.service->ListHeld(g.actor, limit));
+  // Reviewing needs no face models.
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+  PUENTE_ASSIGN_OR_RETURN(auto held, registry::Adjudication(*reg).ListHeld(g.actor, limit));
   json arr = json::array();
   std::string text;
   for (const auto& e : held) {
@@ -57,8 +59,10 @@ absl::Status RunDecide(const Globals& g, const std::string& candidate, const std
     return absl::InvalidArgumentError("decision: same_person or different");
   }
   if (note.empty()) return absl::InvalidArgumentError("--note: say why (it is audited)");
-  PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces s, OpenRegistryWithFaces(g));
-  PUENTE_ASSIGN_OR_RETURN(registry::Enrollment e, s.service->Decide(g.actor, candidate, d, note));
+  // Deciding needs no face models either: this process holds no gallery.
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+  PUENTE_ASSIGN_OR_RETURN(registry::Enrollment e,
+                          registry::Adjudication(*reg).Decide(g.actor, candidate, d, note));
   Print(g, registry::ToJson(e), "decided; the enrollment is now:\n" + Describe(e));
   return absl::OkStatus();
 }

@@ -487,6 +487,16 @@ TEST_F(CliTest, KitPullsAndPushesOverHttp) {
   EXPECT_EQ(fake.code, 3);
   EXPECT_NE(fake.err.find("does not verify"), std::string::npos) << fake.err;
 
+  // Reviewing needs no face models: the queue lists with an empty models folder.
+  std::filesystem::create_directories(dir_ / "no-models");
+  Result bare = testing::RunShell(
+      "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
+          "PUENTE_ACTOR=luis.officer '" + PUENTE_BIN "' --models '" + (dir_ / "no-models").string() +
+          "' --db sqlite:kit.db --key-file kit.key --json review list",
+      (dir_ / "stderr.txt").string());
+  ASSERT_EQ(bare.code, 0) << bare.err;
+  EXPECT_EQ(nlohmann::json::parse(bare.out)["held"].size(), 1u);
+
   // The supervisor adjudicates on the kit: Tomas is Thomas.
   Result review = at("kit", "--json review list");
   ASSERT_EQ(review.code, 0) << review.err;

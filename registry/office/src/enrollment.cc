@@ -9,6 +9,7 @@
 #include "puente/common/error_detail.h"
 #include "puente/registry/demographic_match.h"
 #include "office/internal/enrollment_rows.h"
+#include "puente/registry/adjudication.h"
 #include "office/internal/registry_access.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -65,8 +66,10 @@ struct Found {
   DemographicMatch demographic;
 };
 
+}  // namespace
+
 // Reads the enrollment row and candidates of `applicant` inside `tx`.
-absl::StatusOr<Enrollment> LoadEnrollment(Tx& tx, Applicant applicant) {
+absl::StatusOr<Enrollment> internal::LoadEnrollment(Tx& tx, Applicant applicant) {
   Enrollment e;
   std::string status;
   tx.sql() << "SELECT id, status, created_at, created_by FROM enrollments WHERE applicant_id = :a",
@@ -117,6 +120,10 @@ absl::StatusOr<Enrollment> LoadEnrollment(Tx& tx, Applicant applicant) {
   }
   return e;
 }
+
+namespace {
+
+using internal::LoadEnrollment;
 
 // The enrollment made earlier with this idempotency key (blind index), if any.
 absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
@@ -355,140 +362,23 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
 
 absl::StatusOr<Enrollment> EnrollmentService::GetEnrollment(
     const std::string& actor, const std::string& registration_number) {
-  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
-  Enrollment e;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
-    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
-    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
-    PUENTE_ASSIGN_OR_RETURN(e, LoadEnrollment(tx, std::move(a)));
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return e;
+  return Adjudication(registry_, gallery_.get()).GetEnrollment(actor, registration_number);
 }
 
 absl::StatusOr<std::vector<Enrollment>> EnrollmentService::ListHeld(const std::string& actor,
                                                                     int limit) {
-  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  std::vector<Enrollment> out;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
-    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
-    std::vector<std::string> applicant_ids;
-    std::string id;
-    soci::statement q = (tx.sql().prepare << "SELECT applicant_id FROM enrollments "
-                                             "WHERE status = 'held' ORDER BY created_at, id",
-                         soci::into(id));
-    q.execute();
-    while (q.fetch() && static_cast<int>(applicant_ids.size()) < limit) {
-      applicant_ids.push_back(id);
-    }
-    for (const std::string& applicant_id : applicant_ids) {
-      PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
-      PUENTE_ASSIGN_OR_RETURN(Enrollment e, LoadEnrollment(tx, std::move(a)));
-      out.push_back(std::move(e));
-    }
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return out;
+  return Adjudication(registry_, gallery_.get()).ListHeld(actor, limit);
 }
 
 absl::StatusOr<std::string> EnrollmentService::GetPhoto(const std::string& actor,
                                                         const std::string& registration_number) {
-  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
-  std::string photo;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
-    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
-    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
-    std::string enrollment_id, photo_enc;
-    tx.sql() << "SELECT id, photo_enc FROM enrollments WHERE applicant_id = :a", soci::use(a.id),
-        soci::into(enrollment_id), soci::into(photo_enc);
-    if (!tx.sql().got_data()) {
-      return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no,
-                                                " has no enrollment photo"));
-    }
-    PUENTE_ASSIGN_OR_RETURN(photo, tx.keys().Open(photo_enc, PhotoCtx(enrollment_id)));
-    return tx.Audit("photo.read", "enrollment", enrollment_id);
-  });
-  if (!s.ok()) return s;
-  return photo;
+  return Adjudication(registry_, gallery_.get()).GetPhoto(actor, registration_number);
 }
 
 absl::StatusOr<Enrollment> EnrollmentService::Decide(const std::string& actor,
                                                      const std::string& candidate_id,
                                                      Decision decision, const std::string& note) {
-  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  if (note.empty()) return absl::InvalidArgumentError("note: say why (required)");
-  Enrollment e;
-  std::string remove_from_gallery;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
-    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
-    std::string enrollment_id, other_id, current;
-    soci::indicator current_ind;
-    tx.sql() << "SELECT enrollment_id, candidate_applicant_id, decision FROM duplicate_candidates "
-                "WHERE id = :i",
-        soci::use(candidate_id), soci::into(enrollment_id), soci::into(other_id),
-        soci::into(current, current_ind);
-    if (!tx.sql().got_data()) {
-      return absl::NotFoundError(puente::StrCat("candidate ", candidate_id, " does not exist"));
-    }
-    if (current_ind == soci::i_ok) {
-      return absl::FailedPreconditionError(
-          puente::StrCat("candidate ", candidate_id, " was already decided: ", current));
-    }
-    std::string applicant_id, status;
-    tx.sql() << "SELECT applicant_id, status FROM enrollments WHERE id = :e",
-        soci::use(enrollment_id), soci::into(applicant_id), soci::into(status);
-    if (status != "held") {
-      return absl::FailedPreconditionError(
-          puente::StrCat("the enrollment is ", status, ", not held for adjudication"));
-    }
-    const std::string now = FormatTimestamp(registry_.clock().Now());
-    const std::string decision_text(ToString(decision));
-    PUENTE_ASSIGN_OR_RETURN(std::string note_enc, tx.keys().Seal(note, NoteCtx(candidate_id)));
-    tx.sql() << "UPDATE duplicate_candidates SET decision = :d, decided_by = :b, decided_at = :t, "
-                "note_enc = :n WHERE id = :i",
-        soci::use(decision_text), soci::use(actor), soci::use(now), soci::use(note_enc),
-        soci::use(candidate_id);
-    std::string new_status = "held";
-    if (decision == Decision::kSamePerson) {
-      tx.sql() << "INSERT INTO identity_links (applicant_id, linked_applicant_id, candidate_id, "
-                  "created_at, created_by) VALUES (:a, :o, :c, :t, :b)",
-          soci::use(applicant_id), soci::use(other_id), soci::use(candidate_id), soci::use(now),
-          soci::use(actor);
-      new_status = "duplicate";
-      remove_from_gallery = applicant_id;
-      // A provisional card a field kit gave this registration is revoked:
-      // the person holds (or will get) the card of their first registration.
-      PUENTE_RETURN_IF_ERROR(
-          RevokeActiveCards(tx, "applicant_id = :k", applicant_id,
-                               "duplicate registration: the same person as another record")
-              .status());
-    } else {
-      int pending = 0;
-      tx.sql() << "SELECT count(*) FROM duplicate_candidates WHERE enrollment_id = :e AND "
-                  "decision IS NULL",
-          soci::use(enrollment_id), soci::into(pending);
-      if (pending == 0) new_status = "cleared";
-    }
-    if (new_status != "held") {
-      tx.sql() << "UPDATE enrollments SET status = :s, updated_at = :t WHERE id = :e",
-          soci::use(new_status), soci::use(now), soci::use(enrollment_id);
-    }
-    PUENTE_RETURN_IF_ERROR(tx.Audit("duplicate.decide", "duplicate_candidate", candidate_id,
-                                    {{"decision", decision_text},
-                                     {"enrollment_id", enrollment_id},
-                                     {"enrollment_status", new_status}}));
-    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
-    PUENTE_ASSIGN_OR_RETURN(e, LoadEnrollment(tx, std::move(a)));
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  // A confirmed duplicate no longer answers searches: the person is already enrolled.
-  if (!remove_from_gallery.empty()) gallery_->Remove(remove_from_gallery);
-  return e;
+  return Adjudication(registry_, gallery_.get()).Decide(actor, candidate_id, decision, note);
 }
 
 absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(

@@ -1,0 +1,46 @@
+// Adjudication of possible duplicates: the review queue and a supervisor's
+// decisions. Needs no face models, so a supervisor can review on a field kit
+// or at the centre with nothing but the registry (`puente review`).
+//
+// EnrollmentService offers the same calls and keeps its face gallery in
+// step; used alone, a "same person" decision updates `gallery` if one is
+// given (a one-shot CLI holds none). Not thread-safe (it shares its
+// Registry's connection).
+#ifndef PUENTE_REGISTRY_ADJUDICATION_H_
+#define PUENTE_REGISTRY_ADJUDICATION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "puente/biometrics/gallery.h"
+#include "puente/registry/enrollment.h"
+#include "puente/registry/registry.h"
+
+namespace puente::registry {
+
+class Adjudication {
+ public:
+  explicit Adjudication(Registry& registry, biometrics::FaceGallery* gallery = nullptr)
+      : registry_(registry), gallery_(gallery) {}
+
+  // The enrollment of an applicant, with its candidates (audited as read).
+  absl::StatusOr<Enrollment> GetEnrollment(const std::string& actor,
+                                           const std::string& registration_number);
+  // Enrollments held for adjudication, oldest first.
+  absl::StatusOr<std::vector<Enrollment>> ListHeld(const std::string& actor, int limit);
+  // The stored face photo (audited as read), for side-by-side review.
+  absl::StatusOr<std::string> GetPhoto(const std::string& actor,
+                                       const std::string& registration_number);
+  // A supervisor's decision on one candidate (see EnrollmentService::Decide).
+  absl::StatusOr<Enrollment> Decide(const std::string& actor, const std::string& candidate_id,
+                                    Decision decision, const std::string& note);
+
+ private:
+  Registry& registry_;
+  biometrics::FaceGallery* gallery_;
+};
+
+}  // namespace puente::registry
+
+#endif  // PUENTE_REGISTRY_ADJUDICATION_H_
