@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "puente/biometrics/models.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 
@@ -59,6 +60,20 @@ std::string_view QualityCodeName(QualityCode c) {
   return "unknown";
 }
 
+std::string_view QualityReason(QualityCode c) {
+  switch (c) {
+    case QualityCode::kNoFace: return "face.none";
+    case QualityCode::kMultipleFaces: return "face.multiple";
+    case QualityCode::kFaceTooSmall: return "face.too_small";
+    case QualityCode::kTooBlurry: return "face.too_blurry";
+    case QualityCode::kUnderExposed: return "face.under_exposed";
+    case QualityCode::kOverExposed: return "face.over_exposed";
+    case QualityCode::kNotFrontal: return "face.not_frontal";
+    case QualityCode::kLowConfidence: return "face.low_confidence";
+  }
+  return "face.unknown";
+}
+
 FaceCapture::FaceCapture(CaptureOptions options, std::unique_ptr<Nets> nets)
     : options_(std::move(options)), nets_(std::move(nets)) {}
 FaceCapture::~FaceCapture() = default;
@@ -103,12 +118,14 @@ absl::StatusOr<Capture> FaceCapture::AnalyzeFile(const std::string& path) {
 
 absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   if (bgr.empty() || bgr.type() != CV_8UC3) {
-    return absl::InvalidArgumentError("image: expected an 8-bit colour image");
+    return WithDetail(absl::InvalidArgumentError("image: expected an 8-bit colour image"),
+                      kDetailReason, "image.wrong_type");
   }
   if (std::min(bgr.cols, bgr.rows) < 32 ||
       std::max(bgr.cols, bgr.rows) > options_.limits.max_aspect * std::min(bgr.cols, bgr.rows)) {
-    return absl::InvalidArgumentError(
-        StrCat("image.bad_aspect: ", bgr.cols, "x", bgr.rows, " cannot hold a face photo"));
+    return WithDetail(absl::InvalidArgumentError(StrCat("image.bad_aspect: ", bgr.cols, "x",
+                                                        bgr.rows, " cannot hold a face photo")),
+                      kDetailReason, "image.bad_aspect");
   }
   const QualityOptions& q = options_.quality;
   Capture out;

@@ -6,13 +6,15 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/strings.h"
 
 namespace puente::biometrics {
 namespace {
 
+// The code starts the message (for people) and is the reason detail (for code).
 absl::Status Refuse(std::string_view code, std::string_view why) {
-  return absl::InvalidArgumentError(StrCat(code, ": ", why));
+  return WithDetail(absl::InvalidArgumentError(StrCat(code, ": ", why)), kDetailReason, code);
 }
 
 uint32_t Be32(std::string_view b, size_t at) {

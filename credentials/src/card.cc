@@ -9,6 +9,7 @@
 #include "src/cbor.h"
 #include "src/claim169_cbor.h"
 #include "src/cose.h"
+#include "src/decode_stage.h"
 
 namespace puente::credentials {
 namespace {
@@ -48,7 +49,7 @@ Cbor EntitlementCode(const std::string& code) {
 }
 
 absl::Status Malformed(const std::string& what) {
-  return absl::InvalidArgumentError("CwtParse: card claims: " + what);
+  return internal::StageError(DecodeStage::kCwtParse, "card claims: " + what);
 }
 
 absl::StatusOr<Cbor> SealSection(const SealedSection& s, uint64_t serial,
@@ -114,11 +115,11 @@ absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uin
     } else {
       auto cek = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad,
                                   entry.items[2].s);
-      if (!cek.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
+      if (!cek.ok()) return internal::StageError(DecodeStage::kDecrypt, "decryption failed");
       plain = crypto::AesGcmOpen(*cek, kContentNonce, aad, ct->s,
                                  crypto::InsecureSecretKeyAccess::Get());
     }
-    if (!plain.ok()) return absl::InvalidArgumentError("Decrypt: decryption failed");
+    if (!plain.ok()) return internal::StageError(DecodeStage::kDecrypt, "decryption failed");
     auto map = internal::DecodeCbor(*plain);
     if (!map.ok() || !map->is_map()) return Malformed("sealed content is not a map");
     SealedSection s;

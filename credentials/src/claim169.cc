@@ -4,6 +4,7 @@
 #include "puente/credentials/claim169.h"
 #include "puente/crypto/encoding.h"
 #include "src/claim169_cbor.h"
+#include "src/decode_stage.h"
 
 namespace puente::credentials {
 namespace {
@@ -56,8 +57,8 @@ constexpr int kFirstBiometric = 50;
 constexpr int kLastBiometric = 65;
 
 absl::Status WrongType(int64_t key, const char* name, const char* want) {
-  return absl::InvalidArgumentError("Claim169Invalid: key " + std::to_string(key) + " (" + name +
-                                    ") must be " + want);
+  return internal::StageError(DecodeStage::kClaim169Invalid, "key " + std::to_string(key) +
+                                                                  " (" + name + ") must be " + want);
 }
 
 absl::StatusOr<Biometric> BiometricFromCbor(const Cbor& v, int key) {
@@ -98,11 +99,11 @@ absl::StatusOr<Biometric> BiometricFromCbor(const Cbor& v, int key) {
 namespace internal {
 
 absl::StatusOr<Claim169> Claim169FromCbor(const Cbor& map) {
-  if (!map.is_map()) return absl::InvalidArgumentError("Claim169Invalid: claim 169 is not a map");
+  if (!map.is_map()) return StageError(DecodeStage::kClaim169Invalid, "claim 169 is not a map");
   Claim169 c;
   for (const auto& [k, v] : map.map) {
     if (!k.is_int()) {
-      return absl::InvalidArgumentError("Claim169Invalid: keys must be integers");
+      return StageError(DecodeStage::kClaim169Invalid, "keys must be integers");
     }
     const int64_t key = k.i;
     bool known = false;

@@ -1,7 +1,7 @@
 #include "src/cose.h"
 
-
 #include "absl/status/status.h"
+#include "src/decode_stage.h"
 
 namespace puente::credentials::internal {
 namespace {
@@ -11,7 +11,7 @@ constexpr int64_t kHeaderAlg = 1;
 constexpr int64_t kHeaderKid = 4;
 
 absl::Status CoseError(const std::string& what) {
-  return absl::InvalidArgumentError("CoseParse: " + what);
+  return StageError(DecodeStage::kCoseParse, what);
 }
 
 std::string SigStructure(std::string_view protected_bytes, std::string_view payload) {

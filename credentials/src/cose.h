@@ -23,7 +23,7 @@ struct CoseSign1 {
 int64_t CoseAlgorithm(crypto::SignatureAlgorithm alg);
 
 // Accepts tag 18 or an untagged 4-element array. InvalidArgument
-// ("CoseParse: ...") for any other shape.
+// ("CoseParse: ...", stage kCoseParse) for any other shape.
 absl::StatusOr<CoseSign1> ParseCoseSign1(const Cbor& item);
 
 // OK, or InvalidArgument("invalid signature") when the signature, the

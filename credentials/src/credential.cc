@@ -3,17 +3,20 @@
 #include <array>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
+#include "puente/common/error_detail.h"
 #include "puente/credentials/base45.h"
 #include "puente/crypto/hpke.h"
 #include "src/cbor.h"
 #include "src/claim169_cbor.h"
 #include "src/cose.h"
+#include "src/decode_stage.h"
 
 namespace puente::credentials {
 namespace {
 
 using internal::Cbor;
+using internal::InStage;
+using internal::StageError;
 
 constexpr uint64_t kCoseEncrypt0Tag = 16;
 constexpr uint64_t kCwtTag = 61;
@@ -22,17 +25,6 @@ constexpr int64_t kClaim169 = 169;
 constexpr std::array<std::string_view, 8> kStageNames{
     "Base45Decode", "Decompress",      "CoseParse", "CwtParse",
     "Claim169NotFound", "Claim169Invalid", "Decrypt", "Signature"};
-
-absl::Status StageError(DecodeStage stage, std::string_view what) {
-  return absl::InvalidArgumentError(std::string(DecodeStageName(stage)) + ": " +
-                                    std::string(what));
-}
-
-// Prefixes a lower layer's message with the stage, unless it has one.
-absl::Status InStage(DecodeStage stage, const absl::Status& st) {
-  if (DecodeStageOf(st).has_value()) return st;
-  return StageError(stage, std::string(st.message()));
-}
 
 absl::StatusOr<int64_t> OptionalInt(const Cbor& claims, int64_t key, std::optional<int64_t>* out) {
   const Cbor* v = claims.Find(key);
@@ -94,15 +86,30 @@ absl::StatusOr<Cbor> DecryptEncrypt0(const Cbor& tagged, const DecodeOptions& op
 
 }  // namespace
 
+namespace internal {
+
+absl::Status StageError(DecodeStage stage, std::string_view what) {
+  return WithDetail(absl::InvalidArgumentError(std::string(DecodeStageName(stage)) + ": " +
+                                               std::string(what)),
+                    kDetailStage, DecodeStageName(stage));
+}
+
+absl::Status InStage(DecodeStage stage, const absl::Status& st) {
+  if (DecodeStageOf(st).has_value()) return st;
+  return StageError(stage, std::string(st.message()));
+}
+
+}  // namespace internal
+
 std::string_view DecodeStageName(DecodeStage stage) {
   return kStageNames[static_cast<size_t>(stage)];
 }
 
 std::optional<DecodeStage> DecodeStageOf(const absl::Status& status) {
+  const std::optional<std::string> stage = DetailOf(status, kDetailStage);
+  if (!stage) return std::nullopt;
   for (size_t i = 0; i < kStageNames.size(); ++i) {
-    if (absl::StartsWith(status.message(), std::string(kStageNames[i]) + ":")) {
-      return static_cast<DecodeStage>(i);
-    }
+    if (*stage == kStageNames[i]) return static_cast<DecodeStage>(i);
   }
   return std::nullopt;
 }
@@ -126,7 +133,11 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
   auto compressed = Base45Decode(qr_text);
   if (!compressed.ok()) return InStage(DecodeStage::kBase45Decode, compressed.status());
   auto raw = internal::Inflate(*compressed, options.limits.max_inflated_bytes);
-  if (!raw.ok()) return InStage(DecodeStage::kDecompress, raw.status());
+  // crypto's zlib errors already start with "Decompress: " (crypto/encoding.h)
+  // but know nothing of credentials: only the typed stage is added here.
+  if (!raw.ok()) {
+    return WithDetail(raw.status(), kDetailStage, DecodeStageName(DecodeStage::kDecompress));
+  }
   auto top = internal::DecodeCbor(*raw);
   if (!top.ok()) return InStage(DecodeStage::kCoseParse, top.status());
 
@@ -153,7 +164,10 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
     out.kid = sign1->kid;
     if (options.key_lookup) {
       const crypto::VerifyingKey* key = options.key_lookup(sign1->kid, sign1->alg);
-      if (key == nullptr) return StageError(DecodeStage::kSignature, "unknown key id");
+      if (key == nullptr) {
+        return WithDetail(StageError(DecodeStage::kSignature, "unknown key id"), kDetailReason,
+                          kReasonUnknownKid);
+      }
       if (!internal::VerifyCoseSign1(*sign1, *key).ok()) {
         return StageError(DecodeStage::kSignature, "invalid signature");
       }

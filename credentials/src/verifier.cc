@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/match.h"
+#include "puente/common/error_detail.h"
 #include "puente/credentials/credential.h"
 #include "puente/crypto/encoding.h"
 #include "src/cose.h"
@@ -65,7 +65,7 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
   };
   auto decoded = DecodeCredential(qr_text, options);
   if (!decoded.ok()) {
-    if (decoded.status().message() == "Signature: unknown key id") {
+    if (DetailOf(decoded.status(), kDetailReason) == kReasonUnknownKid) {
       return fail(Verdict::kUnknownIssuer, "the signing key is not in the trust list");
     }
     return fail(Verdict::kInvalid, std::string(decoded.status().message()));
@@ -74,7 +74,7 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
   auto card = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
                                        decoded->meta, institution);
   if (!card.ok()) {
-    if (absl::StartsWith(card.status().message(), "Decrypt:")) {
+    if (DecodeStageOf(card.status()) == DecodeStage::kDecrypt) {
       return fail(Verdict::kInvalid, "encrypted section: decryption failed");
     }
     return fail(Verdict::kInvalid, std::string(card.status().message()));

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "biometrics/biometrics_test_support.h"
+#include "puente/common/error_detail.h"
 #include "puente/biometrics/calibration.h"
 #include "puente/biometrics/gallery.h"
 
@@ -86,6 +87,38 @@ TEST_F(FaceCaptureTest, NoFace) {
   ASSERT_EQ(c.issues.size(), 1u);
   EXPECT_EQ(c.issues[0].code, QualityCode::kNoFace);
   EXPECT_FALSE(c.face_template.has_value());
+}
+
+TEST_F(FaceCaptureTest, PhotosThatCannotHoldAFaceCarryTheirReason) {
+  auto grey = capture_->Analyze(cv::Mat(200, 200, CV_8UC1, cv::Scalar(90)));
+  ASSERT_FALSE(grey.ok());
+  EXPECT_EQ(grey.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(grey.status().message(), "image: expected an 8-bit colour image");
+  EXPECT_EQ(DetailOf(grey.status(), kDetailReason), "image.wrong_type");
+  auto strip = capture_->Analyze(cv::Mat(40, 2000, CV_8UC3, cv::Scalar(9, 9, 9)));
+  ASSERT_FALSE(strip.ok());
+  EXPECT_EQ(strip.status().message(), "image.bad_aspect: 2000x40 cannot hold a face photo");
+  EXPECT_EQ(DetailOf(strip.status(), kDetailReason), "image.bad_aspect");
+  // Decoding refusals keep DecodeImage's reason through AnalyzeBytes/File.
+  EXPECT_EQ(DetailOf(capture_->AnalyzeBytes("").status(), kDetailReason), "image.empty");
+  EXPECT_EQ(DetailOf(capture_->AnalyzeBytes("not a photo").status(), kDetailReason),
+            "image.not_an_image");
+}
+
+TEST(QualityReasonTest, EveryQualityCodeHasAStableReason) {
+  const std::pair<QualityCode, std::string_view> table[] = {
+      {QualityCode::kNoFace, "face.none"},
+      {QualityCode::kMultipleFaces, "face.multiple"},
+      {QualityCode::kFaceTooSmall, "face.too_small"},
+      {QualityCode::kTooBlurry, "face.too_blurry"},
+      {QualityCode::kUnderExposed, "face.under_exposed"},
+      {QualityCode::kOverExposed, "face.over_exposed"},
+      {QualityCode::kNotFrontal, "face.not_frontal"},
+      {QualityCode::kLowConfidence, "face.low_confidence"},
+  };
+  for (const auto& [code, reason] : table) {
+    EXPECT_EQ(QualityReason(code), reason) << QualityCodeName(code);
+  }
 }
 
 TEST_F(FaceCaptureTest, TwoFaces) {

@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "biometrics/biometrics_test_support.h"
+#include "puente/common/error_detail.h"
 
 namespace puente::biometrics {
 namespace {
@@ -23,6 +24,8 @@ void ExpectRefused(const absl::StatusOr<cv::Mat>& r, std::string_view code) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(std::string(r.status().message()).substr(0, code.size()), code)
       << r.status().message();
+  // The code is also the typed reason callers switch on.
+  EXPECT_EQ(DetailOf(r.status(), kDetailReason), code) << r.status().message();
 }
 
 TEST(DecodeImageTest, DecodesRealJpegAndPng) {
@@ -70,6 +73,7 @@ TEST(DecodeImageTest, RefusesHugeDimensionsBeforeDecoding) {
   auto info = InspectImage(png);
   ASSERT_FALSE(info.ok());
   EXPECT_NE(std::string(info.status().message()).find("image.too_large"), std::string::npos);
+  EXPECT_EQ(DetailOf(info.status(), kDetailReason), "image.too_large");
   ImageLimits small;
   small.max_pixels = 1000;
   ExpectRefused(DecodeImage(ReadBytes(DevPhoto("Barack_Obama", 1)), small), "image.too_large");
@@ -85,6 +89,7 @@ TEST(DecodeImageTest, RefusesTinyAndCorruptImages) {
   auto r = DecodeImage(jpeg);
   if (!r.ok()) {
     EXPECT_EQ(std::string(r.status().message()).substr(0, 6), "image.");
+    EXPECT_EQ(DetailOf(r.status(), kDetailReason).value_or("").substr(0, 6), "image.");
   }
   ExpectRefused(DecodeImage(std::string("\xFF\xD8\xFF\xE0\x00\x02\xFF\xD9", 8)), "image.corrupt");
 }
@@ -94,6 +99,13 @@ TEST(DecodeImageTest, RefusesStripsThatBreakTheDetector) {
   // on a strip a few pixels high. Such files are refused before detection.
   ExpectRefused(DecodeImage(Encode(cv::Mat(70, 2000, CV_8UC3, cv::Scalar(9, 9, 9)), ".png")),
                 "image.bad_aspect");
+}
+
+TEST(ReadImageFileTest, TooLargeFileCarriesItsReason) {
+  ImageLimits tiny;
+  tiny.max_bytes = 10;
+  auto r = ReadImageFile(DevPhoto("Barack_Obama", 1), tiny);
+  ExpectRefused(r, "image.too_large");
 }
 
 TEST(ReadImageFileTest, MissingFileIsNotFound) {

@@ -2,6 +2,7 @@
 // every verdict, rotation, tampering, the encrypted section.
 #include <gtest/gtest.h>
 
+#include "puente/common/error_detail.h"
 #include "puente/credentials/base45.h"
 #include "puente/credentials/card.h"
 #include "puente/credentials/credential.h"
@@ -202,6 +203,54 @@ TEST_F(CardTest, SealedSectionOnlyForItsInstitutions) {
   const std::string both = Issue(card, *issuer_, {To(*hospital_), To(*police_)});
   EXPECT_EQ(v.Verify(both, kNow, &*police_).sealed_status, "opened");
   EXPECT_EQ(v.Verify(both, kNow, &*hospital_).sealed_status, "opened");
+}
+
+TEST_F(CardTest, SealedSectionThatDoesNotOpenIsInvalid) {
+  // Sealed to the police's key but labelled with the hospital's kid: the
+  // hospital's key is chosen and the decryption fails.
+  Card card = SampleCard(21);
+  card.sealed = SealedSection{"tmpl", "CPA-2", {}};
+  const std::string qr =
+      Issue(card, *issuer_, {Recipient{hospital_->kid(), police_->key().public_key()}});
+  auto r = Verifier().Verify(qr, kNow, &*hospital_);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason, "encrypted section: decryption failed");
+  // The card claims' own error names the stage as a message prefix and as
+  // the typed detail the verifier reads.
+  auto decoded = DecodeCredential(qr);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  auto claims = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
+                                         decoded->meta, &*hospital_);
+  ASSERT_FALSE(claims.ok());
+  EXPECT_EQ(claims.status().message(), "Decrypt: decryption failed");
+  EXPECT_EQ(DecodeStageOf(claims.status()), DecodeStage::kDecrypt);
+  EXPECT_EQ(DetailOf(claims.status(), kDetailStage), "Decrypt");
+}
+
+TEST_F(CardTest, UnknownIssuerIsTheTypedReasonNotTheMessage) {
+  auto stranger = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
+  const std::string qr = Issue(SampleCard(22), stranger);
+  auto r = Verifier().Verify(qr, kNow);
+  EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
+  EXPECT_EQ(r.reason, "the signing key is not in the trust list");
+  DecodeOptions options;
+  options.key_lookup = [](std::string_view, int64_t) -> const crypto::VerifyingKey* {
+    return nullptr;
+  };
+  auto decoded = DecodeCredential(qr, options);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().message(), "Signature: unknown key id");
+  EXPECT_EQ(DecodeStageOf(decoded.status()), DecodeStage::kSignature);
+  EXPECT_EQ(DetailOf(decoded.status(), kDetailReason), kReasonUnknownKid);
+}
+
+TEST(DecodeStageOfTest, ReadsTheDetailNeverTheMessage) {
+  EXPECT_EQ(DecodeStageOf(absl::InvalidArgumentError("Signature: unknown key id")), std::nullopt);
+  EXPECT_EQ(DecodeStageOf(WithDetail(absl::InvalidArgumentError("x"), kDetailStage, "CwtParse")),
+            DecodeStage::kCwtParse);
+  EXPECT_EQ(DecodeStageOf(WithDetail(absl::InvalidArgumentError("x"), kDetailStage, "Nonsense")),
+            std::nullopt);
+  EXPECT_EQ(DecodeStageOf(absl::OkStatus()), std::nullopt);
 }
 
 TEST_F(CardTest, AnyAlteredByteFails) {

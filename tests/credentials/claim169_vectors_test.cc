@@ -91,6 +91,9 @@ TEST_P(Claim169Vector, DecodesAsExpected) {
     ASSERT_TRUE(stage.has_value()) << decoded.status();
     EXPECT_EQ(DecodeStageName(*stage), v.at("expected_error").get<std::string>())
         << decoded.status();
+    // The message still starts with the stage's name, for people.
+    const std::string prefix = std::string(DecodeStageName(*stage)) + ": ";
+    EXPECT_EQ(std::string(decoded.status().message()).substr(0, prefix.size()), prefix);
     return;
   }
   ASSERT_TRUE(decoded.ok()) << GetParam() << ": " << decoded.status();
@@ -133,6 +136,7 @@ TEST_P(Claim169Vector, DecodesAsExpected) {
     auto st = DecodeCredential(v.at("qr_data").get<std::string>(), wrong);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.status().message(), "Signature: invalid signature");
+    EXPECT_EQ(DecodeStageOf(st.status()), DecodeStage::kSignature);
   }
 }
 

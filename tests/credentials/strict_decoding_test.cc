@@ -65,6 +65,7 @@ TEST(StrictCborTest, ZipBombsStopAtTheLimit) {
   auto r = DecodeCredential(bomb);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "Decompress: inflated payload exceeds 65536 bytes");
+  EXPECT_EQ(DecodeStageOf(r.status()), DecodeStage::kDecompress);
   // Trailing bytes after the zlib stream.
   const std::string trailing = Base45Encode(internal::Deflate("abc") + "x");
   EXPECT_EQ(DecodeCredential(trailing).status().message(),

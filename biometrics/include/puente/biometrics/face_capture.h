@@ -60,8 +60,14 @@ enum class QualityCode {
   kNoFace, kMultipleFaces, kFaceTooSmall, kTooBlurry, kUnderExposed, kOverExposed,
   kNotFrontal, kLowConfidence
 };
-// "no_face", "multiple_faces", ...
+// "no_face", "multiple_faces", ... (shown to officers, in JSON output).
 std::string_view QualityCodeName(QualityCode c);
+// The stable refusal code of a quality problem, for the kDetailReason of a
+// status that refuses a photo because of it (puente/common/error_detail.h):
+// "face.none", "face.multiple", "face.too_small", "face.too_blurry",
+// "face.under_exposed", "face.over_exposed", "face.not_frontal",
+// "face.low_confidence".
+std::string_view QualityReason(QualityCode c);
 
 struct QualityIssue {
   QualityCode code;
@@ -101,9 +107,12 @@ class FaceCapture {
                                                              CaptureOptions options = {});
   ~FaceCapture();
 
-  // Analyses a decoded 8-bit BGR photo.
+  // Analyses a decoded 8-bit BGR photo. Quality problems are issues of an OK
+  // capture. Errors: InvalidArgument for a photo that cannot hold a face,
+  // with kDetailReason "image.wrong_type" (not 8-bit BGR) or
+  // "image.bad_aspect"; Internal when OpenCV fails.
   absl::StatusOr<Capture> Analyze(const cv::Mat& bgr);
-  // Decodes (see image.h for the refusals) and analyses.
+  // Decodes (see image.h for the refusals and their reasons) and analyses.
   absl::StatusOr<Capture> AnalyzeBytes(std::string_view bytes);
   absl::StatusOr<Capture> AnalyzeFile(const std::string& path);
 

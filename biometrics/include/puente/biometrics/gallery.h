@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "puente/biometrics/face_template.h"
 
@@ -105,9 +106,11 @@ class FaceGallery {
 
  private:
   struct Row;
-  void AppendUnlocked(const std::string& id, std::span<const float> unit, const FaceTemplate* t);
-  void WriteRowUnlocked(size_t slot, std::span<const float> unit, const FaceTemplate* t);
-  float ExactScore(size_t slot, std::span<const float> probe) const;
+  void AppendUnlocked(const std::string& id, std::span<const float> unit, const FaceTemplate* t)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WriteRowUnlocked(size_t slot, std::span<const float> unit, const FaceTemplate* t)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  float ExactScore(size_t slot, std::span<const float> probe) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   std::shared_lock<std::shared_mutex> ReadLock() const;
   std::unique_lock<std::shared_mutex> WriteLock() const;
 
@@ -115,20 +118,27 @@ class FaceGallery {
   int model_version_;
   size_t dim_, dim_padded_;
   GalleryOptions options_;
+  // The members above are set by the constructor and never change.
+  //
   // Writers hold turnstile_ while they wait for mu_, and readers pass through
   // turnstile_ before taking mu_ shared: a stream of searches cannot starve
-  // an Upsert (glibc's rwlock prefers readers).
+  // an Upsert (glibc's rwlock prefers readers). turnstile_ and
+  // search_then_add_mu_ guard no data. The annotations document the locking
+  // rule; gcc ignores them, and clang checks them only with mutex types that
+  // are annotated as capabilities (libstdc++'s are not).
   mutable std::mutex turnstile_;
   mutable std::mutex search_then_add_mu_;
   mutable std::shared_mutex mu_;
-  std::vector<int8_t, internal::CacheLineAllocator<int8_t>> codes_;  // n x dim_padded
-  std::vector<int32_t> row_sums_;   // sum of each row's codes
-  std::vector<float> mult_;         // scale (divided by the norm in int8-only mode)
-  std::vector<float> err_;          // |row - dequantised row| (0 in int8-only mode)
-  std::vector<float> qnorm_;        // |dequantised row| (1 in int8-only mode)
-  std::vector<float> floats_;       // n x dim, keep_float only
-  std::vector<std::string> ids_;
-  std::unordered_map<std::string, uint32_t> slots_;
+  std::vector<int8_t, internal::CacheLineAllocator<int8_t>> codes_
+      ABSL_GUARDED_BY(mu_);                          // n x dim_padded
+  std::vector<int32_t> row_sums_ ABSL_GUARDED_BY(mu_);  // sum of each row's codes
+  // scale (divided by the norm in int8-only mode)
+  std::vector<float> mult_ ABSL_GUARDED_BY(mu_);
+  std::vector<float> err_ ABSL_GUARDED_BY(mu_);    // |row - dequantised row| (0 in int8-only mode)
+  std::vector<float> qnorm_ ABSL_GUARDED_BY(mu_);  // |dequantised row| (1 in int8-only mode)
+  std::vector<float> floats_ ABSL_GUARDED_BY(mu_);  // n x dim, keep_float only
+  std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, uint32_t> slots_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace puente::biometrics

@@ -4,8 +4,10 @@
 // say JPEG or PNG, its header dimensions are within the pixel limit, and it
 // ends where a complete file ends (JPEG EOI marker, PNG IEND chunk). After
 // decoding, a bottom band of uniform grey (what libjpeg paints for missing
-// data) is refused too. Every refusal is InvalidArgument with a stable code
-// prefix, e.g. "image.truncated: ...". Thread-safe.
+// data) is refused too. Every refusal is InvalidArgument with a stable code,
+// e.g. "image.truncated": it starts the message ("image.truncated: ...") and
+// is the status's kDetailReason (puente/common/error_detail.h), which is what
+// callers switch on. Thread-safe.
 #ifndef PUENTE_BIOMETRICS_IMAGE_H_
 #define PUENTE_BIOMETRICS_IMAGE_H_
 

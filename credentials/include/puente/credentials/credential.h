@@ -22,7 +22,9 @@
 namespace puente::credentials {
 
 // Stages a decode can fail at. Status messages start with the stage's name
-// and a colon, e.g. "Decompress: inflated payload exceeds 65536 bytes".
+// and a colon, e.g. "Decompress: inflated payload exceeds 65536 bytes", for
+// people; the stage's name is also carried as the typed detail kDetailStage
+// (puente/common/error_detail.h), for code.
 enum class DecodeStage {
   kBase45Decode,
   kDecompress,
@@ -34,8 +36,13 @@ enum class DecodeStage {
   kSignature,
 };
 std::string_view DecodeStageName(DecodeStage stage);
-// The stage named at the start of `status`'s message, if any.
+// The stage `status` carries (its kDetailStage detail), if any. Never reads
+// the message.
 std::optional<DecodeStage> DecodeStageOf(const absl::Status& status);
+
+// kDetailReason of the kSignature error for a kid the key lookup does not
+// know (the verifier's UNKNOWN ISSUER verdict).
+inline constexpr std::string_view kReasonUnknownKid = "unknown_kid";
 
 struct DecodeLimits {
   size_t max_text_chars = 8192;        // a QR holds at most 4296 alphanumerics
@@ -59,8 +66,8 @@ struct DecodeOptions {
   DecodeLimits limits;
   // Verify the COSE_Sign1 signature with the key this returns. Without a
   // lookup the signature is not checked (status kSkipped). With one, an
-  // unknown kid fails with kSignature "unknown key id", a bad signature with
-  // kSignature "invalid signature".
+  // unknown kid fails with kSignature "unknown key id" (reason
+  // kReasonUnknownKid), a bad signature with kSignature "invalid signature".
   KeyLookup key_lookup;
   // AES-GCM key (16 or 32 bytes) for COSE_Encrypt0-wrapped credentials.
   std::optional<std::string> decryption_key;
