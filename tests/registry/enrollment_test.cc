@@ -1,6 +1,7 @@
 // Enrollment with the real face models and dev photos, on SQLite and the real
 // PostgreSQL: quality gate, 1:N face and demographic deduplication, holds,
 // adjudication, the gallery reloaded at start, 1:1 verification.
+#include "puente/common/error_detail.h"
 #include "puente/registry/enrollment.h"
 
 #include <gtest/gtest.h>
@@ -90,6 +91,10 @@ TEST_P(EnrollmentTest, RefusedPhotoStoresNothing) {
   ASSERT_FALSE(blurry.ok());
   EXPECT_NE(blurry.status().message().find("refused by the quality check"), std::string::npos)
       << blurry.status();
+  // ... and typed details callers switch on (never the message text).
+  EXPECT_EQ(puente::DetailOf(blurry.status(), puente::kDetailField), "photo");
+  EXPECT_EQ(puente::DetailOf(blurry.status(), puente::kDetailReason), "face.too_blurry");
+  EXPECT_EQ(puente::DetailOf(r.status(), puente::kDetailField), "photo");
   // Bad data is refused before the photo is even looked at.
   NewApplicant bad = puente::testing::SampleApplicant();
   bad.given_names = "";

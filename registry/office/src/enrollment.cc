@@ -40,9 +40,14 @@ absl::Status Refused(const biometrics::Capture& c) {
     if (!why.empty()) why += "; ";
     why += puente::StrCat(biometrics::QualityCodeName(issue.code), ": ", issue.message);
   }
-  return WithDetail(absl::InvalidArgumentError(puente::StrCat(
-                        "photo: refused by the quality check: ", why.empty() ? "no face" : why)),
-                    kDetailField, "photo");
+  absl::Status refused =
+      WithDetail(absl::InvalidArgumentError(puente::StrCat(
+                     "photo: refused by the quality check: ", why.empty() ? "no face" : why)),
+                 kDetailField, "photo");
+  // The first problem's stable code, for callers that react to it.
+  return c.issues.empty() ? WithDetail(refused, kDetailReason, "face.none")
+                          : WithDetail(refused, kDetailReason,
+                                       biometrics::QualityReason(c.issues.front().code));
 }
 
 // A photo that could not be analysed at all (not an image, truncated...):
