@@ -17,10 +17,12 @@ void Report(const char* name, std::vector<float> genuine, std::vector<float> imp
   std::sort(impostor.begin(), impostor.end());
   std::printf("%s: %zu genuine, %zu impostor pairs\n", name, genuine.size(), impostor.size());
   for (float t = 0.20f; t <= 0.601f; t += 0.02f) {
-    const double fmr = double(impostor.end() - std::lower_bound(impostor.begin(), impostor.end(), t)) /
-                       impostor.size();
-    const double fnmr = double(std::lower_bound(genuine.begin(), genuine.end(), t) - genuine.begin()) /
-                        genuine.size();
+    const double fmr =
+        double(impostor.end() - std::lower_bound(impostor.begin(), impostor.end(), t)) /
+        impostor.size();
+    const double fnmr =
+        double(std::lower_bound(genuine.begin(), genuine.end(), t) - genuine.begin()) /
+        genuine.size();
     std::printf("  threshold %.2f  FMR %.5f  FNMR %.4f  TAR %.4f\n", t, fmr, fnmr, 1 - fnmr);
   }
 }
@@ -53,7 +55,8 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%zu photos\n", f.size());
-  std::printf("card template: %zu bytes\n", CardTemplate::FromTemplate(f[0].face_template).Serialize().size());
+  std::printf("card template: %zu bytes\n",
+              CardTemplate::FromTemplate(f[0].face_template).Serialize().size());
   Report("card (sign bits) vs live", g_card, i_card);
   Report("full float template", g_full, i_full);
 }

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <random>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <random>
 
 #include "puente/credentials/card_render.h"
 #include "puente/credentials/qr.h"
@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> revoked;
   for (uint64_t s = 10; s < 1000000; s += 10) revoked.push_back(s);  // 100,000 revoked
   auto verifier = *credentials::CardVerifier::Create(
-      root.key().verifying_key(), *credentials::SignTrustList({1, kNow - 60, kNow + 86400, {t}}, root),
+      root.key().verifying_key(),
+      *credentials::SignTrustList({1, kNow - 60, kNow + 86400, {t}}, root),
       *credentials::SignRevocationList({1, kNow - 60, kNow + 86400, revoked}, root));
   credentials::Card card;
   card.serial = 1234567;
@@ -76,9 +77,9 @@ int main(int argc, char** argv) {
   const std::string qr = *credentials::IssueCard(card, issuer, to);
   // Revocation list sizes at national scale.
   std::mt19937_64 rng(169);
-  for (auto [issued, revoked_count] : {std::pair<uint64_t, size_t>{1000000, 10000},
-                                       std::pair<uint64_t, size_t>{1000000, 100000},
-                                       std::pair<uint64_t, size_t>{5000000, 250000}}) {
+  for (auto [issued, revoked_count] :
+       {std::pair<uint64_t, size_t>{1000000, 10000}, std::pair<uint64_t, size_t>{1000000, 100000},
+        std::pair<uint64_t, size_t>{5000000, 250000}}) {
     std::vector<uint64_t> serials;
     std::uniform_int_distribution<uint64_t> pick(1, issued);
     for (size_t i = 0; i < revoked_count; ++i) serials.push_back(pick(rng));
@@ -104,7 +105,8 @@ int main(int argc, char** argv) {
     cv::Mat img = cv::imdecode(std::vector<uchar>(png.begin(), png.end()), cv::IMREAD_COLOR);
     cv::Mat scene(img.rows + 400, img.cols + 400, CV_8UC3, cv::Scalar(90, 100, 110));
     img.copyTo(scene(cv::Rect(200, 200, img.cols, img.rows)));
-    cv::warpAffine(scene, scene, cv::getRotationMatrix2D({scene.cols / 2.f, scene.rows / 2.f}, 5, 1),
+    cv::warpAffine(scene, scene,
+                   cv::getRotationMatrix2D({scene.cols / 2.f, scene.rows / 2.f}, 5, 1),
                    scene.size());
     std::vector<uchar> jpeg;
     cv::imencode(".jpg", scene, jpeg, {cv::IMWRITE_JPEG_QUALITY, 70});

@@ -107,12 +107,18 @@ Args Parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (k == "--n") a.n = std::stoull(next());
-    else if (k == "--dim") a.dim = std::stoi(next());
-    else if (k == "--queries") a.queries = std::stoi(next());
-    else if (k == "--pairs-n") a.pairs_n = std::stoull(next());
-    else if (k == "--pairs-threshold") a.pairs_threshold = std::stof(next());
-    else if (k == "--no-pairs") a.pairs = false;
+    if (k == "--n")
+      a.n = std::stoull(next());
+    else if (k == "--dim")
+      a.dim = std::stoi(next());
+    else if (k == "--queries")
+      a.queries = std::stoi(next());
+    else if (k == "--pairs-n")
+      a.pairs_n = std::stoull(next());
+    else if (k == "--pairs-threshold")
+      a.pairs_threshold = std::stof(next());
+    else if (k == "--no-pairs")
+      a.pairs = false;
   }
   if (a.pairs_threshold == 0) a.pairs_threshold = 5.7f / std::sqrt(float(a.dim));
   return a;
@@ -191,8 +197,8 @@ int main(int argc, char** argv) {
     for (int rep = 0; rep < 2; ++rep) {
       for (int q = 0; q < args.queries; ++q) {
         auto b = Clock::now();
-        auto top = gallery.SearchVector(
-            std::span<const float>(queries.data() + size_t(q) * dim, dim), k);
+        auto top =
+            gallery.SearchVector(std::span<const float>(queries.data() + size_t(q) * dim, dim), k);
         ms.push_back(Ms(b, Clock::now()));
         if (rep == 0) {
           for (const auto& m : top) {
@@ -206,10 +212,11 @@ int main(int argc, char** argv) {
     const double limit_ms = scanned / (bw * 1e9) * 1000;
     const double recall = double(hits) / (double(args.queries) * k);
     const std::string mode = keep_float ? "int8+float" : "int8-only";
-    std::printf("puente %s: load %.1f s, %zu B/template, single-probe top-%d median %.2f ms, "
-                "bandwidth limit %.2f ms (%.2fx), recall@%d vs float %.4f\n",
-                mode.c_str(), load_s, gallery.BytesPerTemplate(), k, med, limit_ms, med / limit_ms,
-                k, recall);
+    std::printf(
+        "puente %s: load %.1f s, %zu B/template, single-probe top-%d median %.2f ms, "
+        "bandwidth limit %.2f ms (%.2fx), recall@%d vs float %.4f\n",
+        mode.c_str(), load_s, gallery.BytesPerTemplate(), k, med, limit_ms, med / limit_ms, k,
+        recall);
     const std::string p = keep_float ? "float_" : "int8_";
     add(p + "bytes_per_template", double(gallery.BytesPerTemplate()));
     add(p + "search_ms", med);
@@ -224,8 +231,9 @@ int main(int argc, char** argv) {
   if (args.pairs) {
     const size_t m = std::min(args.pairs_n, args.n);
     FaceGallery gallery("bench", 1, dim);
-    if (!gallery.AddBatch(std::span<const std::string>(ids.data(), m),
-                          std::span<const float>(data.data(), m * dim))
+    if (!gallery
+             .AddBatch(std::span<const std::string>(ids.data(), m),
+                       std::span<const float>(data.data(), m * dim))
              .ok()) {
       return 1;
     }
@@ -254,8 +262,9 @@ int main(int argc, char** argv) {
         if (other > int64_t(i) && dist[i * kk + j] >= args.pairs_threshold) ++faiss_pairs;
       }
     }
-    std::printf("all-vs-all on %zu: FAISS batched search (k=%d) %.1f s, %zu pairs; speed-up %.1fx\n",
-                m, kk, faiss_s, faiss_pairs, faiss_s / ours_s);
+    std::printf(
+        "all-vs-all on %zu: FAISS batched search (k=%d) %.1f s, %zu pairs; speed-up %.1fx\n", m, kk,
+        faiss_s, faiss_pairs, faiss_s / ours_s);
     add("faiss_pairs_s", faiss_s);
     add("pairs_speedup_vs_faiss", faiss_s / ours_s);
 #endif

@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
   // Best balanced accuracy over thresholds, either direction.
   double best = 0, best_t = 0;
   for (float t = 0; t <= 1.0f; t += 0.005f) {
-    const double r_hi = double(real.end() - std::lower_bound(real.begin(), real.end(), t)) / real.size();
-    const double f_hi = double(fake.end() - std::lower_bound(fake.begin(), fake.end(), t)) / fake.size();
+    const double r_hi =
+        double(real.end() - std::lower_bound(real.begin(), real.end(), t)) / real.size();
+    const double f_hi =
+        double(fake.end() - std::lower_bound(fake.begin(), fake.end(), t)) / fake.size();
     const double acc = std::max(0.5 * (r_hi + 1 - f_hi), 0.5 * (1 - r_hi + f_hi));
     if (acc > best) {
       best = acc;

@@ -48,24 +48,25 @@ int main() {
   std::printf("%-18s %-5s %-10s %6s %6s %5s %5s\n", "card", "name", "recipients", "chars", "bytes",
               "M", "Q");
   for (CardType type : {CardType::kAsylumSeeker, CardType::kRefugee, CardType::kBirthAttestation}) {
-    for (bool long_name : {false, true}) for (size_t n = 0; n <= institutions.size(); ++n) {
-      Card c = Usual(type, long_name);
-      std::vector<Recipient> to;
-      if (n > 0) {
-        // A newborn's face is not matchable later: birth attestations seal
-        // only the case number.
-        const size_t tmpl = type == CardType::kBirthAttestation ? 0 : kCardTemplateBytes;
-        c.sealed = SealedSection{std::string(tmpl, '\x5a'), "CPA-2026-000031", {}};
-        for (size_t i = 0; i < n; ++i) {
-          to.push_back({institutions[i].kid(), institutions[i].key().public_key()});
+    for (bool long_name : {false, true})
+      for (size_t n = 0; n <= institutions.size(); ++n) {
+        Card c = Usual(type, long_name);
+        std::vector<Recipient> to;
+        if (n > 0) {
+          // A newborn's face is not matchable later: birth attestations seal
+          // only the case number.
+          const size_t tmpl = type == CardType::kBirthAttestation ? 0 : kCardTemplateBytes;
+          c.sealed = SealedSection{std::string(tmpl, '\x5a'), "CPA-2026-000031", {}};
+          for (size_t i = 0; i < n; ++i) {
+            to.push_back({institutions[i].kid(), institutions[i].key().public_key()});
+          }
         }
+        auto qr = IssueCard(c, issuer, to);
+        if (!qr.ok()) return 1;
+        std::printf("%-18s %-5s %-10zu %6zu %6zu %5d %5d\n",
+                    std::string(CardTypeName(type)).c_str(), long_name ? "long" : "usual", n,
+                    qr->size(), qr->size() * 2 / 3, EncodeQr(*qr, QrErrorCorrection::kM)->version,
+                    EncodeQr(*qr, QrErrorCorrection::kQ)->version);
       }
-      auto qr = IssueCard(c, issuer, to);
-      if (!qr.ok()) return 1;
-      std::printf("%-18s %-5s %-10zu %6zu %6zu %5d %5d\n", std::string(CardTypeName(type)).c_str(),
-                  long_name ? "long" : "usual", n,
-                  qr->size(), qr->size() * 2 / 3, EncodeQr(*qr, QrErrorCorrection::kM)->version,
-                  EncodeQr(*qr, QrErrorCorrection::kQ)->version);
-    }
   }
 }

@@ -38,9 +38,9 @@
 #include "puente/registry/enrollment.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/kits.h"
+#include "puente/registry/migrator.h"
 #include "puente/registry/regional.h"
 #include "puente/registry/registration_number.h"
-#include "puente/registry/migrator.h"
 #include "puente/server/server.h"
 #include "storage/internal/applicant_store.h"
 #include "storage/internal/tx.h"
@@ -53,7 +53,7 @@ namespace {
 
 // Common surnames: the synthetic registry shares them the way a real one does,
 // so every enrollment examines a realistic number of demographic candidates.
-const char* const kSurnames[] = {"Pérez", "González", "Rodríguez", "Hernández",
+const char* const kSurnames[] = {"Pérez",  "González", "Rodríguez", "Hernández",
                                  "García", "Martínez", "López",     "Díaz",
                                  "Moreno", "Castillo", "Rojas",     "Vargas"};
 const char* const kGiven[] = {"María", "José", "Ana", "Luis", "Carmen", "Juan", "Rosa", "Pedro"};
@@ -111,8 +111,8 @@ absl::Status Fill(registry::Registry& reg, long n) {
         a.nationality = "VEN";
         a.office_code = "100";
         a.officer = "bench";
-        a.relationship = i % 4 == 0 ? registry::Relationship::kPrincipal
-                                    : registry::Relationship::kChild;
+        a.relationship =
+            i % 4 == 0 ? registry::Relationship::kPrincipal : registry::Relationship::kChild;
         a.created_at = a.updated_at = now;
         PUENTE_RETURN_IF_ERROR(registry::internal::InsertApplicant(tx, a, case_id));
         std::vector<float> v(512);
@@ -120,9 +120,9 @@ absl::Status Fill(registry::Registry& reg, long n) {
         PUENTE_ASSIGN_OR_RETURN(auto t, biometrics::FaceTemplate::FromFeature(
                                             biometrics::FaceCapture::kRecognizerId, 1, v));
         PUENTE_ASSIGN_OR_RETURN(std::string enrollment_id, registry::internal::NewUuid());
-        PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
-                                reg.keys().Seal(t.ToInt8().Serialize(),
-                                                "enrollments.template/" + enrollment_id));
+        PUENTE_ASSIGN_OR_RETURN(
+            std::string template_enc,
+            reg.keys().Seal(t.ToInt8().Serialize(), "enrollments.template/" + enrollment_id));
         PUENTE_ASSIGN_OR_RETURN(std::string photo_enc,
                                 reg.keys().Seal("synthetic", "enrollments.photo/" + enrollment_id));
         tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
@@ -140,7 +140,8 @@ absl::Status Fill(registry::Registry& reg, long n) {
     });
     if (!st.ok()) return st;
     if ((done / batch) % 10 == 9) {
-      std::fprintf(stderr, "  filled %ld (%.0f/s)\n", done + batch, (done + batch) / Seconds(start));
+      std::fprintf(stderr, "  filled %ld (%.0f/s)\n", done + batch,
+                   (done + batch) / Seconds(start));
     }
   }
   std::printf("filled %ld synthetic enrollments in %.1f s\n", n, Seconds(start));
@@ -213,10 +214,11 @@ int main(int argc, char** argv) {
     const auto start = Steady::now();
     auto service = registry::EnrollmentService::Create(**reg, **capture);
     if (!service.ok()) return 1;
-    std::printf("start-up with %zu enrolled templates: %.1f s (gallery %zu MB of templates; "
-                "max RSS %ld MB, %ld MB before)\n",
-                (*service)->gallery().size(), Seconds(start),
-                (*service)->gallery().TemplateBytes() >> 20, MaxRssMb(), rss_before);
+    std::printf(
+        "start-up with %zu enrolled templates: %.1f s (gallery %zu MB of templates; "
+        "max RSS %ld MB, %ld MB before)\n",
+        (*service)->gallery().size(), Seconds(start), (*service)->gallery().TemplateBytes() >> 20,
+        MaxRssMb(), rss_before);
     return 0;
   }
 
@@ -225,7 +227,7 @@ int main(int argc, char** argv) {
     auto kit_key = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
     auto root = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
     auto rec = registry::KitAuthority(**reg).Certify("bench", "bench-kit",
-                                                    kit_key.key().verifying_key(), 60, 30);
+                                                     kit_key.key().verifying_key(), 60, 30);
     if (!rec.ok() || !registry::KitAuthority(**reg).SetRegion("bench", "bench-kit", {"100"}).ok()) {
       return 1;
     }
@@ -281,12 +283,13 @@ int main(int argc, char** argv) {
         more = r->more;
       }
       const double total = Seconds(start);
-      std::printf("%s pull, region of %ld people (%s centre): %d added in %d page(s), %.1f s "
-                  "(centre answers %.1f s, kit applies %.1f s) = %.0f people/s; %.1f MB "
-                  "answered; kit gallery %zu\n",
-                  round == 0 ? "first" : "next", n, db.substr(0, db.find(':')).c_str(), added,
-                  pages, total, answer_s, apply_s, added / std::max(total, 1e-9),
-                  bytes / 1048576.0, (*kit_service)->gallery().size());
+      std::printf(
+          "%s pull, region of %ld people (%s centre): %d added in %d page(s), %.1f s "
+          "(centre answers %.1f s, kit applies %.1f s) = %.0f people/s; %.1f MB "
+          "answered; kit gallery %zu\n",
+          round == 0 ? "first" : "next", n, db.substr(0, db.find(':')).c_str(), added, pages, total,
+          answer_s, apply_s, added / std::max(total, 1e-9), bytes / 1048576.0,
+          (*kit_service)->gallery().size());
     }
     std::printf("max RSS %ld MB\n", MaxRssMb());
     return 0;
@@ -303,7 +306,8 @@ int main(int argc, char** argv) {
   std::thread serving([&] { (*srv)->Serve(); });
   httplib::Client admin("127.0.0.1", port);
   auto login = [&](httplib::Client& c, const std::string& u, const std::string& p) {
-    auto r = c.Post("/api/v1/sessions", json{{"user", u}, {"password", p}}.dump(), "application/json");
+    auto r =
+        c.Post("/api/v1/sessions", json{{"user", u}, {"password", p}}.dump(), "application/json");
     return json::parse(r->body)["token"].get<std::string>();
   };
   const std::string admin_token = login(admin, "admin", "admin-password-1");
@@ -319,16 +323,18 @@ int main(int argc, char** argv) {
   for (long i = 0; i < enroll; ++i) {
     std::ifstream f(photos[i % photos.size()], std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    bodies.push_back(json{{"applicant",
-                           {{"given_names", kGiven[i % 8] + std::string(" ") + Letters(i)},
-                            {"surname1", kSurnames[(i * 7) % 12]},
-                            {"surname2", kSurnames[(i * 5 + 3) % 12]},
-                            {"sex", "X"},
-                            {"date_of_birth", absl::StrFormat("%04d-%02d-%02d", 1950 + (i * 13) % 60,
-                                                              1 + i % 12, 1 + i % 28)},
-                            {"nationality", "XXX"}, {"office_code", "101"}}},
-                          {"photo_base64", crypto::Base64Encode(bytes)}}
-                         .dump());
+    bodies.push_back(
+        json{{"applicant",
+              {{"given_names", kGiven[i % 8] + std::string(" ") + Letters(i)},
+               {"surname1", kSurnames[(i * 7) % 12]},
+               {"surname2", kSurnames[(i * 5 + 3) % 12]},
+               {"sex", "X"},
+               {"date_of_birth",
+                absl::StrFormat("%04d-%02d-%02d", 1950 + (i * 13) % 60, 1 + i % 12, 1 + i % 28)},
+               {"nationality", "XXX"},
+               {"office_code", "101"}}},
+             {"photo_base64", crypto::Base64Encode(bytes)}}
+            .dump());
   }
   std::atomic<long> next{0};
   std::vector<std::vector<double>> lat(2);
@@ -363,11 +369,11 @@ int main(int argc, char** argv) {
   refused = refused_count;
   std::vector<double> all = lat[0];
   all.insert(all.end(), lat[1].begin(), lat[1].end());
-  std::printf("HTTP enrollments, gallery %ld, %s: %ld requests in %.1f s = %.1f/s "
-              "(%ld refused); latency p50 %s ms, p95 %s ms\n",
-              gallery, db.substr(0, db.find(':')).c_str(), enroll, enroll_secs,
-              enroll / enroll_secs, refused, Percentile(all, 0.5).c_str(),
-              Percentile(all, 0.95).c_str());
+  std::printf(
+      "HTTP enrollments, gallery %ld, %s: %ld requests in %.1f s = %.1f/s "
+      "(%ld refused); latency p50 %s ms, p95 %s ms\n",
+      gallery, db.substr(0, db.find(':')).c_str(), enroll, enroll_secs, enroll / enroll_secs,
+      refused, Percentile(all, 0.5).c_str(), Percentile(all, 0.95).c_str());
 
   // 1:1 verifications of the people just enrolled.
   std::vector<std::string> regs = enrolled[0];

@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Fixture f;
   std::string text(reinterpret_cast<const char*>(data), size);
   if (!text.empty() && text[0] == '~') {
-    auto signed_text = credentials::EncodeSignedCredential(text.substr(1), f.issuer.key(),
-                                                           f.issuer.kid());
+    auto signed_text =
+        credentials::EncodeSignedCredential(text.substr(1), f.issuer.key(), f.issuer.kid());
     if (!signed_text.ok()) return 0;
     text = *signed_text;
   }

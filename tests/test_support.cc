@@ -1,5 +1,4 @@
 #include "test_support.h"
-#include "registry/storage/internal/session.h"
 
 #include <soci/soci.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
 #include "puente/registry/migrator.h"
+#include "registry/storage/internal/session.h"
 
 namespace puente::testing {
 
@@ -22,9 +22,7 @@ std::string DialectName(const ::testing::TestParamInfo<registry::Dialect>& info)
 }
 
 namespace {
-std::string RandomSuffix() {
-  return crypto::HexEncode(*crypto::RandomBytes(6));
-}
+std::string RandomSuffix() { return crypto::HexEncode(*crypto::RandomBytes(6)); }
 std::string ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream s;
@@ -71,7 +69,9 @@ TestDatabase::~TestDatabase() {
   }
   if (!schema_.empty()) {
     auto admin = registry::Database::Open(admin_url_);
-    if (admin.ok()) puente::registry::internal::Session(**admin) << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
+    if (admin.ok())
+      puente::registry::internal::Session(**admin)
+          << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
   }
 }
 
@@ -102,8 +102,8 @@ std::string TestDatabase::DumpAllStoredBytes() {
   for (const auto& [table, column] : columns) {
     std::string value;
     soci::indicator ind;
-    soci::statement st = (puente::registry::internal::Session(*db).prepare << "SELECT CAST(" + column + " AS TEXT) FROM " +
-                                                       table,
+    soci::statement st = (puente::registry::internal::Session(*db).prepare
+                              << "SELECT CAST(" + column + " AS TEXT) FROM " + table,
                           soci::into(value, ind));
     st.execute();
     while (st.fetch()) {
@@ -114,8 +114,8 @@ std::string TestDatabase::DumpAllStoredBytes() {
 }
 
 FixedClock& TestClock() {
-  static FixedClock* clock =
-      new FixedClock(absl::FromCivil(absl::CivilSecond(2026, 11, 22, 15, 0, 0), absl::UTCTimeZone()));
+  static FixedClock* clock = new FixedClock(
+      absl::FromCivil(absl::CivilSecond(2026, 11, 22, 15, 0, 0), absl::UTCTimeZone()));
   return *clock;
 }
 

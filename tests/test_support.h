@@ -101,9 +101,9 @@ class EnrollmentServiceTest : public ::testing::TestWithParam<registry::Dialect>
 
 }  // namespace puente::testing
 
-#define PUENTE_REQUIRE_DB(db)          \
-  do {                                 \
-    if (!(db).ready()) GTEST_SKIP();   \
+#define PUENTE_REQUIRE_DB(db)        \
+  do {                               \
+    if (!(db).ready()) GTEST_SKIP(); \
   } while (0)
 
 #endif  // PUENTE_TESTS_TEST_SUPPORT_H_

@@ -37,12 +37,9 @@ struct BirthArgs {
   std::string out;
 };
 
-absl::StatusOr<std::optional<registry::BirthParent>> Parent(registry::ParentRole role,
-                                                            const std::string& reg_no,
-                                                            const std::string& name,
-                                                            const std::string& face,
-                                                            const std::string& doc,
-                                                            const std::string& nationality) {
+absl::StatusOr<std::optional<registry::BirthParent>> Parent(
+    registry::ParentRole role, const std::string& reg_no, const std::string& name,
+    const std::string& face, const std::string& doc, const std::string& nationality) {
   if (reg_no.empty() && name.empty()) return std::nullopt;
   registry::BirthParent p;
   p.role = role;
@@ -80,17 +77,17 @@ absl::StatusOr<std::string> NumberFromCard(registry::Registry& reg, const BirthA
   } else {
     return absl::InvalidArgumentError("--root-pub: needed to verify a card outside a kit");
   }
-  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey root,
-                          crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
-                                                        root_raw));
+  PUENTE_ASSIGN_OR_RETURN(
+      crypto::VerifyingKey root,
+      crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519, root_raw));
   PUENTE_ASSIGN_OR_RETURN(std::string trust, apps::ReadFile(a.lists_dir + "/trust.cbor"));
   PUENTE_ASSIGN_OR_RETURN(std::string revoked, apps::ReadFile(a.lists_dir + "/revoked.cbor"));
   PUENTE_ASSIGN_OR_RETURN(auto verifier, credentials::CardVerifier::Create(root, trust, revoked));
   const credentials::VerificationResult r = verifier.Verify(qr, std::time(nullptr));
   if (r.verdict != credentials::Verdict::kValid || !r.card || !r.card->holder.id) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: the card does not verify (%s: %s)", card_file, credentials::VerdictName(r.verdict),
-        r.reason));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: the card does not verify (%s: %s)", card_file,
+                        credentials::VerdictName(r.verdict), r.reason));
   }
   return *r.card->holder.id;
 }
@@ -111,8 +108,8 @@ absl::StatusOr<registry::CardAuthority> Signer(registry::Registry& reg,
                                                const std::string& passphrase_file) {
   PUENTE_ASSIGN_OR_RETURN(auto kit, registry::LoadKitIdentity(reg));
   if (kit) {
-    return registry::CardAuthority{*kit->key, "PA-KIT-" + kit->kit_id, {},
-                                   kit->max_validity_days, true, kit->office_code};
+    return registry::CardAuthority{*kit->key, "PA-KIT-" + kit->kit_id, {}, kit->max_validity_days,
+                                   true,      kit->office_code};
   }
   if (issuer_key.empty()) {
     return absl::InvalidArgumentError(
@@ -147,9 +144,9 @@ absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::s
   using R = registry::ParentRole;
   // Parents identified by their card: its verified registration number.
   BirthArgs args = a;
-  for (auto [card, number] : {std::pair{&a.mother_card, &args.mother},
-                              std::pair{&a.father_card, &args.father},
-                              std::pair{&a.guardian_card, &args.guardian}}) {
+  for (auto [card, number] :
+       {std::pair{&a.mother_card, &args.mother}, std::pair{&a.father_card, &args.father},
+        std::pair{&a.guardian_card, &args.guardian}}) {
     if (card->empty()) continue;
     PUENTE_ASSIGN_OR_RETURN(*number, NumberFromCard(*o.reg, a, *card));
   }
@@ -161,14 +158,14 @@ absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::s
         std::tuple{R::kGuardian, &args.guardian, &a.guardian_name, &a.mother_face /*unused*/,
                    &a.guardian_doc, &a.guardian_nationality}}) {
     const std::string no_face;
-    PUENTE_ASSIGN_OR_RETURN(auto p, Parent(role, *reg_no, *name, role == R::kGuardian ? no_face : *face,
-                                           *doc, *nat));
+    PUENTE_ASSIGN_OR_RETURN(
+        auto p, Parent(role, *reg_no, *name, role == R::kGuardian ? no_face : *face, *doc, *nat));
     if (p) b.parents.push_back(std::move(*p));
   }
   // A parent whose card was read (and not also checked face to face).
-  for (auto [card, role] : {std::pair{&a.mother_card, R::kMother},
-                            std::pair{&a.father_card, R::kFather},
-                            std::pair{&a.guardian_card, R::kGuardian}}) {
+  for (auto [card, role] :
+       {std::pair{&a.mother_card, R::kMother}, std::pair{&a.father_card, R::kFather},
+        std::pair{&a.guardian_card, R::kGuardian}}) {
     if (card->empty()) continue;
     for (auto& p : b.parents) {
       if (p.role == role && p.identified_by == "registration_number") p.identified_by = "card";
@@ -230,10 +227,9 @@ absl::Status RunBirthOpen(const Globals& g, const BatchArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(credentials::PublicKeyFile signer, apps::LoadPublicKey(a.signer));
   PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey vk, credentials::VerifyingKeyOf(signer));
   PUENTE_ASSIGN_OR_RETURN(json content, registry::OpenBirthBatch(text, vk, key));
-  std::string summary = absl::StrFormat("%d births from %s, generated %s\n",
-                                        content["births"].size(),
-                                        content.value("issuer", ""),
-                                        content.value("generated_at", ""));
+  std::string summary =
+      absl::StrFormat("%d births from %s, generated %s\n", content["births"].size(),
+                      content.value("issuer", ""), content.value("generated_at", ""));
   if (!a.open_out.empty()) {
     PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.open_out, content.dump(2) + "\n", 0600));
     summary += "  written to " + a.open_out + "\n";
@@ -257,11 +253,11 @@ absl::Status RunBirthList(const Globals& g, int limit) {
   std::string text;
   for (const auto& b : list) {
     const auto& r = b.record;
-    arr.push_back({{"birth_number", b.birth_number},
-                   {"record", json::parse(registry::BirthRecordToJson(r))},
-                   {"attestation_serial",
-                    b.attestation_serial ? json(*b.attestation_serial) : json(nullptr)},
-                   {"created_at", b.created_at}});
+    arr.push_back(
+        {{"birth_number", b.birth_number},
+         {"record", json::parse(registry::BirthRecordToJson(r))},
+         {"attestation_serial", b.attestation_serial ? json(*b.attestation_serial) : json(nullptr)},
+         {"created_at", b.created_at}});
     text += absl::StrFormat("%s  %s %s %s  born %s  %s  %s\n", b.birth_number, r.given_names,
                             r.surname1, r.surname2, r.born_on, r.place_code,
                             b.attestation_serial ? "attested" : "no attestation");
@@ -292,7 +288,8 @@ void AddBirthCommands(CLI::App& app, Globals& g, const Runner& run) {
   br->add_option("--office", birth.office, "Office code (default: this kit's)");
   br->add_option("--jornada", birth.jornada, "Jornada id");
   br->add_option("--mother", birth.mother, "Mother's registration number (enrolled)");
-  br->add_option("--mother-face", birth.mother_face, "Live photo: 1:1 check against her enrollment");
+  br->add_option("--mother-face", birth.mother_face,
+                 "Live photo: 1:1 check against her enrollment");
   br->add_option("--mother-name", birth.mother_name, "Mother's full name (not enrolled)");
   br->add_option("--mother-document", birth.mother_doc, "TYPE:COUNTRY:NUMBER (not enrolled)");
   br->add_option("--mother-nationality", birth.mother_nationality, "ISO 3166 alpha-3");
@@ -321,7 +318,8 @@ void AddBirthCommands(CLI::App& app, Globals& g, const Runner& run) {
   bl->add_option("--limit", list_limit, "Default 100");
   bl->callback([&] { run(RunBirthList(g, list_limit)); });
   static BatchArgs batch;
-  auto* bx = bc->add_subcommand("export", "A signed, sealed batch of births for the civil registry");
+  auto* bx =
+      bc->add_subcommand("export", "A signed, sealed batch of births for the civil registry");
   bx->add_option("--to", batch.to, "The civil registry's public key (institution .pub.json)")
       ->required();
   bx->add_option("--out", batch.out, "Batch file")->required();

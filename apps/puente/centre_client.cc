@@ -1,8 +1,8 @@
 #include "puente/centre_client.h"
 
-#include <algorithm>
-
 #include <httplib.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_format.h"
@@ -14,9 +14,8 @@ namespace {
 // message of its JSON error body ({"error": {"message": ...}}), else the raw body.
 absl::Status Failure(const httplib::Result& res, const CentreClientOptions& o) {
   if (!res) {
-    return absl::UnavailableError(absl::StrFormat("%s: no answer (%s); %s", o.server,
-                                                  httplib::to_string(res.error()),
-                                                  o.no_answer_advice));
+    return absl::UnavailableError(absl::StrFormat(
+        "%s: no answer (%s); %s", o.server, httplib::to_string(res.error()), o.no_answer_advice));
   }
   nlohmann::json e = nlohmann::json::parse(res->body, nullptr, false);
   const std::string msg =
@@ -24,8 +23,8 @@ absl::Status Failure(const httplib::Result& res, const CentreClientOptions& o) {
   const auto code = res->status == 403   ? absl::StatusCode::kPermissionDenied
                     : res->status == 400 ? absl::StatusCode::kInvalidArgument
                                          : absl::StatusCode::kUnavailable;
-  return absl::Status(code, absl::StrFormat("the centre refused%s (%d): %s", o.refused_what,
-                                            res->status, msg));
+  return absl::Status(
+      code, absl::StrFormat("the centre refused%s (%d): %s", o.refused_what, res->status, msg));
 }
 
 absl::StatusOr<std::string> BodyIfAccepted(const httplib::Result& res,

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 
-#include "absl/strings/str_format.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "puente/biometrics/card_template.h"
 #include "puente/biometrics/face_capture.h"
 #include "puente/biometrics/image.h"
@@ -315,7 +315,8 @@ void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
   tl->add_option("--valid-days", trust.valid_days, "How long the keys may sign (default 730)");
   tl->add_option("--max-validity-days", trust.max_validity_days,
                  "Longest card validity the keys may grant (0: no limit)");
-  tl->add_flag("--provisional-only", trust.provisional_only, "The keys sign provisional cards only");
+  tl->add_flag("--provisional-only", trust.provisional_only,
+               "The keys sign provisional cards only");
   tl->add_option("--next-update-days", trust.next_update_days, "Default 7");
   tl->add_option("--out", trust.out, "Output file")->required();
   tl->add_option("--passphrase-file", trust.passphrase_file, "Passphrase file for --root");

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <opencv2/core.hpp>
 #include <fstream>
+#include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -47,7 +47,8 @@ nlohmann::json CaptureJson(const Capture& c) {
 std::string CaptureText(const std::string& path, const Capture& c) {
   const FaceMetrics& m = c.metrics;
   std::string out = StrCat(path, ": ", c.passed ? "PASSED" : "REFUSED", "\n");
-  for (const auto& i : c.issues) StrAppend(&out, "  - ", QualityCodeName(i.code), ": ", i.message, "\n");
+  for (const auto& i : c.issues)
+    StrAppend(&out, "  - ", QualityCodeName(i.code), ": ", i.message, "\n");
   StrAppend(&out, absl::StrFormat("  faces %d  confidence %.2f  eyes %.0f px  sharpness %.0f  "
                                   "brightness %.0f  yaw %.2f  roll %.0f deg\n",
                                   m.face_count, m.confidence, m.eye_distance_px, m.sharpness,
@@ -195,8 +196,7 @@ class BareOpenCv {
     net_.setInput(cv::dnn::blobFromImage(aligned, 1.0 / 128, cv::Size(112, 112),
                                          cv::Scalar(127, 127, 127), true, false));
     cv::Mat feature = net_.forward();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-        .count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
 
  private:
@@ -267,7 +267,8 @@ void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run) {
   compare->add_option("--threshold", threshold, "Decision threshold")->capture_default_str();
   compare->callback([&] { run(RunCompare(g, a, b, threshold)); });
 
-  auto* calibrate = face->add_subcommand("calibrate", "FMR/FNMR and thresholds on DIR/person/*.jpg");
+  auto* calibrate =
+      face->add_subcommand("calibrate", "FMR/FNMR and thresholds on DIR/person/*.jpg");
   calibrate->add_option("dir", dir)->required()->check(CLI::ExistingDirectory);
   calibrate->callback([&] { run(RunCalibrate(g, dir)); });
 
@@ -275,9 +276,8 @@ void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run) {
   bench->add_option("dir", bench_dir, "Photos (default ../shared/faces/dev)")
       ->check(CLI::ExistingDirectory);
   bench->add_option("--repeat", repeat, "Rounds over the photos")->capture_default_str();
-  bench->callback([&] {
-    run(RunBench(g, bench_dir.empty() ? "../shared/faces/dev" : bench_dir, repeat));
-  });
+  bench->callback(
+      [&] { run(RunBench(g, bench_dir.empty() ? "../shared/faces/dev" : bench_dir, repeat)); });
 }
 
 }  // namespace puente::cli

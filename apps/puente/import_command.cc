@@ -2,10 +2,11 @@
 // enrollment as the service (quality gate, dedup, holds). Each row's `id`
 // column is its idempotency key: an interrupted import run again continues
 // where it stopped and enrolls nobody twice.
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
 #include "absl/strings/str_format.h"
 #include "puente/cli.h"
@@ -41,8 +42,8 @@ absl::StatusOr<registry::NewApplicant> RowApplicant(const apps::CsvTable& t, siz
   const std::string precision = t.Get(r, "dob_precision");
   auto prec = registry::ParseDatePrecision(precision.empty() ? "exact" : precision);
   if (!prec) return absl::InvalidArgumentError("dob_precision: exact, year or estimated");
-  PUENTE_ASSIGN_OR_RETURN(a.date_of_birth,
-                          registry::ParseDateOfBirth(t.Get(r, "date_of_birth"), *prec, absl::Now()));
+  PUENTE_ASSIGN_OR_RETURN(
+      a.date_of_birth, registry::ParseDateOfBirth(t.Get(r, "date_of_birth"), *prec, absl::Now()));
   a.nationality = t.Get(r, "nationality");
   a.place_of_birth = t.Get(r, "place_of_birth");
   a.phone = t.Get(r, "phone");
@@ -63,19 +64,19 @@ absl::StatusOr<registry::NewApplicant> RowApplicant(const apps::CsvTable& t, siz
 absl::Status RunImport(const Globals& g, const ImportArgs& args) {
   PUENTE_ASSIGN_OR_RETURN(std::string text, apps::ReadFile(args.csv));
   PUENTE_ASSIGN_OR_RETURN(apps::CsvTable table, apps::ParseCsv(text));
-  for (const char* required : {"id", "given_names", "sex", "date_of_birth", "nationality",
-                               "office_code", "photo"}) {
+  for (const char* required :
+       {"id", "given_names", "sex", "date_of_birth", "nationality", "office_code", "photo"}) {
     if (std::find(table.header.begin(), table.header.end(), required) == table.header.end()) {
-      return absl::InvalidArgumentError(puente::StrCat(args.csv, ": column \"", required,
-                                                       "\" is missing"));
+      return absl::InvalidArgumentError(
+          puente::StrCat(args.csv, ": column \"", required, "\" is missing"));
     }
   }
   PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces opened, OpenRegistryWithFaces(g));
   registry::EnrollmentService& service = *opened.service;
   const std::string actor = g.actor;
 
-  const size_t total = args.limit > 0 ? std::min<size_t>(args.limit, table.rows.size())
-                                      : table.rows.size();
+  const size_t total =
+      args.limit > 0 ? std::min<size_t>(args.limit, table.rows.size()) : table.rows.size();
   int cleared = 0, held = 0, refused = 0, already = 0;
   json refused_rows = json::array(), held_rows = json::array();
   const bool tty = isatty(STDERR_FILENO);
@@ -126,13 +127,10 @@ absl::Status RunImport(const Globals& g, const ImportArgs& args) {
     if (tty || (r + 1) % 50 == 0 || r + 1 == total) progress(r + 1);
   }
   if (tty) std::cerr << "\n";
-  const json report{{"rows", total},
-                    {"enrolled_cleared", cleared},
-                    {"held_for_adjudication", held},
-                    {"refused", refused},
-                    {"already_imported", already},
-                    {"refused_rows", refused_rows},
-                    {"held_rows", held_rows}};
+  const json report{
+      {"rows", total},         {"enrolled_cleared", cleared}, {"held_for_adjudication", held},
+      {"refused", refused},    {"already_imported", already}, {"refused_rows", refused_rows},
+      {"held_rows", held_rows}};
   if (!args.report.empty()) PUENTE_RETURN_IF_ERROR(apps::WriteFile(args.report, report.dump(2)));
   std::string text_report = absl::StrFormat(
       "import %s: %d rows; %d enrolled and cleared, %d held for adjudication, %d refused, %d "
@@ -143,10 +141,10 @@ absl::Status RunImport(const Globals& g, const ImportArgs& args) {
                                    row["id"].get<std::string>(), row["reason"].get<std::string>());
   }
   for (const auto& row : held_rows) {
-    text_report += absl::StrFormat("  held line %d (id %s): %s, %d candidate(s)\n",
-                                   row["line"].get<int>(), row["id"].get<std::string>(),
-                                   row["registration_number"].get<std::string>(),
-                                   row["candidates"].get<int>());
+    text_report +=
+        absl::StrFormat("  held line %d (id %s): %s, %d candidate(s)\n", row["line"].get<int>(),
+                        row["id"].get<std::string>(), row["registration_number"].get<std::string>(),
+                        row["candidates"].get<int>());
   }
   Print(g, report, text_report);
   return absl::OkStatus();

@@ -15,9 +15,14 @@ namespace {
 using nlohmann::json;
 
 json JornadaJson(const registry::Jornada& j) {
-  return {{"id", j.id},         {"kit_id", j.kit_id},       {"location_code", j.location_code},
-          {"starts_on", j.starts_on}, {"ends_on", j.ends_on}, {"officers", j.officers},
-          {"status", j.status}, {"counts", j.counts.empty() ? json(nullptr) : json::parse(j.counts)}};
+  return {{"id", j.id},
+          {"kit_id", j.kit_id},
+          {"location_code", j.location_code},
+          {"starts_on", j.starts_on},
+          {"ends_on", j.ends_on},
+          {"officers", j.officers},
+          {"status", j.status},
+          {"counts", j.counts.empty() ? json(nullptr) : json::parse(j.counts)}};
 }
 
 struct JornadaArgs {
@@ -28,12 +33,13 @@ struct JornadaArgs {
 absl::Status RunJornadaOpen(const Globals& g, const JornadaArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(auto kit_id, registry::LoadKitIdentity(*reg));
-  PUENTE_ASSIGN_OR_RETURN(registry::Jornada j,
-                          registry::Jornadas(*reg).Open(g.actor, kit_id ? kit_id->kit_id : "",
-                                                        a.location, a.from, a.to,
-                                                        puente::StrSplit(a.officers, ',')));
-  Print(g, JornadaJson(j), absl::StrFormat("jornada %s open at %s, %s to %s\n", j.id,
-                                           j.location_code, j.starts_on, j.ends_on));
+  PUENTE_ASSIGN_OR_RETURN(
+      registry::Jornada j,
+      registry::Jornadas(*reg).Open(g.actor, kit_id ? kit_id->kit_id : "", a.location, a.from, a.to,
+                                    puente::StrSplit(a.officers, ',')));
+  Print(g, JornadaJson(j),
+        absl::StrFormat("jornada %s open at %s, %s to %s\n", j.id, j.location_code, j.starts_on,
+                        j.ends_on));
   return absl::OkStatus();
 }
 

@@ -43,8 +43,8 @@ absl::Status RunKitCertify(const Globals& g, const CertifyArgs& a) {
     return absl::InvalidArgumentError(a.root_pub + ": not a root public key");
   }
   PUENTE_ASSIGN_OR_RETURN(std::string pass, apps::KeyPassphrase(a.passphrase_file));
-  PUENTE_ASSIGN_OR_RETURN(auto key,
-                          credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519));
+  PUENTE_ASSIGN_OR_RETURN(
+      auto key, credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519));
   registry::KitAuthority kits(*reg);
   PUENTE_ASSIGN_OR_RETURN(registry::KitRecord rec,
                           kits.Certify(g.actor, a.kit_id, key.key().verifying_key(), a.valid_days,
@@ -67,8 +67,8 @@ absl::Status RunKitCertify(const Globals& g, const CertifyArgs& a) {
   PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out + "/kit.json", package.dump(2) + "\n"));
   PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out + "/kit-key.pem", pem, 0600));
   PUENTE_RETURN_IF_ERROR(apps::WriteFile(
-      a.out + "/kit.pub.json",
-      credentials::PublicKeyFileJson(credentials::PublicFileOf(key, credentials::KeyKind::kIssuer))));
+      a.out + "/kit.pub.json", credentials::PublicKeyFileJson(
+                                   credentials::PublicFileOf(key, credentials::KeyKind::kIssuer))));
   Print(g, {{"kit_id", rec.kit_id}, {"office_code", rec.office_code}, {"package", a.out}},
         absl::StrFormat("kit %s certified: office code %s, key %s, signs until %s\n"
                         "  package: %s (kit.json, kit.pub.json, kit-key.pem under the passphrase)\n"
@@ -116,9 +116,15 @@ absl::Status RunKitExport(const Globals& g, const std::string& out, int chunk_ki
                           registry::ExportBundle(*reg, g.actor, out, size_t(chunk_kib) * 1024,
                                                  g.json ? nullptr : ProgressBar("chunks")));
   Print(g,
-        {{"bundle_id", b.bundle_id}, {"directory", b.directory}, {"chunks", b.chunks},
-         {"bytes", b.bytes}, {"payload_bytes", b.payload_bytes}, {"applicants", b.applicants},
-         {"births", b.births}, {"jornadas", b.jornadas}, {"provisional_cards", b.cards}},
+        {{"bundle_id", b.bundle_id},
+         {"directory", b.directory},
+         {"chunks", b.chunks},
+         {"bytes", b.bytes},
+         {"payload_bytes", b.payload_bytes},
+         {"applicants", b.applicants},
+         {"births", b.births},
+         {"jornadas", b.jornadas},
+         {"provisional_cards", b.cards}},
         absl::StrFormat("bundle %s: %d applicants, %d births, %d jornadas, %d provisional cards\n"
                         "  %s (%d chunks, %d bytes compressed from %d, sealed to the centre, "
                         "signed by this kit)\n",
@@ -173,8 +179,11 @@ absl::Status RunKitList(const Globals& g) {
   std::string text;
   for (const auto& k : kits) {
     const std::string until = FormatTimestamp(absl::FromUnixSeconds(k.not_after)).substr(0, 10);
-    arr.push_back({{"kit_id", k.kit_id}, {"office_code", k.office_code}, {"status", k.status},
-                   {"kid", crypto::HexEncode(k.kid)}, {"not_after", until}});
+    arr.push_back({{"kit_id", k.kit_id},
+                   {"office_code", k.office_code},
+                   {"status", k.status},
+                   {"kid", crypto::HexEncode(k.kid)},
+                   {"not_after", until}});
     text += absl::StrFormat("%-16s office %s  %-8s key %s  until %s\n", k.kit_id, k.office_code,
                             k.status, crypto::HexEncode(k.kid), until);
   }
@@ -199,7 +208,8 @@ CLI::App* AddKitCommands(CLI::App& app, Globals& g, const Runner& run) {
   static CertifyArgs certify;
   static std::string init_dir, init_pass, export_out, import_dir, import_key, import_pass;
   static int chunk_kib = 256;
-  auto* kit = app.add_subcommand("kit", "Field kits: certify, init, export, import, push, list, region, pull");
+  auto* kit = app.add_subcommand(
+      "kit", "Field kits: certify, init, export, import, push, list, region, pull");
   kit->require_subcommand(1);
   auto* c = kit->add_subcommand("certify", "(centre) Certify a kit and write its package");
   c->add_option("kit_id", certify.kit_id, "Kit id, e.g. darien-01")->required();

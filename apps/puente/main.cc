@@ -7,23 +7,22 @@
 //   --actor NAME     PUENTE_ACTOR     user recorded in the audit log (default $USER)
 //   --json                            machine-readable output
 // Exit codes: see puente/output.h.
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/ascii.h"
-#include "puente/common/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "puente/biometrics/models.h"
-#include "puente/common/status_macros.h"
-#include "puente/common/text.h"
 #include "puente/cli.h"
+#include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
+#include "puente/common/text.h"
 #include "puente/open_registry.h"
 #include "puente/output.h"
 #include "puente/registry/keys.h"
@@ -57,11 +56,14 @@ namespace {
 
 using registry::Registry;
 
-
 std::string DefaultActor() {
   for (const char* var : {"PUENTE_ACTOR", "USER"}) {
     if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
-      return [&] { std::string s(v); for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); return s; }();
+      return [&] {
+        std::string s(v);
+        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+      }();
     }
   }
   return "officer";
@@ -73,8 +75,8 @@ absl::StatusOr<registry::DateOfBirth> ParseDobArgs(const std::string& dob,
   if (p.empty()) p = dob.size() == 4 ? "year" : "exact";
   auto precision = registry::ParseDatePrecision(p);
   if (!precision) {
-    return absl::InvalidArgumentError(puente::StrCat(
-        "date_of_birth_precision: '", p, "' is not one of exact, year, estimated"));
+    return absl::InvalidArgumentError(
+        puente::StrCat("date_of_birth_precision: '", p, "' is not one of exact, year, estimated"));
   }
   return registry::ParseDateOfBirth(dob, *precision, Clock::Real().Now());
 }
@@ -87,8 +89,8 @@ absl::StatusOr<registry::Sex> ParseSexArg(const std::string& s) {
 
 // Options shared by `applicant add` and `applicant update`.
 struct PersonArgs {
-  std::optional<std::string> given_names, surname1, surname2, sex, dob, dob_precision,
-      nationality, place_of_birth, phone, address;
+  std::optional<std::string> given_names, surname1, surname2, sex, dob, dob_precision, nationality,
+      place_of_birth, phone, address;
   std::optional<std::vector<std::string>> languages;
   std::vector<std::string> documents;
 
@@ -123,8 +125,8 @@ absl::Status RunInit(const Globals& g) {
     absl::Status created = registry::CreateMasterKeyFile(g.key_file);
     if (created.ok()) {
       notes.push_back(puente::StrCat("created master key ", g.key_file,
-                                   ": back it up apart from the database; without it the "
-                                   "personal data cannot be read"));
+                                     ": back it up apart from the database; without it the "
+                                     "personal data cannot be read"));
     } else if (created.code() != absl::StatusCode::kAlreadyExists) {
       return created;
     } else {
@@ -137,11 +139,12 @@ absl::Status RunInit(const Globals& g) {
   PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));  // creates the data keys
   PUENTE_ASSIGN_OR_RETURN(registry::SchemaStatus st, registry::GetSchemaStatus(reg->database()));
   notes.push_back(puente::StrCat("registry ", reg->database().redacted_url(), " at schema version ",
-                               st.current_version, " (", applied, " migration(s) applied)"));
-  Print(g, {{"database", reg->database().redacted_url()},
-            {"schema_version", st.current_version},
-            {"migrations_applied", applied},
-            {"notes", notes}},
+                                 st.current_version, " (", applied, " migration(s) applied)"));
+  Print(g,
+        {{"database", reg->database().redacted_url()},
+         {"schema_version", st.current_version},
+         {"migrations_applied", applied},
+         {"notes", notes}},
         puente::StrCat(absl::StrJoin(notes, "\n"), "\n"));
   return absl::OkStatus();
 }
@@ -152,19 +155,19 @@ absl::Status RunDbMigrate(const Globals& g) {
   PUENTE_ASSIGN_OR_RETURN(registry::SchemaStatus st, registry::GetSchemaStatus(*db));
   Print(g, {{"migrations_applied", applied}, {"schema_version", st.current_version}},
         puente::StrCat("applied ", applied, " migration(s); schema version ", st.current_version,
-                     "\n"));
+                       "\n"));
   return absl::OkStatus();
 }
 
 absl::Status RunDbStatus(const Globals& g) {
   PUENTE_ASSIGN_OR_RETURN(auto db, registry::Database::Open(g.db));
   PUENTE_ASSIGN_OR_RETURN(registry::SchemaStatus st, registry::GetSchemaStatus(*db));
-  std::string text = puente::StrCat("database        ", db->redacted_url(), "\nschema version  ",
-                                  st.current_version, " (this build knows ", st.latest_version,
-                                  ")\n");
+  std::string text =
+      puente::StrCat("database        ", db->redacted_url(), "\nschema version  ",
+                     st.current_version, " (this build knows ", st.latest_version, ")\n");
   for (const auto& m : st.applied) {
-    puente::StrAppend(&text, absl::StrFormat("  applied %04d_%s at %s\n", m.version, m.name,
-                                           m.applied_at));
+    puente::StrAppend(
+        &text, absl::StrFormat("  applied %04d_%s at %s\n", m.version, m.name, m.applied_at));
   }
   for (const auto& p : st.pending) puente::StrAppend(&text, "  pending ", p, "\n");
   Print(g, ToJson(st), text);
@@ -182,7 +185,10 @@ absl::Status RunApplicantAdd(const Globals& g, const PersonArgs& p, const std::s
   in.given_names = p.given_names.value_or("");
   in.surname1 = p.surname1.value_or("");
   in.surname2 = p.surname2.value_or("");
-  if (auto sex = ParseSexArg(p.sex.value_or("")); sex.ok()) in.sex = *sex; else take(sex.status());
+  if (auto sex = ParseSexArg(p.sex.value_or("")); sex.ok())
+    in.sex = *sex;
+  else
+    take(sex.status());
   if (auto dob = ParseDobArgs(p.dob.value_or(""), p.dob_precision.value_or("")); dob.ok()) {
     in.date_of_birth = *dob;
   } else {
@@ -194,7 +200,10 @@ absl::Status RunApplicantAdd(const Globals& g, const PersonArgs& p, const std::s
   in.phone = p.phone.value_or("");
   in.address = p.address.value_or("");
   for (const std::string& d : p.documents) {
-    if (auto doc = ParseDocumentArg(d); doc.ok()) in.documents.push_back(*doc); else take(doc.status());
+    if (auto doc = ParseDocumentArg(d); doc.ok())
+      in.documents.push_back(*doc);
+    else
+      take(doc.status());
   }
   in.office_code = office;
   in.officer = officer.empty() ? g.actor : officer;
@@ -217,8 +226,8 @@ absl::Status RunApplicantAdd(const Globals& g, const PersonArgs& p, const std::s
   }
   PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(registry::Applicant a, reg->AddApplicant(g.actor, std::move(in)));
-  Print(g, ToJson(a), puente::StrCat("registered ", a.registration_number, " in case ",
-                                   a.case_number, "\n"));
+  Print(g, ToJson(a),
+        puente::StrCat("registered ", a.registration_number, " in case ", a.case_number, "\n"));
   return absl::OkStatus();
 }
 
@@ -248,14 +257,13 @@ absl::Status RunApplicantUpdate(const Globals& g, const std::string& reg_no, con
   u.expected_version = expected_version;
   PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(registry::Applicant a, reg->UpdateApplicant(g.actor, reg_no, u));
-  Print(g, ToJson(a), puente::StrCat("updated ", a.registration_number, " (version ", a.version,
-                                   ")\n"));
+  Print(g, ToJson(a),
+        puente::StrCat("updated ", a.registration_number, " (version ", a.version, ")\n"));
   return absl::OkStatus();
 }
 
-absl::Status RunCaseStatus(const Globals& g, const std::string& case_number,
-                           const std::string& to, const std::string& reason,
-                           const std::string& effective) {
+absl::Status RunCaseStatus(const Globals& g, const std::string& case_number, const std::string& to,
+                           const std::string& reason, const std::string& effective) {
   PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   if (to.empty()) {
     if (!reason.empty() || !effective.empty()) {
@@ -267,9 +275,10 @@ absl::Status RunCaseStatus(const Globals& g, const std::string& case_number,
   }
   auto status = registry::ParseCaseStatus(to);
   if (!status) {
-    return absl::InvalidArgumentError(puente::StrCat(
-        "status: '", to, "' is not one of registered, admitted, recognized, rejected, appeal, "
-        "closed"));
+    return absl::InvalidArgumentError(
+        puente::StrCat("status: '", to,
+                       "' is not one of registered, admitted, recognized, rejected, appeal, "
+                       "closed"));
   }
   PUENTE_ASSIGN_OR_RETURN(registry::Case c,
                           reg->ChangeCaseStatus(g.actor, case_number, *status, reason, effective));
@@ -361,7 +370,7 @@ void AddCaseAndAuditCommands(CLI::App& app, Globals& g, const Runner& run) {
       Print(g, ToJson(r),
             r.intact ? puente::StrCat("audit chain intact: ", r.events_checked, " events\n")
                      : puente::StrCat("AUDIT CHAIN BROKEN at event ", r.first_bad_seq, ": ",
-                                    r.problem, "\n"));
+                                      r.problem, "\n"));
       if (!r.intact) return absl::DataLossError(r.problem);
       return absl::OkStatus();
     }());
@@ -395,7 +404,9 @@ int Main(int argc, char** argv) {
 
   auto* db = app.add_subcommand("db", "Schema migrations");
   db->require_subcommand(1);
-  db->add_subcommand("migrate", "Apply pending migrations")->callback([&] { run(RunDbMigrate(g)); });
+  db->add_subcommand("migrate", "Apply pending migrations")->callback([&] {
+    run(RunDbMigrate(g));
+  });
   db->add_subcommand("status", "Show the schema version")->callback([&] { run(RunDbStatus(g)); });
 
   AddApplicantCommands(app, g, run);

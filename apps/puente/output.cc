@@ -1,28 +1,34 @@
 #include "puente/output.h"
 
-#include "puente/registry/json.h"
-
-#include "puente/common/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "puente/common/strings.h"
+#include "puente/registry/json.h"
 
 namespace puente::cli {
 
 int ExitCode(const absl::Status& s) {
   switch (s.code()) {
-    case absl::StatusCode::kOk: return 0;
+    case absl::StatusCode::kOk:
+      return 0;
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange: return 3;
-    case absl::StatusCode::kNotFound: return 4;
+    case absl::StatusCode::kOutOfRange:
+      return 3;
+    case absl::StatusCode::kNotFound:
+      return 4;
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAborted:
-    case absl::StatusCode::kResourceExhausted: return 5;
-    case absl::StatusCode::kDataLoss: return 6;
+    case absl::StatusCode::kResourceExhausted:
+      return 5;
+    case absl::StatusCode::kDataLoss:
+      return 6;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kUnauthenticated: return 7;
-    default: return 1;
+    case absl::StatusCode::kUnauthenticated:
+      return 7;
+    default:
+      return 1;
   }
 }
 
@@ -51,8 +57,8 @@ nlohmann::json ToJson(const registry::SchemaStatus& s) {
 }
 
 nlohmann::json ErrorJson(const absl::Status& s) {
-  return {{"error", {{"code", absl::StatusCodeToString(s.code())},
-                     {"message", std::string(s.message())}}}};
+  return {{"error",
+           {{"code", absl::StatusCodeToString(s.code())}, {"message", std::string(s.message())}}}};
 }
 
 namespace {
@@ -80,16 +86,16 @@ std::string ToText(const registry::Applicant& a) {
   line("name", FullName(a));
   line("sex", registry::ToString(a.sex));
   line("date of birth", puente::StrCat(a.date_of_birth.ToString(), " (",
-                                     registry::ToString(a.date_of_birth.precision), ")"));
+                                       registry::ToString(a.date_of_birth.precision), ")"));
   line("nationality", a.nationality);
   line("place of birth", a.place_of_birth);
   line("languages", absl::StrJoin(a.languages, ", "));
   line("phone", a.phone);
   line("address", a.address);
   for (const auto& d : a.documents) {
-    line("document", puente::StrCat(registry::ToString(d.type), " ", d.issuing_country, " ",
-                                  d.number,
-                                  d.expiry_date.empty() ? "" : " expires " + d.expiry_date));
+    line("document",
+         puente::StrCat(registry::ToString(d.type), " ", d.issuing_country, " ", d.number,
+                        d.expiry_date.empty() ? "" : " expires " + d.expiry_date));
   }
   line("office/officer", puente::StrCat(a.office_code, " / ", a.officer));
   line("registered", a.created_at);
@@ -102,12 +108,12 @@ std::string ToText(const registry::Case& c) {
                                     registry::ToString(c.status), c.office_code);
   for (const auto& m : c.members) {
     puente::StrAppend(&out, absl::StrFormat("  member %-19s %s\n", m.registration_number,
-                                          registry::ToString(m.relationship)));
+                                            registry::ToString(m.relationship)));
   }
   for (const auto& h : c.history) {
     puente::StrAppend(&out, absl::StrFormat("  %s  %s -> %s  by %s: %s\n", h.effective,
-                                          h.from ? registry::ToString(*h.from) : "(new)",
-                                          registry::ToString(h.to), h.changed_by, h.reason));
+                                            h.from ? registry::ToString(*h.from) : "(new)",
+                                            registry::ToString(h.to), h.changed_by, h.reason));
   }
   return out;
 }

@@ -7,8 +7,8 @@
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
 #include "puente/open_registry.h"
-#include "puente/registry/enrollment.h"
 #include "puente/registry/adjudication.h"
+#include "puente/registry/enrollment.h"
 #include "puente/registry/json.h"
 
 namespace puente::cli {
@@ -18,10 +18,9 @@ using nlohmann::json;
 
 std::string Describe(const registry::Enrollment& e) {
   const registry::Applicant& a = e.applicant;
-  std::string text = absl::StrFormat("%s  %s %s %s  born %s  %s  (%s)\n", a.registration_number,
-                                     a.given_names, a.surname1, a.surname2,
-                                     a.date_of_birth.ToString(), a.nationality,
-                                     registry::ToString(e.status));
+  std::string text = absl::StrFormat(
+      "%s  %s %s %s  born %s  %s  (%s)\n", a.registration_number, a.given_names, a.surname1,
+      a.surname2, a.date_of_birth.ToString(), a.nationality, registry::ToString(e.status));
   for (const registry::DuplicateCandidate& c : e.candidates) {
     text += absl::StrFormat(
         "  candidate %s: %s  face %s  demographic %.2f  %s%s\n", c.id, c.registration_number,

@@ -32,16 +32,15 @@ struct PushArgs {
 absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(std::string manifest, apps::ReadFile(a.dir + "/manifest.json"));
   PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(manifest));
-  PUENTE_ASSIGN_OR_RETURN(auto centre,
-                          CentreClient::Connect({.server = a.server,
-                                                 .ca_cert = a.ca_cert,
-                                                 .connect_timeout_seconds = 10,
-                                                 // the import runs dedup for every person
-                                                 .read_timeout_seconds = 600,
-                                                 .write_timeout_seconds = 120,
-                                                 .no_answer_advice =
-                                                     "run `kit push` again, it resumes",
-                                                 .refused_what = ""}));
+  PUENTE_ASSIGN_OR_RETURN(
+      auto centre, CentreClient::Connect({.server = a.server,
+                                          .ca_cert = a.ca_cert,
+                                          .connect_timeout_seconds = 10,
+                                          // the import runs dedup for every person
+                                          .read_timeout_seconds = 600,
+                                          .write_timeout_seconds = 120,
+                                          .no_answer_advice = "run `kit push` again, it resumes",
+                                          .refused_what = ""}));
   const std::string path = "/api/v1/kits/bundles/" + m.bundle_id;
   auto post = [&]() -> absl::StatusOr<json> {
     PUENTE_ASSIGN_OR_RETURN(std::string body,
@@ -77,10 +76,10 @@ absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
     text = absl::StrFormat("bundle %s was imported by the centre before: nothing changed\n",
                            m.bundle_id.substr(0, 16));
   } else if (!complete) {
-    text = absl::StrFormat("bundle %s: %d chunks sent now, %d still missing; run `kit push` "
-                           "again\n",
-                           m.bundle_id.substr(0, 16), sent,
-                           report.value("missing", json::array()).size());
+    text = absl::StrFormat(
+        "bundle %s: %d chunks sent now, %d still missing; run `kit push` "
+        "again\n",
+        m.bundle_id.substr(0, 16), sent, report.value("missing", json::array()).size());
   } else {
     text = absl::StrFormat(
         "bundle %s imported by the centre: %d cleared, %d held for adjudication, %d already "
@@ -118,11 +117,12 @@ absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
   int pages = 0;
   for (bool more = true; more; ++pages) {
     if (pages >= 10000) return absl::InternalError("the centre keeps answering 'more'");
-    PUENTE_ASSIGN_OR_RETURN(registry::PullRequest req, registry::RegionalSnapshot::MakeRequest(*o.reg));
+    PUENTE_ASSIGN_OR_RETURN(registry::PullRequest req,
+                            registry::RegionalSnapshot::MakeRequest(*o.reg));
     PUENTE_ASSIGN_OR_RETURN(std::string answer,
                             centre->Post("/api/v1/kits/pull", req.text, "application/json", {200}));
-    PUENTE_ASSIGN_OR_RETURN(last, registry::RegionalSnapshot::Apply(*o.reg, *o.service, g.actor,
-                                                                      req, answer));
+    PUENTE_ASSIGN_OR_RETURN(
+        last, registry::RegionalSnapshot::Apply(*o.reg, *o.service, g.actor, req, answer));
     total.added += last.people.added;
     total.updated += last.people.updated;
     total.removed += last.people.removed;
@@ -139,8 +139,8 @@ absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
       "pulled from %s in %d page(s): %d people added, %d updated, %d withdrawn%s\n"
       "  trust list: %d issuers -> %s\n  revocation list: %d serials -> %s\n",
       a.server, pages, total.added, total.updated, total.removed,
-      total.skipped > 0 ? absl::StrFormat(", %d skipped", total.skipped) : "",
-      last.trusted_issuers, trust, last.revoked_serials, revoked);
+      total.skipped > 0 ? absl::StrFormat(", %d skipped", total.skipped) : "", last.trusted_issuers,
+      trust, last.revoked_serials, revoked);
   if (std::abs(last.clock_skew_seconds) > registry::kClockSkewTolerance) {
     text += absl::StrFormat("WARNING: this kit's clock is off by %+d s; set it before enrolling\n",
                             last.clock_skew_seconds);

@@ -5,12 +5,13 @@
 // PNG and PDF, and checks some offline with puente-verify.
 //
 //   puente-demo --url http://127.0.0.1:8080 --faces ../shared/faces/dev --out var/demo/service
+#include <httplib.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <httplib.h>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -70,9 +71,11 @@ int main(int argc, char** argv) {
   app.add_option("--url", url, "Server URL");
   app.add_option("--faces", faces, "Labelled folder: one sub-folder per person")->required();
   app.add_option("--out", out, "Where cards and lists are written");
-  app.add_option("--admin-password", admin_password, "The admin's password")->envname("PUENTE_ADMIN_PASSWORD");
+  app.add_option("--admin-password", admin_password, "The admin's password")
+      ->envname("PUENTE_ADMIN_PASSWORD");
   app.add_option("--verify-bin", verify_bin, "puente-verify binary");
-  app.add_option("--institution-key", institution_key, "Institution private key for the sealed section");
+  app.add_option("--institution-key", institution_key,
+                 "Institution private key for the sealed section");
   app.add_option("--models", models, "Face models directory (for puente-verify --face)");
   app.add_option("--cards", cards, "How many cards to issue (default 3)");
   CLI11_PARSE(app, argc, argv);
@@ -83,7 +86,8 @@ int main(int argc, char** argv) {
     std::cerr << "puente-demo: cannot log in as admin at " << url << "\n";
     return 1;
   }
-  for (auto [name, role] : {std::pair{"ana.officer", "officer"}, std::pair{"sara.supervisor", "supervisor"}}) {
+  for (auto [name, role] :
+       {std::pair{"ana.officer", "officer"}, std::pair{"sara.supervisor", "supervisor"}}) {
     admin.Post("/api/v1/users", {{"name", name}, {"role", role}, {"password", "demo-password-1"}});
   }
   officer.Login("ana.officer", "demo-password-1");
@@ -106,14 +110,19 @@ int main(int argc, char** argv) {
     std::sort(photos.begin(), photos.end());
     std::string folder = person.filename().string();
     std::string given = folder.substr(0, folder.find('_'));
-    std::string surname = folder.find('_') == std::string::npos ? "" : folder.substr(folder.find('_') + 1);
+    std::string surname =
+        folder.find('_') == std::string::npos ? "" : folder.substr(folder.find('_') + 1);
     std::replace(surname.begin(), surname.end(), '_', ' ');
     for (const fs::path& photo : photos) {
       photos_of[folder].push_back(photo.string());
       auto bytes = puente::apps::ReadFile(photo.string());
       json body{{"applicant",
-                 {{"given_names", given}, {"surname1", surname}, {"sex", "X"},
-                  {"date_of_birth", "1975"}, {"dob_precision", "year"}, {"nationality", "XXX"},
+                 {{"given_names", given},
+                  {"surname1", surname},
+                  {"sex", "X"},
+                  {"date_of_birth", "1975"},
+                  {"dob_precision", "year"},
+                  {"nationality", "XXX"},
                   {"office_code", "101"}}},
                 {"photo_base64", puente::crypto::Base64Encode(bytes.ok() ? *bytes : "")}};
       auto [status, e] = officer.Post("/api/v1/enrollments", body);
@@ -132,9 +141,10 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::cout << absl::StrFormat("%d enrolled and cleared, %d held as possible duplicates, "
-                               "%d refused by the quality gate\n",
-                               cleared, held, refused);
+  std::cout << absl::StrFormat(
+      "%d enrolled and cleared, %d held as possible duplicates, "
+      "%d refused by the quality gate\n",
+      cleared, held, refused);
 
   Step("the supervisor adjudicates each held enrollment (the folder names are the truth here)");
   int same = 0, different = 0, shown = 0;
@@ -152,25 +162,27 @@ int main(int argc, char** argv) {
                                      is_same ? "SAME PERSON" : "different");
         ++shown;
       }
-      auto [status, after] = supervisor.Post(
-          "/api/v1/candidates/" + c["id"].get<std::string>() + "/decision",
-          {{"decision", is_same ? "same_person" : "different"},
-           {"note", is_same ? "same person in both photos" : "different people"}});
+      auto [status, after] =
+          supervisor.Post("/api/v1/candidates/" + c["id"].get<std::string>() + "/decision",
+                          {{"decision", is_same ? "same_person" : "different"},
+                           {"note", is_same ? "same person in both photos" : "different people"}});
       if (status != 200) break;  // an enrollment already marked duplicate
       (is_same ? same : different)++;
       if (after["status"] == "duplicate") break;
     }
   }
-  std::cout << absl::StrFormat("%d decided same person (linked, flagged), %d decided different "
-                               "(cleared)\n",
-                               same, different);
+  std::cout << absl::StrFormat(
+      "%d decided same person (linked, flagged), %d decided different "
+      "(cleared)\n",
+      same, different);
 
   Step("cards for the first people, as PNG (300 dpi) and PDF");
   std::vector<std::pair<std::string, std::string>> issued;  // serial, folder
   for (const auto& [folder, reg_no] : first_reg) {
     if (static_cast<int>(issued.size()) >= cards) break;
     if (photos_of[folder].size() < 2) continue;  // keep a second photo for the live check
-    auto [status, card] = officer.Post("/api/v1/applicants/" + reg_no + "/cards", {{"type", "asylum-seeker"}});
+    auto [status, card] =
+        officer.Post("/api/v1/applicants/" + reg_no + "/cards", {{"type", "asylum-seeker"}});
     if (status != 201) continue;
     const std::string serial = std::to_string(card["serial"].get<uint64_t>());
     for (const char* ext : {".png", ".pdf"}) {
@@ -203,7 +215,8 @@ int main(int argc, char** argv) {
   for (const auto& [serial, folder] : issued) verify(serial, folder);
 
   if (!issued.empty()) {
-    Step("card " + issued[0].first + " reported stolen: revoked, the new list downloaded, checked again");
+    Step("card " + issued[0].first +
+         " reported stolen: revoked, the new list downloaded, checked again");
     supervisor.Post("/api/v1/cards/" + issued[0].first + "/revoke", {{"reason", "stolen"}});
     save("/api/v1/lists/revocation", "revoked.cbor");
     verify(issued[0].first, issued[0].second);

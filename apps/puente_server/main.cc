@@ -34,12 +34,14 @@ int Fail(const absl::Status& s) {
 int main(int argc, char** argv) {
   using namespace puente;
   std::string db = "sqlite:puente.db", key_file = "puente.key", host = "127.0.0.1";
-  std::string issuer_key, root_key, passphrase_file, admin, tls_cert, tls_key, issuer_name = "PA-ONPAR";
+  std::string issuer_key, root_key, passphrase_file, admin, tls_cert, tls_key,
+      issuer_name = "PA-ONPAR";
   std::vector<std::string> recipients;
   std::string models = biometrics::ModelsDir();
   int port = 8080, workers = 2;
   CLI::App app{"puente-server: the enrollment service over HTTP"};
-  app.add_option("--db", db, "Database URL (sqlite:PATH or postgresql://...)")->envname("PUENTE_DB");
+  app.add_option("--db", db, "Database URL (sqlite:PATH or postgresql://...)")
+      ->envname("PUENTE_DB");
   app.add_option("--key-file", key_file, "Master key file")->envname("PUENTE_KEY_FILE");
   app.add_option("--models", models, "Face models directory");
   app.add_option("--host", host, "Listen address (default 127.0.0.1)");
@@ -50,8 +52,9 @@ int main(int argc, char** argv) {
   app.add_option("--root-key", root_key, "Root private key (.pem): enables the signed lists");
   app.add_option("--recipient", recipients, "Institution public key for sealed sections (repeat)");
   app.add_option("--passphrase-file", passphrase_file, "Passphrase of the .pem keys");
-  app.add_option("--admin", admin,
-                 "Create this admin user if there is no user yet (password from $PUENTE_ADMIN_PASSWORD)");
+  app.add_option(
+      "--admin", admin,
+      "Create this admin user if there is no user yet (password from $PUENTE_ADMIN_PASSWORD)");
   std::string bundle_key, bundle_spool = "bundle-spool";
   app.add_option("--bundle-key", bundle_key,
                  "Centre bundle key (institution .pem): kits may push sync bundles");

@@ -63,7 +63,8 @@ nlohmann::json CheckFace(const Options& o, const credentials::VerificationResult
     return {{"checked", false}, {"reason", "the card carries no face template"}};
   }
   auto card_template = biometrics::CardTemplate::Parse(r.card->sealed->face_template);
-  if (!card_template.ok()) return {{"checked", false}, {"reason", card_template.status().message()}};
+  if (!card_template.ok())
+    return {{"checked", false}, {"reason", card_template.status().message()}};
   auto capture = biometrics::FaceCapture::Create(o.models_dir);
   if (!capture.ok()) return {{"checked", false}, {"reason", capture.status().message()}};
   auto live = (*capture)->AnalyzeFile(o.face);

@@ -77,13 +77,13 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
   };
   line("card", absl::StrFormat("%s%s, serial %d", credentials::CardTypeName(c.type),
                                c.provisional ? " (PROVISIONAL)" : "", c.serial));
-  line("issuer", c.issuer + (r.issuer_name.empty() ? "" : " / " + r.issuer_name) + " (kid " +
-                     r.kid + ")");
+  line("issuer",
+       c.issuer + (r.issuer_name.empty() ? "" : " / " + r.issuer_name) + " (kid " + r.kid + ")");
   line("name", c.holder.full_name.value_or(""));
   line("registration", c.holder.id.value_or(""));
   if (const auto& d = c.holder.date_of_birth) {
-    line("born", d->size() == 8 ? d->substr(0, 4) + "-" + d->substr(4, 2) + "-" + d->substr(6, 2)
-                                : *d);
+    line("born",
+         d->size() == 8 ? d->substr(0, 4) + "-" + d->substr(4, 2) + "-" + d->substr(6, 2) : *d);
   }
   if (c.holder.nationality) line("nationality", *c.holder.nationality);
   if (c.holder.legal_status) line("status", *c.holder.legal_status);
@@ -91,8 +91,8 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
   line("valid", IsoDate(c.not_before) + " to " + IsoDate(c.expires_at));
   for (const auto& e : c.entitlements) {
     const bool active = now < e.expires_at && r.verdict == credentials::Verdict::kValid;
-    line("entitlement", e.code + " until " + IsoDate(e.expires_at) +
-                            (active ? " (active)" : " (NOT active)"));
+    line("entitlement",
+         e.code + " until " + IsoDate(e.expires_at) + (active ? " (active)" : " (NOT active)"));
   }
   line("sealed", r.sealed_status);
   if (c.sealed) {

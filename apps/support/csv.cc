@@ -108,8 +108,8 @@ absl::StatusOr<CsvTable> ParseCsv(std::string_view text, const CsvLimits& limits
   }
   for (size_t r = 1; r < records.size(); ++r) {
     if (records[r].size() != t.header.size()) {
-      return Bad(lines[r], puente::StrCat(records[r].size(), " fields, the header has ",
-                                          t.header.size()));
+      return Bad(lines[r],
+                 puente::StrCat(records[r].size(), " fields, the header has ", t.header.size()));
     }
     t.rows.push_back(std::move(records[r]));
     t.line_of_row.push_back(lines[r]);

@@ -60,7 +60,8 @@ absl::StatusOr<credentials::SigningIdentity> LoadSigningKey(const std::string& p
   auto pass = KeyPassphrase(passphrase_file);
   if (!pass.ok()) return pass.status();
   auto key = credentials::SigningIdentity::FromPem(*pem, *pass);
-  if (!key.ok()) return absl::InvalidArgumentError(path + ": " + std::string(key.status().message()));
+  if (!key.ok())
+    return absl::InvalidArgumentError(path + ": " + std::string(key.status().message()));
   return key;
 }
 
@@ -71,7 +72,8 @@ absl::StatusOr<credentials::InstitutionKey> LoadInstitutionKey(const std::string
   auto pass = KeyPassphrase(passphrase_file);
   if (!pass.ok()) return pass.status();
   auto key = credentials::InstitutionKey::FromPem(*pem, *pass);
-  if (!key.ok()) return absl::InvalidArgumentError(path + ": " + std::string(key.status().message()));
+  if (!key.ok())
+    return absl::InvalidArgumentError(path + ": " + std::string(key.status().message()));
   return key;
 }
 

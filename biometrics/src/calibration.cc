@@ -68,8 +68,8 @@ absl::StatusOr<LabelledFolder> LoadLabelledFolder(FaceCapture& capture, const st
         out.unusable.push_back(StrCat(photo.string(), ": no face"));
         continue;
       }
-      out.faces.push_back({person.filename().string(), photo.string(), *c->face_template,
-                           c->passed});
+      out.faces.push_back(
+          {person.filename().string(), photo.string(), *c->face_template, c->passed});
     }
   }
   return out;
@@ -78,8 +78,8 @@ absl::StatusOr<LabelledFolder> LoadLabelledFolder(FaceCapture& capture, const st
 OperatingPoint EvaluateAt(const CalibrationReport& r, float threshold) {
   OperatingPoint p;
   p.threshold = threshold;
-  const auto imp_above = r.impostor.end() -
-                         std::lower_bound(r.impostor.begin(), r.impostor.end(), threshold);
+  const auto imp_above =
+      r.impostor.end() - std::lower_bound(r.impostor.begin(), r.impostor.end(), threshold);
   const auto gen_below =
       std::lower_bound(r.genuine.begin(), r.genuine.end(), threshold) - r.genuine.begin();
   p.fmr = r.impostor.empty() ? 0 : double(imp_above) / r.impostor.size();

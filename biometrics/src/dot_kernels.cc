@@ -57,8 +57,10 @@ __attribute__((target("avx2"))) void DotBatchAvx2(const PreparedProbe& p, const 
       const __m256i pa = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.abs_q + j));
       const __m256i g0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r0 + j));
       const __m256i g1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r1 + j));
-      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_maddubs_epi16(pa, _mm256_sign_epi8(g0, pq)), ones));
-      a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_maddubs_epi16(pa, _mm256_sign_epi8(g1, pq)), ones));
+      a0 = _mm256_add_epi32(
+          a0, _mm256_madd_epi16(_mm256_maddubs_epi16(pa, _mm256_sign_epi8(g0, pq)), ones));
+      a1 = _mm256_add_epi32(
+          a1, _mm256_madd_epi16(_mm256_maddubs_epi16(pa, _mm256_sign_epi8(g1, pq)), ones));
     }
     out[r] = HSum256(a0);
     out[r + 1] = HSum256(a1);
@@ -70,7 +72,8 @@ __attribute__((target("avx2"))) void DotBatchAvx2(const PreparedProbe& p, const 
       const __m256i pq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.q + j));
       const __m256i pa = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.abs_q + j));
       const __m256i g0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(r0 + j));
-      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_maddubs_epi16(pa, _mm256_sign_epi8(g0, pq)), ones));
+      a0 = _mm256_add_epi32(
+          a0, _mm256_madd_epi16(_mm256_maddubs_epi16(pa, _mm256_sign_epi8(g0, pq)), ones));
     }
     out[r] = HSum256(a0);
   }
@@ -87,8 +90,8 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void DotBatchAvx512Vnni(
     for (size_t l = 0; l < 4 * dim; l += 64) {
       _mm_prefetch(reinterpret_cast<const char*>(base + kPrefetchRows * dim + l), _MM_HINT_T0);
     }
-    __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512(),
-            a2 = _mm512_setzero_si512(), a3 = _mm512_setzero_si512();
+    __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512(), a2 = _mm512_setzero_si512(),
+            a3 = _mm512_setzero_si512();
     for (size_t j = 0; j < dim; j += 64) {
       const __m512i pu = _mm512_loadu_si512(p.off_q + j);
       a0 = _mm512_dpbusd_epi32(a0, pu, _mm512_loadu_si512(base + j));
@@ -98,14 +101,13 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void DotBatchAvx512Vnni(
     }
     // Reduce the four accumulators together: per 128-bit lane, unpack and
     // add to [a0, a1, a2, a3] partial sums, then add the four lanes.
-    const __m512i x01 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1),
-                                         _mm512_unpackhi_epi32(a0, a1));
-    const __m512i x23 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3),
-                                         _mm512_unpackhi_epi32(a2, a3));
-    const __m512i y = _mm512_add_epi32(_mm512_unpacklo_epi64(x01, x23),
-                                       _mm512_unpackhi_epi64(x01, x23));
-    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(y),
-                                       _mm512_extracti64x4_epi64(y, 1));
+    const __m512i x01 =
+        _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1), _mm512_unpackhi_epi32(a0, a1));
+    const __m512i x23 =
+        _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3), _mm512_unpackhi_epi32(a2, a3));
+    const __m512i y =
+        _mm512_add_epi32(_mm512_unpacklo_epi64(x01, x23), _mm512_unpackhi_epi64(x01, x23));
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(y), _mm512_extracti64x4_epi64(y, 1));
     __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
     const __m128i offset =
         _mm_slli_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row_sums + r)), 7);

@@ -10,16 +10,16 @@ namespace puente::biometrics::internal {
 
 // The probe in the forms the kernels want, built once per search.
 struct PreparedProbe {
-  const int8_t* q;      // signed values, dim_padded
-  const uint8_t* abs_q; // |q|, for the AVX2 sign trick
-  const uint8_t* off_q; // q + 128, for AVX-512 VNNI (u8 x s8)
+  const int8_t* q;       // signed values, dim_padded
+  const uint8_t* abs_q;  // |q|, for the AVX2 sign trick
+  const uint8_t* off_q;  // q + 128, for AVX-512 VNNI (u8 x s8)
 };
 
 // out[r] = sum_j probe[j] * rows[r * dim_padded + j] for r in [0, n).
 // dim_padded is a multiple of 64; padding bytes are zero. `row_sums[r]` is
 // the sum of row r's values (used by the VNNI kernel's offset trick).
-using DotBatchFn = void (*)(const PreparedProbe& probe, const int8_t* rows,
-                            const int32_t* row_sums, size_t n, size_t dim_padded, int32_t* out);
+using DotBatchFn = void (*)(const PreparedProbe& probe, const int8_t* rows, const int32_t* row_sums,
+                            size_t n, size_t dim_padded, int32_t* out);
 
 struct Kernel {
   std::string_view name;  // "avx512_vnni", "avx2", "scalar"

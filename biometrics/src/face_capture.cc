@@ -48,28 +48,44 @@ absl::Status FromCv(const cv::Exception& e, std::string_view what) {
 
 std::string_view QualityCodeName(QualityCode c) {
   switch (c) {
-    case QualityCode::kNoFace: return "no_face";
-    case QualityCode::kMultipleFaces: return "multiple_faces";
-    case QualityCode::kFaceTooSmall: return "face_too_small";
-    case QualityCode::kTooBlurry: return "too_blurry";
-    case QualityCode::kUnderExposed: return "under_exposed";
-    case QualityCode::kOverExposed: return "over_exposed";
-    case QualityCode::kNotFrontal: return "not_frontal";
-    case QualityCode::kLowConfidence: return "low_confidence";
+    case QualityCode::kNoFace:
+      return "no_face";
+    case QualityCode::kMultipleFaces:
+      return "multiple_faces";
+    case QualityCode::kFaceTooSmall:
+      return "face_too_small";
+    case QualityCode::kTooBlurry:
+      return "too_blurry";
+    case QualityCode::kUnderExposed:
+      return "under_exposed";
+    case QualityCode::kOverExposed:
+      return "over_exposed";
+    case QualityCode::kNotFrontal:
+      return "not_frontal";
+    case QualityCode::kLowConfidence:
+      return "low_confidence";
   }
   return "unknown";
 }
 
 std::string_view QualityReason(QualityCode c) {
   switch (c) {
-    case QualityCode::kNoFace: return "face.none";
-    case QualityCode::kMultipleFaces: return "face.multiple";
-    case QualityCode::kFaceTooSmall: return "face.too_small";
-    case QualityCode::kTooBlurry: return "face.too_blurry";
-    case QualityCode::kUnderExposed: return "face.under_exposed";
-    case QualityCode::kOverExposed: return "face.over_exposed";
-    case QualityCode::kNotFrontal: return "face.not_frontal";
-    case QualityCode::kLowConfidence: return "face.low_confidence";
+    case QualityCode::kNoFace:
+      return "face.none";
+    case QualityCode::kMultipleFaces:
+      return "face.multiple";
+    case QualityCode::kFaceTooSmall:
+      return "face.too_small";
+    case QualityCode::kTooBlurry:
+      return "face.too_blurry";
+    case QualityCode::kUnderExposed:
+      return "face.under_exposed";
+    case QualityCode::kOverExposed:
+      return "face.over_exposed";
+    case QualityCode::kNotFrontal:
+      return "face.not_frontal";
+    case QualityCode::kLowConfidence:
+      return "face.low_confidence";
   }
   return "face.unknown";
 }
@@ -133,9 +149,8 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   try {
     // Detect on a downscaled, padded copy; map results back to the original.
     const int side = std::max(bgr.cols, bgr.rows);
-    const double scale = side > options_.max_detection_side
-                             ? double(options_.max_detection_side) / side
-                             : 1.0;
+    const double scale =
+        side > options_.max_detection_side ? double(options_.max_detection_side) / side : 1.0;
     cv::Mat small;
     if (scale < 1.0) {
       cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
@@ -177,7 +192,8 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   const cv::Point2f centre(bgr.cols / 2.0f, bgr.rows / 2.0f);
   auto off_centre = [&centre](const Detection& d) {
     const cv::Rect b = d.box();
-    return static_cast<float>(cv::norm(cv::Point2f(b.x + b.width / 2.0f, b.y + b.height / 2.0f) - centre));
+    return static_cast<float>(
+        cv::norm(cv::Point2f(b.x + b.width / 2.0f, b.y + b.height / 2.0f) - centre));
   };
   size_t main_index = 0;
   for (size_t i = 1; i < faces.size(); ++i) {
@@ -228,10 +244,9 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
     }
     std::vector<float> v(feature.ptr<float>(0), feature.ptr<float>(0) + feature.cols);
     PUENTE_ASSIGN_OR_RETURN(
-        out.face_template,
-        FaceTemplate::FromFeature(options_.recognizer == Recognizer::kSFace ? kSFaceId
-                                                                            : kRecognizerId,
-                                  kRecognizerVersion, v));
+        out.face_template, FaceTemplate::FromFeature(
+                               options_.recognizer == Recognizer::kSFace ? kSFaceId : kRecognizerId,
+                               kRecognizerVersion, v));
   } catch (const cv::Exception& e) {
     return FromCv(e, "face alignment and embedding");
   }
@@ -248,12 +263,12 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
       x = std::clamp(x, 0.0f, bgr.cols - 1 - w);
       y = std::clamp(y, 0.0f, bgr.rows - 1 - h);
       cv::Mat crop;
-      cv::resize(bgr(cv::Rect(cvRound(x), cvRound(y), std::max(1, cvRound(w)),
-                              std::max(1, cvRound(h))) &
-                     cv::Rect(0, 0, bgr.cols, bgr.rows)),
-                 crop, cv::Size(128, 128));
-      nets_->liveness.setInput(cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128),
-                                                      cv::Scalar(), /*swapRB=*/true, false));
+      cv::resize(
+          bgr(cv::Rect(cvRound(x), cvRound(y), std::max(1, cvRound(w)), std::max(1, cvRound(h))) &
+              cv::Rect(0, 0, bgr.cols, bgr.rows)),
+          crop, cv::Size(128, 128));
+      nets_->liveness.setInput(cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128), cv::Scalar(),
+                                                      /*swapRB=*/true, false));
       cv::Mat logits = nets_->liveness.forward().reshape(1, 1);
       double max_logit;
       cv::minMaxLoc(logits, nullptr, &max_logit);
@@ -265,11 +280,13 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
     }
   }
 
-  auto issue = [&out](QualityCode c, std::string msg) { out.issues.push_back({c, std::move(msg)}); };
+  auto issue = [&out](QualityCode c, std::string msg) {
+    out.issues.push_back({c, std::move(msg)});
+  };
   if (others > 0) {
-    issue(QualityCode::kMultipleFaces,
-          absl::StrFormat("%d other face(s) in the photo: only the applicant may be in it",
-                          others));
+    issue(
+        QualityCode::kMultipleFaces,
+        absl::StrFormat("%d other face(s) in the photo: only the applicant may be in it", others));
   }
   if (m.confidence < q.min_confidence) {
     issue(QualityCode::kLowConfidence,
@@ -289,8 +306,8 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   }
   if (m.brightness < q.min_brightness) {
     issue(QualityCode::kUnderExposed,
-          absl::StrFormat("face too dark (brightness %.0f, at least %.0f); add light",
-                          m.brightness, q.min_brightness));
+          absl::StrFormat("face too dark (brightness %.0f, at least %.0f); add light", m.brightness,
+                          q.min_brightness));
   } else if (m.brightness > q.max_brightness) {
     issue(QualityCode::kOverExposed,
           absl::StrFormat("face too bright (brightness %.0f, at most %.0f); reduce light",

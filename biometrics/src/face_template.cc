@@ -143,9 +143,8 @@ absl::StatusOr<FaceTemplate> FaceTemplate::Parse(std::string_view b) {
 absl::StatusOr<float> CosineSimilarity(const FaceTemplate& a, const FaceTemplate& b) {
   if (a.model_id() != b.model_id() || a.model_version() != b.model_version()) {
     return absl::FailedPreconditionError(
-        StrCat("face templates come from different models (", a.model_id(), " v",
-               a.model_version(), " and ", b.model_id(), " v", b.model_version(),
-               "): they cannot be compared"));
+        StrCat("face templates come from different models (", a.model_id(), " v", a.model_version(),
+               " and ", b.model_id(), " v", b.model_version(), "): they cannot be compared"));
   }
   if (a.dimension() != b.dimension()) {
     return absl::FailedPreconditionError("face templates have different dimensions");

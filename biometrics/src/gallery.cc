@@ -166,9 +166,9 @@ void FaceGallery::AppendUnlocked(const std::string& id, std::span<const float> u
 absl::Status FaceGallery::Upsert(const std::string& subject_id, const FaceTemplate& t) {
   if (t.model_id() != model_id_ || t.model_version() != model_version_ ||
       static_cast<size_t>(t.dimension()) != dim_) {
-    return absl::FailedPreconditionError(
-        StrCat("gallery holds ", model_id_, " v", model_version_, " templates; got ",
-               t.model_id(), " v", t.model_version()));
+    return absl::FailedPreconditionError(StrCat("gallery holds ", model_id_, " v", model_version_,
+                                                " templates; got ", t.model_id(), " v",
+                                                t.model_version()));
   }
   const std::vector<float> unit = t.ToFloat();
   auto lock = WriteLock();
@@ -204,7 +204,8 @@ bool FaceGallery::Remove(const std::string& subject_id) {
   const size_t slot = it->second, last = ids_.size() - 1;
   slots_.erase(it);
   if (slot != last) {  // move the last row into the hole
-    std::copy_n(codes_.begin() + last * dim_padded_, dim_padded_, codes_.begin() + slot * dim_padded_);
+    std::copy_n(codes_.begin() + last * dim_padded_, dim_padded_,
+                codes_.begin() + slot * dim_padded_);
     if (options_.keep_float) {
       std::copy_n(floats_.begin() + last * dim_, dim_, floats_.begin() + slot * dim_);
     }
@@ -289,8 +290,8 @@ std::vector<Match> FaceGallery::SearchVector(std::span<const float> unit_probe, 
     const float* qnorm = qnorm_.data();
     for (size_t c = begin; c < end; c += kChunk) {
       const size_t m = std::min(kChunk, end - c);
-      kernel.dot_batch(view, codes_.data() + c * dim_padded_, row_sums_.data() + c, m,
-                       dim_padded_, dots);
+      kernel.dot_batch(view, codes_.data() + c * dim_padded_, row_sums_.data() + c, m, dim_padded_,
+                       dots);
       // Score intervals for the whole chunk (a loop the compiler vectorises),
       // then the few rows that can still reach the top k.
       for (size_t r = 0; r < m; ++r) {

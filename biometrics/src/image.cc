@@ -29,7 +29,8 @@ constexpr std::string_view kPngMagic("\x89PNG\r\n\x1a\n", 8);
 
 absl::StatusOr<ImageInfo> InspectPng(std::string_view b) {
   // Signature, then the IHDR chunk: length(4) "IHDR" width(4) height(4).
-  if (b.size() < 33 || b.substr(12, 4) != "IHDR") return Refuse("image.corrupt", "PNG without IHDR");
+  if (b.size() < 33 || b.substr(12, 4) != "IHDR")
+    return Refuse("image.corrupt", "PNG without IHDR");
   return ImageInfo{ImageFormat::kPng, static_cast<int>(std::min<uint32_t>(Be32(b, 16), 1u << 30)),
                    static_cast<int>(std::min<uint32_t>(Be32(b, 20), 1u << 30))};
 }
@@ -50,8 +51,8 @@ absl::StatusOr<ImageInfo> InspectJpeg(std::string_view b) {
     }
     const uint16_t len = Be16(b, i + 2);
     if (len < 2) return Refuse("image.corrupt", "JPEG segment length");
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                     marker != 0xCC;
+    const bool sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) {
       if (i + 9 > b.size()) break;
       return ImageInfo{ImageFormat::kJpeg, Be16(b, i + 7), Be16(b, i + 5)};
@@ -80,8 +81,8 @@ bool HasGreyBottomBand(const cv::Mat& bgr) {
 absl::StatusOr<ImageInfo> InspectImage(std::string_view bytes, const ImageLimits& limits) {
   if (bytes.empty()) return Refuse("image.empty", "the file is empty");
   if (bytes.size() > limits.max_bytes) {
-    return Refuse("image.too_large", StrCat("the file is ", bytes.size(), " bytes, the limit is ",
-                                            limits.max_bytes));
+    return Refuse("image.too_large",
+                  StrCat("the file is ", bytes.size(), " bytes, the limit is ", limits.max_bytes));
   }
   absl::StatusOr<ImageInfo> info;
   if (bytes.size() >= 3 && uint8_t(bytes[0]) == 0xFF && uint8_t(bytes[1]) == 0xD8 &&
@@ -96,8 +97,9 @@ absl::StatusOr<ImageInfo> InspectImage(std::string_view bytes, const ImageLimits
   if (info->width <= 0 || info->height <= 0) return Refuse("image.corrupt", "zero dimensions");
   const long long pixels = static_cast<long long>(info->width) * info->height;
   if (pixels > limits.max_pixels) {
-    return Refuse("image.too_large", StrCat(info->width, "x", info->height, " is over the limit of ",
-                                            limits.max_pixels, " pixels"));
+    return Refuse("image.too_large",
+                  StrCat(info->width, "x", info->height, " is over the limit of ",
+                         limits.max_pixels, " pixels"));
   }
   return info;
 }
@@ -111,11 +113,11 @@ absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& l
   }
   // Found by fuzzing: a strip a few pixels high makes the detector's shape
   // arithmetic overflow inside OpenCV.
-  const double aspect = double(std::max(info->width, info->height)) /
-                        std::min(info->width, info->height);
+  const double aspect =
+      double(std::max(info->width, info->height)) / std::min(info->width, info->height);
   if (aspect > limits.max_aspect) {
-    return Refuse("image.bad_aspect", StrCat(info->width, "x", info->height,
-                                             " is too elongated for a face photo"));
+    return Refuse("image.bad_aspect",
+                  StrCat(info->width, "x", info->height, " is too elongated for a face photo"));
   }
   // Complete files end with their terminator (trailing padding tolerated).
   const std::string_view tail = bytes.substr(bytes.size() - std::min<size_t>(bytes.size(), 4096));
@@ -128,8 +130,7 @@ absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& l
   }
   cv::Mat img;
   try {
-    const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1,
-                      const_cast<char*>(bytes.data()));
+    const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
     img = cv::imdecode(buf, cv::IMREAD_COLOR);
   } catch (const cv::Exception& e) {
     return Refuse("image.corrupt", "the decoder failed");
@@ -151,8 +152,8 @@ absl::StatusOr<cv::Mat> ReadImageFile(const std::string& path, const ImageLimits
   const std::streamoff size = f.tellg();
   if (size < 0) return absl::NotFoundError(StrCat(path, ": cannot read"));
   if (static_cast<size_t>(size) > limits.max_bytes) {
-    return Refuse("image.too_large", StrCat("the file is ", size, " bytes, the limit is ",
-                                            limits.max_bytes));
+    return Refuse("image.too_large",
+                  StrCat("the file is ", size, " bytes, the limit is ", limits.max_bytes));
   }
   f.seekg(0);
   std::string bytes(static_cast<size_t>(size), '\0');

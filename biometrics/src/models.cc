@@ -35,14 +35,14 @@ absl::StatusOr<std::string> LocateModel(std::string_view id, const std::string& 
     const std::string path = (std::filesystem::path(dir) / m.file).string();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      return absl::NotFoundError(puente::StrCat("model ", id, ": ", path,
-                                              " not found (run scripts/setup.sh)"));
+      return absl::NotFoundError(
+          puente::StrCat("model ", id, ": ", path, " not found (run scripts/setup.sh)"));
     }
     auto sum = crypto::Sha256FileHex(path);
     if (!sum.ok()) return sum.status();
     if (*sum != m.sha256) {
-      return absl::DataLossError(puente::StrCat("model ", id, ": ", path,
-                                              " has sha256 ", *sum, ", expected ", m.sha256));
+      return absl::DataLossError(
+          puente::StrCat("model ", id, ": ", path, " has sha256 ", *sum, ", expected ", m.sha256));
     }
     return path;
   }

@@ -37,9 +37,12 @@ std::string SerialBytes(uint64_t serial) {
 
 // Well-known entitlements travel as small integers (a byte instead of ~25);
 // any other code travels as text.
-constexpr std::array<std::string_view, 6> kEntitlementCodes{
-    "asylum-application-active", "asylum-application-certified", "work-permit",
-    "health-care", "education", "social-assistance"};
+constexpr std::array<std::string_view, 6> kEntitlementCodes{"asylum-application-active",
+                                                            "asylum-application-certified",
+                                                            "work-permit",
+                                                            "health-care",
+                                                            "education",
+                                                            "social-assistance"};
 
 Cbor EntitlementCode(const std::string& code) {
   for (size_t i = 0; i < kEntitlementCodes.size(); ++i) {
@@ -78,8 +81,8 @@ absl::StatusOr<Cbor> SealSection(const SealedSection& s, uint64_t serial,
     for (const Recipient& r : recipients) {
       auto sealed = crypto::HpkeSeal(r.public_key, kSealedInfo, aad, *cek);
       if (!sealed.ok()) return sealed.status();
-      wrapped.items.push_back(Cbor::Array({Cbor::Bytes(r.kid), Cbor::Bytes(sealed->enc),
-                                           Cbor::Bytes(sealed->ciphertext)}));
+      wrapped.items.push_back(Cbor::Array(
+          {Cbor::Bytes(r.kid), Cbor::Bytes(sealed->enc), Cbor::Bytes(sealed->ciphertext)}));
     }
     auto sealed_ct = crypto::AesGcmSeal(*cek, kContentNonce, aad, plaintext,
                                         crypto::InsecureSecretKeyAccess::Get());
@@ -113,8 +116,8 @@ absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uin
     if (direct) {
       plain = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad, ct->s);
     } else {
-      auto cek = crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad,
-                                  entry.items[2].s);
+      auto cek =
+          crypto::HpkeOpen(institution.key(), entry.items[1].s, kSealedInfo, aad, entry.items[2].s);
       if (!cek.ok()) return internal::StageError(DecodeStage::kDecrypt, "decryption failed");
       plain = crypto::AesGcmOpen(*cek, kContentNonce, aad, ct->s,
                                  crypto::InsecureSecretKeyAccess::Get());
@@ -126,8 +129,8 @@ absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uin
     const Cbor* tmpl = map->Find(1);
     const Cbor* case_number = map->Find(2);
     const Cbor* details = map->Find(3);
-    if (tmpl == nullptr || !tmpl->is_bytes() || case_number == nullptr ||
-        !case_number->is_text() || details == nullptr || !details->is_map()) {
+    if (tmpl == nullptr || !tmpl->is_bytes() || case_number == nullptr || !case_number->is_text() ||
+        details == nullptr || !details->is_map()) {
       return Malformed("sealed content has the wrong fields");
     }
     s.face_template = tmpl->s;
@@ -145,9 +148,12 @@ absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uin
 
 std::string_view CardTypeName(CardType type) {
   switch (type) {
-    case CardType::kAsylumSeeker: return "asylum-seeker";
-    case CardType::kRefugee: return "refugee";
-    case CardType::kBirthAttestation: return "birth-attestation";
+    case CardType::kAsylumSeeker:
+      return "asylum-seeker";
+    case CardType::kRefugee:
+      return "refugee";
+    case CardType::kBirthAttestation:
+      return "birth-attestation";
   }
   return "unknown";
 }
@@ -156,9 +162,8 @@ absl::StatusOr<CardType> ParseCardType(std::string_view name) {
   for (CardType t : {CardType::kAsylumSeeker, CardType::kRefugee, CardType::kBirthAttestation}) {
     if (CardTypeName(t) == name) return t;
   }
-  return absl::InvalidArgumentError(
-      "card type \"" + std::string(name) +
-      "\" is not one of asylum-seeker, refugee, birth-attestation");
+  return absl::InvalidArgumentError("card type \"" + std::string(name) +
+                                    "\" is not one of asylum-seeker, refugee, birth-attestation");
 }
 
 absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& issuer,
@@ -214,8 +219,8 @@ absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Clai
   if (!claims.ok() || !claims->is_map()) return Malformed("not a map");
   Card card;
   card.holder = holder;
-  if (!meta.issuer || !meta.issued_at || !meta.expires_at || !meta.cwt_id ||
-      meta.cwt_id->empty() || meta.cwt_id->size() > 8) {
+  if (!meta.issuer || !meta.issued_at || !meta.expires_at || !meta.cwt_id || meta.cwt_id->empty() ||
+      meta.cwt_id->size() > 8) {
     return Malformed("iss, iat, exp and a cti of 1 to 8 bytes are required");
   }
   card.issuer = *meta.issuer;

@@ -102,9 +102,12 @@ std::string BirthDate(const std::optional<std::string>& yyyymmdd) {
 
 const char* Title(CardType type) {
   switch (type) {
-    case CardType::kAsylumSeeker: return "Solicitante de protección internacional";
-    case CardType::kRefugee: return "Persona refugiada";
-    case CardType::kBirthAttestation: return "Constancia de nacimiento";
+    case CardType::kAsylumSeeker:
+      return "Solicitante de protección internacional";
+    case CardType::kRefugee:
+      return "Persona refugiada";
+    case CardType::kBirthAttestation:
+      return "Constancia de nacimiento";
   }
   return "";
 }
@@ -209,8 +212,8 @@ absl::Status Draw(cairo_t* cr, const CardArtwork& art, double px_per_mm) {
 
   DrawQr(cr, *qr, px_per_mm);
   // Footer.
-  const std::string footer = absl::StrFormat("Serie %d · Emitida %s · %s", card.serial,
-                                             Date(card.issued_at), card.issuer);
+  const std::string footer =
+      absl::StrFormat("Serie %d · Emitida %s · %s", card.serial, Date(card.issued_at), card.issuer);
   Fitted(cr, footer, kMargin, kCardHeightMm - 2.2, kCardWidthMm - kQrSide - 2 * kMargin - 1, 1.5,
          false, kGrey);
   Fitted(cr, "Verifique el código QR", kCardWidthMm - kMargin - kQrSide + 4, kQrTop + kQrSide + 2.2,

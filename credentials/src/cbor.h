@@ -20,23 +20,54 @@ struct Cbor {
   enum class Type { kInt, kBytes, kText, kArray, kMap, kTag, kBool, kNull, kUndefined, kFloat };
 
   Type type = Type::kNull;
-  int64_t i = 0;     // kInt, kBool (0/1)
-  uint64_t tag = 0;  // kTag
-  double f = 0;      // kFloat
-  std::string s;     // kBytes, kText
-  std::vector<Cbor> items;                  // kArray; kTag holds its one item here
-  std::vector<std::pair<Cbor, Cbor>> map;   // kMap, in encoded order
+  int64_t i = 0;                           // kInt, kBool (0/1)
+  uint64_t tag = 0;                        // kTag
+  double f = 0;                            // kFloat
+  std::string s;                           // kBytes, kText
+  std::vector<Cbor> items;                 // kArray; kTag holds its one item here
+  std::vector<std::pair<Cbor, Cbor>> map;  // kMap, in encoded order
 
-  static Cbor Int(int64_t v) { Cbor c; c.type = Type::kInt; c.i = v; return c; }
-  static Cbor Bytes(std::string v) { Cbor c; c.type = Type::kBytes; c.s = std::move(v); return c; }
-  static Cbor Text(std::string v) { Cbor c; c.type = Type::kText; c.s = std::move(v); return c; }
-  static Cbor Bool(bool v) { Cbor c; c.type = Type::kBool; c.i = v; return c; }
-  static Cbor Array(std::vector<Cbor> v = {}) {
-    Cbor c; c.type = Type::kArray; c.items = std::move(v); return c;
+  static Cbor Int(int64_t v) {
+    Cbor c;
+    c.type = Type::kInt;
+    c.i = v;
+    return c;
   }
-  static Cbor Map() { Cbor c; c.type = Type::kMap; return c; }
+  static Cbor Bytes(std::string v) {
+    Cbor c;
+    c.type = Type::kBytes;
+    c.s = std::move(v);
+    return c;
+  }
+  static Cbor Text(std::string v) {
+    Cbor c;
+    c.type = Type::kText;
+    c.s = std::move(v);
+    return c;
+  }
+  static Cbor Bool(bool v) {
+    Cbor c;
+    c.type = Type::kBool;
+    c.i = v;
+    return c;
+  }
+  static Cbor Array(std::vector<Cbor> v = {}) {
+    Cbor c;
+    c.type = Type::kArray;
+    c.items = std::move(v);
+    return c;
+  }
+  static Cbor Map() {
+    Cbor c;
+    c.type = Type::kMap;
+    return c;
+  }
   static Cbor Tag(uint64_t t, Cbor item) {
-    Cbor c; c.type = Type::kTag; c.tag = t; c.items.push_back(std::move(item)); return c;
+    Cbor c;
+    c.type = Type::kTag;
+    c.tag = t;
+    c.items.push_back(std::move(item));
+    return c;
   }
 
   bool is_int() const { return type == Type::kInt; }

@@ -1,7 +1,8 @@
+#include "puente/credentials/claim169.h"
+
 #include <array>
 
 #include "absl/status/status.h"
-#include "puente/credentials/claim169.h"
 #include "puente/crypto/encoding.h"
 #include "src/claim169_cbor.h"
 #include "src/decode_stage.h"
@@ -48,17 +49,28 @@ constexpr std::array<IntField, 3> kIntFields{{
     {17, "photoFormat", &Claim169::photo_format},
 }};
 
-constexpr std::array<const char*, 16> kBiometricNames{
-    "rightThumb", "rightPointerFinger", "rightMiddleFinger", "rightRingFinger",
-    "rightLittleFinger", "leftThumb", "leftPointerFinger", "leftMiddleFinger",
-    "leftRingFinger", "leftLittleFinger", "rightIris", "leftIris",
-    "face", "rightPalm", "leftPalm", "voice"};
+constexpr std::array<const char*, 16> kBiometricNames{"rightThumb",
+                                                      "rightPointerFinger",
+                                                      "rightMiddleFinger",
+                                                      "rightRingFinger",
+                                                      "rightLittleFinger",
+                                                      "leftThumb",
+                                                      "leftPointerFinger",
+                                                      "leftMiddleFinger",
+                                                      "leftRingFinger",
+                                                      "leftLittleFinger",
+                                                      "rightIris",
+                                                      "leftIris",
+                                                      "face",
+                                                      "rightPalm",
+                                                      "leftPalm",
+                                                      "voice"};
 constexpr int kFirstBiometric = 50;
 constexpr int kLastBiometric = 65;
 
 absl::Status WrongType(int64_t key, const char* name, const char* want) {
-  return internal::StageError(DecodeStage::kClaim169Invalid, "key " + std::to_string(key) +
-                                                                  " (" + name + ") must be " + want);
+  return internal::StageError(DecodeStage::kClaim169Invalid,
+                              "key " + std::to_string(key) + " (" + name + ") must be " + want);
 }
 
 absl::StatusOr<Biometric> BiometricFromCbor(const Cbor& v, int key) {
@@ -188,9 +200,12 @@ Cbor Claim169ToCbor(const Claim169& c) {
 
 nlohmann::json CborToJson(const Cbor& v) {
   switch (v.type) {
-    case Cbor::Type::kInt: return v.i;
-    case Cbor::Type::kBytes: return crypto::Base64Encode(v.s);
-    case Cbor::Type::kText: return v.s;
+    case Cbor::Type::kInt:
+      return v.i;
+    case Cbor::Type::kBytes:
+      return crypto::Base64Encode(v.s);
+    case Cbor::Type::kText:
+      return v.s;
     case Cbor::Type::kArray: {
       nlohmann::json arr = nlohmann::json::array();
       for (const Cbor& item : v.items) arr.push_back(CborToJson(item));
@@ -203,11 +218,15 @@ nlohmann::json CborToJson(const Cbor& v) {
       }
       return obj;
     }
-    case Cbor::Type::kTag: return CborToJson(v.items.at(0));
-    case Cbor::Type::kBool: return v.i != 0;
-    case Cbor::Type::kFloat: return v.f;
+    case Cbor::Type::kTag:
+      return CborToJson(v.items.at(0));
+    case Cbor::Type::kBool:
+      return v.i != 0;
+    case Cbor::Type::kFloat:
+      return v.f;
     case Cbor::Type::kNull:
-    case Cbor::Type::kUndefined: return nullptr;
+    case Cbor::Type::kUndefined:
+      return nullptr;
   }
   return nullptr;
 }

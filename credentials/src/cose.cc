@@ -74,17 +74,17 @@ absl::Status VerifyCoseSign1(const CoseSign1& sign1, const crypto::VerifyingKey&
   return key.Verify(SigStructure(sign1.protected_bytes, sign1.payload), sign1.signature);
 }
 
-absl::StatusOr<std::string> SignCoseSign1(std::string_view payload,
-                                          const crypto::SigningKey& key, std::string_view kid) {
+absl::StatusOr<std::string> SignCoseSign1(std::string_view payload, const crypto::SigningKey& key,
+                                          std::string_view kid) {
   Cbor prot = Cbor::Map();
   prot.Put(kHeaderAlg, Cbor::Int(CoseAlgorithm(key.algorithm())));
   prot.Put(kHeaderKid, Cbor::Bytes(std::string(kid)));
   const std::string prot_bytes = EncodeCbor(prot);
   auto sig = key.Sign(SigStructure(prot_bytes, payload));
   if (!sig.ok()) return sig.status();
-  Cbor sign1 = Cbor::Tag(kCoseSign1Tag,
-                         Cbor::Array({Cbor::Bytes(prot_bytes), Cbor::Map(),
-                                      Cbor::Bytes(std::string(payload)), Cbor::Bytes(*sig)}));
+  Cbor sign1 =
+      Cbor::Tag(kCoseSign1Tag, Cbor::Array({Cbor::Bytes(prot_bytes), Cbor::Map(),
+                                            Cbor::Bytes(std::string(payload)), Cbor::Bytes(*sig)}));
   return EncodeCbor(sign1);
 }
 

@@ -31,8 +31,8 @@ absl::StatusOr<CoseSign1> ParseCoseSign1(const Cbor& item);
 absl::Status VerifyCoseSign1(const CoseSign1& sign1, const crypto::VerifyingKey& key);
 
 // A tagged COSE_Sign1 over `payload`, alg and kid in the protected header.
-absl::StatusOr<std::string> SignCoseSign1(std::string_view payload,
-                                          const crypto::SigningKey& key, std::string_view kid);
+absl::StatusOr<std::string> SignCoseSign1(std::string_view payload, const crypto::SigningKey& key,
+                                          std::string_view kid);
 
 // zlib (RFC 1950). Inflate refuses output beyond `max_output` bytes and any
 // bytes after the end of the stream: InvalidArgument("Decompress: ...").

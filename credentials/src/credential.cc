@@ -23,8 +23,8 @@ constexpr uint64_t kCwtTag = 61;
 constexpr int64_t kClaim169 = 169;
 
 constexpr std::array<std::string_view, 8> kStageNames{
-    "Base45Decode", "Decompress",      "CoseParse", "CwtParse",
-    "Claim169NotFound", "Claim169Invalid", "Decrypt", "Signature"};
+    "Base45Decode",     "Decompress",      "CoseParse", "CwtParse",
+    "Claim169NotFound", "Claim169Invalid", "Decrypt",   "Signature"};
 
 absl::StatusOr<int64_t> OptionalInt(const Cbor& claims, int64_t key, std::optional<int64_t>* out) {
   const Cbor* v = claims.Find(key);
@@ -34,8 +34,8 @@ absl::StatusOr<int64_t> OptionalInt(const Cbor& claims, int64_t key, std::option
     return 0;
   }
   if (!v->is_int()) {
-    return StageError(DecodeStage::kCwtParse, "claim " + std::to_string(key) +
-                                                  " must be a NumericDate");
+    return StageError(DecodeStage::kCwtParse,
+                      "claim " + std::to_string(key) + " must be a NumericDate");
   }
   *out = v->i;
   return 0;
@@ -89,9 +89,9 @@ absl::StatusOr<Cbor> DecryptEncrypt0(const Cbor& tagged, const DecodeOptions& op
 namespace internal {
 
 absl::Status StageError(DecodeStage stage, std::string_view what) {
-  return WithDetail(absl::InvalidArgumentError(std::string(DecodeStageName(stage)) + ": " +
-                                               std::string(what)),
-                    kDetailStage, DecodeStageName(stage));
+  return WithDetail(
+      absl::InvalidArgumentError(std::string(DecodeStageName(stage)) + ": " + std::string(what)),
+      kDetailStage, DecodeStageName(stage));
 }
 
 absl::Status InStage(DecodeStage stage, const absl::Status& st) {
@@ -116,9 +116,12 @@ std::optional<DecodeStage> DecodeStageOf(const absl::Status& status) {
 
 std::string_view VerificationStatusName(VerificationStatus status) {
   switch (status) {
-    case VerificationStatus::kVerified: return "verified";
-    case VerificationStatus::kSkipped: return "skipped";
-    case VerificationStatus::kFailed: return "failed";
+    case VerificationStatus::kVerified:
+      return "verified";
+    case VerificationStatus::kSkipped:
+      return "skipped";
+    case VerificationStatus::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -126,9 +129,9 @@ std::string_view VerificationStatusName(VerificationStatus status) {
 absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
                                                    const DecodeOptions& options) {
   if (qr_text.size() > options.limits.max_text_chars) {
-    return StageError(DecodeStage::kBase45Decode,
-                      "text longer than " + std::to_string(options.limits.max_text_chars) +
-                          " characters");
+    return StageError(
+        DecodeStage::kBase45Decode,
+        "text longer than " + std::to_string(options.limits.max_text_chars) + " characters");
   }
   auto compressed = Base45Decode(qr_text);
   if (!compressed.ok()) return InStage(DecodeStage::kBase45Decode, compressed.status());

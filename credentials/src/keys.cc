@@ -12,9 +12,12 @@ constexpr size_t kKidSize = 8;
 
 const char* KindName(KeyKind kind) {
   switch (kind) {
-    case KeyKind::kRoot: return "root";
-    case KeyKind::kIssuer: return "issuer";
-    case KeyKind::kInstitution: return "institution";
+    case KeyKind::kRoot:
+      return "root";
+    case KeyKind::kIssuer:
+      return "issuer";
+    case KeyKind::kInstitution:
+      return "institution";
   }
   return "issuer";
 }

@@ -44,11 +44,12 @@ struct Common {
 };
 
 // Signature first, then shape.
-absl::StatusOr<Common> Open(std::string_view bytes, const crypto::VerifyingKey& root,
-                            int64_t type, std::string_view name, const internal::CborLimits& limits) {
+absl::StatusOr<Common> Open(std::string_view bytes, const crypto::VerifyingKey& root, int64_t type,
+                            std::string_view name, const internal::CborLimits& limits) {
   if (bytes.size() > kMaxListBytes) return Bad(name, "file too large");
   auto item = internal::DecodeCbor(bytes, {.max_depth = 4, .max_items = 8});
-  if (!item.ok()) return Bad(name, "not a signed list (" + std::string(item.status().message()) + ")");
+  if (!item.ok())
+    return Bad(name, "not a signed list (" + std::string(item.status().message()) + ")");
   auto sign1 = internal::ParseCoseSign1(*item);
   if (!sign1.ok()) return Bad(name, "not a signed list");
   if (!internal::VerifyCoseSign1(*sign1, root).ok()) return Bad(name, "invalid signature");
@@ -91,8 +92,10 @@ absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningId
   Cbor issuers = Cbor::Array();
   for (const TrustedIssuer& i : list.issuers) {
     auto key = crypto::VerifyingKey::FromRaw(i.alg, i.public_key);
-    if (!key.ok()) return Bad("trust list", "issuer " + i.name + ": " + std::string(key.status().message()));
-    if (KeyIdOf(*key) != i.kid) return Bad("trust list", "issuer " + i.name + ": kid does not match its key");
+    if (!key.ok())
+      return Bad("trust list", "issuer " + i.name + ": " + std::string(key.status().message()));
+    if (KeyIdOf(*key) != i.kid)
+      return Bad("trust list", "issuer " + i.name + ": kid does not match its key");
     if (i.not_after <= i.not_before) {
       return Bad("trust list", "issuer " + i.name + ": validity window is empty");
     }
@@ -132,12 +135,11 @@ absl::StatusOr<TrustList> VerifyTrustList(std::string_view bytes,
     const Cbor* types = e.Find(7);
     const Cbor* max_validity = e.Find(8);
     const Cbor* provisional = e.Find(9);
-    if (kid == nullptr || !kid->is_bytes() || alg == nullptr || !alg->is_int() ||
-        pub == nullptr || !pub->is_bytes() || name == nullptr || !name->is_text() ||
-        nbf == nullptr || !nbf->is_int() || naf == nullptr || !naf->is_int() ||
-        types == nullptr || !types->is_array() || max_validity == nullptr ||
-        !max_validity->is_int() || provisional == nullptr ||
-        provisional->type != Cbor::Type::kBool) {
+    if (kid == nullptr || !kid->is_bytes() || alg == nullptr || !alg->is_int() || pub == nullptr ||
+        !pub->is_bytes() || name == nullptr || !name->is_text() || nbf == nullptr ||
+        !nbf->is_int() || naf == nullptr || !naf->is_int() || types == nullptr ||
+        !types->is_array() || max_validity == nullptr || !max_validity->is_int() ||
+        provisional == nullptr || provisional->type != Cbor::Type::kBool) {
       return Bad(kName, "malformed issuer entry");
     }
     TrustedIssuer i;
@@ -149,7 +151,8 @@ absl::StatusOr<TrustList> VerifyTrustList(std::string_view bytes,
       return Bad(kName, "unsupported algorithm " + std::to_string(alg->i));
     }
     auto key = crypto::VerifyingKey::FromRaw(i.alg, pub->s);
-    if (!key.ok() || KeyIdOf(*key) != kid->s) return Bad(kName, "issuer kid does not match its key");
+    if (!key.ok() || KeyIdOf(*key) != kid->s)
+      return Bad(kName, "issuer kid does not match its key");
     i.kid = kid->s;
     i.public_key = pub->s;
     i.name = name->s;
@@ -193,8 +196,8 @@ absl::StatusOr<RevocationList> VerifyRevocationList(std::string_view bytes,
   if (!c.ok()) return c.status();
   RevocationList list{c->sequence, c->issued_at, c->next_update, {}};
   const Cbor* body = c->payload.Find(kKeyBody);
-  if (body == nullptr || !body->is_array() || body->items.size() != 2 ||
-      !body->items[0].is_int() || !body->items[1].is_bytes()) {
+  if (body == nullptr || !body->is_array() || body->items.size() != 2 || !body->items[0].is_int() ||
+      !body->items[1].is_bytes()) {
     return Bad(kName, "revoked serials missing");
   }
   const std::string& gaps = body->items[1].s;

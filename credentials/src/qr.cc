@@ -39,9 +39,9 @@ absl::StatusOr<std::string> ReadQr(const uint8_t* gray, int width, int height, i
   // Phone photos of printed cards are blurred, tilted and unevenly lit: the
   // local-average binarizer first, then the global histogram and a fixed
   // threshold, each of which reads some photos the others miss.
-  for (ZXing::Binarizer binarizer : {ZXing::Binarizer::LocalAverage,
-                                     ZXing::Binarizer::GlobalHistogram,
-                                     ZXing::Binarizer::FixedThreshold}) {
+  for (ZXing::Binarizer binarizer :
+       {ZXing::Binarizer::LocalAverage, ZXing::Binarizer::GlobalHistogram,
+        ZXing::Binarizer::FixedThreshold}) {
     ZXing::DecodeHints hints;
     hints.setFormats(ZXing::BarcodeFormat::QRCode);
     hints.setTryHarder(true);

@@ -11,13 +11,20 @@ namespace puente::credentials {
 
 std::string_view VerdictName(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kValid: return "VALID";
-    case Verdict::kInvalid: return "INVALID";
-    case Verdict::kExpired: return "EXPIRED";
-    case Verdict::kNotYetValid: return "NOT YET VALID";
-    case Verdict::kRevoked: return "REVOKED";
-    case Verdict::kUnknownIssuer: return "UNKNOWN ISSUER";
-    case Verdict::kStaleLists: return "STALE LISTS";
+    case Verdict::kValid:
+      return "VALID";
+    case Verdict::kInvalid:
+      return "INVALID";
+    case Verdict::kExpired:
+      return "EXPIRED";
+    case Verdict::kNotYetValid:
+      return "NOT YET VALID";
+    case Verdict::kRevoked:
+      return "REVOKED";
+    case Verdict::kUnknownIssuer:
+      return "UNKNOWN ISSUER";
+    case Verdict::kStaleLists:
+      return "STALE LISTS";
   }
   return "INVALID";
 }
@@ -71,8 +78,8 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
     return fail(Verdict::kInvalid, std::string(decoded.status().message()));
   }
   r.issuer_name = issuer->name;
-  auto card = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
-                                       decoded->meta, institution);
+  auto card = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169, decoded->meta,
+                                       institution);
   if (!card.ok()) {
     if (DecodeStageOf(card.status()) == DecodeStage::kDecrypt) {
       return fail(Verdict::kInvalid, "encrypted section: decryption failed");
@@ -93,8 +100,8 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
   }
   if (std::find(issuer->card_types.begin(), issuer->card_types.end(), card->type) ==
       issuer->card_types.end()) {
-    return fail(Verdict::kInvalid, "issuer may not sign " + std::string(CardTypeName(card->type)) +
-                                       " cards");
+    return fail(Verdict::kInvalid,
+                "issuer may not sign " + std::string(CardTypeName(card->type)) + " cards");
   }
   if (issuer->max_validity_seconds > 0 &&
       card->expires_at - card->issued_at > issuer->max_validity_seconds) {

@@ -78,8 +78,8 @@ absl::StatusOr<Bytes> RawPublicKey(EVP_PKEY* pkey, SignatureAlgorithm alg) {
   }
   Bytes raw(kEs256PointSize, '\0');
   size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, U(raw),
-                                      raw.size(), &len) != 1 ||
+  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, U(raw), raw.size(),
+                                      &len) != 1 ||
       len != kEs256PointSize) {
     return OpenSslError("EVP_PKEY_get_octet_string_param(pub)");
   }
@@ -105,8 +105,8 @@ absl::StatusOr<std::string> EncryptedPem(EVP_PKEY* pkey, std::string_view passph
   if (passphrase.size() < 8) {
     return absl::InvalidArgumentError("passphrase must be at least 8 characters");
   }
-  std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>
-      p8(EVP_PKEY2PKCS8(pkey));
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>> p8(
+      EVP_PKEY2PKCS8(pkey));
   if (!p8) return OpenSslError("EVP_PKEY2PKCS8");
   // N=2^14, r=8: 16 MiB per guess, within OpenSSL's default scrypt memory cap.
   X509_ALGOR* alg = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 0, nullptr, 1 << 14, 8, 1);
@@ -171,11 +171,10 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromRaw(SignatureAlgorithm alg, std::
           "ES256 public key must be a 65-byte uncompressed P-256 point");
     }
     char group[] = "prime256v1";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(raw.data()),
-                                          raw.size()),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                           OSSL_PARAM_construct_octet_string(
+                               OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(raw.data()), raw.size()),
+                           OSSL_PARAM_construct_end()};
     PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
@@ -242,8 +241,7 @@ absl::StatusOr<SigningKey> SigningKey::Generate(SignatureAlgorithm alg) {
   return FromPKey(Wrap(pkey));
 }
 
-absl::StatusOr<SigningKey> SigningKey::FromRawPrivate(SignatureAlgorithm alg,
-                                                      std::string_view raw,
+absl::StatusOr<SigningKey> SigningKey::FromRawPrivate(SignatureAlgorithm alg, std::string_view raw,
                                                       InsecureSecretKeyAccess) {
   if (alg != SignatureAlgorithm::kEd25519) {
     return absl::UnimplementedError("raw private keys are supported for Ed25519 only");
@@ -320,9 +318,8 @@ const EVP_CIPHER* GcmFor(size_t key_size) {
 
 }  // namespace
 
-absl::StatusOr<Bytes> AesGcmSeal(std::string_view key, std::string_view nonce,
-                                 std::string_view aad, std::string_view plaintext,
-                                 InsecureSecretKeyAccess) {
+absl::StatusOr<Bytes> AesGcmSeal(std::string_view key, std::string_view nonce, std::string_view aad,
+                                 std::string_view plaintext, InsecureSecretKeyAccess) {
   const EVP_CIPHER* cipher = GcmFor(key.size());
   if (cipher == nullptr) return absl::InvalidArgumentError("AES-GCM key must be 16 or 32 bytes");
   if (nonce.size() != Aead::kNonceSize) {
@@ -346,12 +343,10 @@ absl::StatusOr<Bytes> AesGcmSeal(std::string_view key, std::string_view nonce,
   return out;
 }
 
-absl::StatusOr<Bytes> AesGcmOpen(std::string_view key, std::string_view nonce,
-                                 std::string_view aad, std::string_view ciphertext,
-                                 InsecureSecretKeyAccess) {
+absl::StatusOr<Bytes> AesGcmOpen(std::string_view key, std::string_view nonce, std::string_view aad,
+                                 std::string_view ciphertext, InsecureSecretKeyAccess) {
   const EVP_CIPHER* cipher = GcmFor(key.size());
-  if (cipher == nullptr || nonce.size() != Aead::kNonceSize ||
-      ciphertext.size() < Aead::kTagSize) {
+  if (cipher == nullptr || nonce.size() != Aead::kNonceSize || ciphertext.size() < Aead::kTagSize) {
     return DecryptionFailed();
   }
   const std::string_view body = ciphertext.substr(0, ciphertext.size() - Aead::kTagSize);
@@ -405,8 +400,8 @@ absl::StatusOr<Bytes> Hkdf(const char* mode, std::string_view key, std::string_v
   int n = 0;
   params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, const_cast<char*>(mode), 0);
   params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-                                                  const_cast<char*>(key.data()), key.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(key.data()),
+                                                  key.size());
   if (std::strcmp(mode, "EXTRACT_ONLY") == 0) {
     params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
                                                     const_cast<char*>(salt.data()), salt.size());
@@ -470,8 +465,8 @@ struct KeyAndNonce {
 
 absl::StatusOr<KeyAndNonce> KeySchedule(std::string_view shared_secret, std::string_view info,
                                         HpkeAead aead) {
-  const std::string suite = "HPKE" + I2Osp2(kKemX25519) + I2Osp2(kKdfHkdfSha256) +
-                            I2Osp2(static_cast<uint16_t>(aead));
+  const std::string suite =
+      "HPKE" + I2Osp2(kKemX25519) + I2Osp2(kKdfHkdfSha256) + I2Osp2(static_cast<uint16_t>(aead));
   auto psk_id_hash = LabeledExtract(suite, "", "psk_id_hash", "");
   auto info_hash = LabeledExtract(suite, "", "info_hash", info);
   if (!psk_id_hash.ok()) return psk_id_hash.status();
@@ -501,8 +496,8 @@ absl::StatusOr<HpkeSealed> SealWith(std::string_view recipient_public,
   if (!shared.ok()) return shared.status();
   auto schedule = KeySchedule(*shared, info, aead);
   if (!schedule.ok()) return schedule.status();
-  auto ct = AesGcmSeal(schedule->key, schedule->nonce, aad, plaintext,
-                       InsecureSecretKeyAccess::Get());
+  auto ct =
+      AesGcmSeal(schedule->key, schedule->nonce, aad, plaintext, InsecureSecretKeyAccess::Get());
   if (!ct.ok()) return ct.status();
   return HpkeSealed{enc, std::move(*ct)};
 }
@@ -572,8 +567,8 @@ absl::StatusOr<Bytes> HpkeOpen(const HpkePrivateKey& recipient, std::string_view
 
 namespace internal {
 absl::StatusOr<HpkeSealed> HpkeSealWithEphemeralForTesting(
-    std::string_view recipient_public_key, const HpkePrivateKey& ephemeral,
-    std::string_view info, std::string_view aad, std::string_view plaintext, HpkeAead aead) {
+    std::string_view recipient_public_key, const HpkePrivateKey& ephemeral, std::string_view info,
+    std::string_view aad, std::string_view plaintext, HpkeAead aead) {
   return SealWith(recipient_public_key, ephemeral, info, aad, plaintext, aead);
 }
 }  // namespace internal

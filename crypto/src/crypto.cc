@@ -1,8 +1,8 @@
 // The only translation unit that calls OpenSSL's cryptographic functions.
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
@@ -44,8 +44,7 @@ absl::StatusOr<SecretKey> SecretKey::Generate() {
   return SecretKey(std::move(*bytes));
 }
 
-absl::StatusOr<SecretKey> SecretKey::FromBytes(std::string_view bytes,
-                                               InsecureSecretKeyAccess) {
+absl::StatusOr<SecretKey> SecretKey::FromBytes(std::string_view bytes, InsecureSecretKeyAccess) {
   if (bytes.size() != kSize) {
     return absl::InvalidArgumentError("secret key must be " + std::to_string(kSize) +
                                       " bytes, got " + std::to_string(bytes.size()));
@@ -83,16 +82,15 @@ absl::StatusOr<Bytes> Aead::Seal(std::string_view plaintext, std::string_view aa
   Bytes out = *nonce;
   out.resize(kNonceSize + plaintext.size() + kTagSize);
   auto* ct = reinterpret_cast<unsigned char*>(out.data()) + kNonceSize;
-  if (EVP_EncryptUpdate(ctx.get(), ct, &len, U(plaintext),
-                        static_cast<int>(plaintext.size())) != 1) {
+  if (EVP_EncryptUpdate(ctx.get(), ct, &len, U(plaintext), static_cast<int>(plaintext.size())) !=
+      1) {
     return OpenSslError("EVP_EncryptUpdate");
   }
   int fin = 0;
   if (EVP_EncryptFinal_ex(ctx.get(), ct + len, &fin) != 1) {
     return OpenSslError("EVP_EncryptFinal_ex");
   }
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
-                          ct + plaintext.size()) != 1) {
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, ct + plaintext.size()) != 1) {
     return OpenSslError("EVP_CTRL_GCM_GET_TAG");
   }
   return out;
@@ -134,8 +132,8 @@ absl::StatusOr<Bytes> Hmac::Compute(std::string_view data) const {
   Bytes out(kTagSize, '\0');
   size_t out_len = 0;
   const auto key = key_.bytes(InsecureSecretKeyAccess::Get());
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                U(data), data.size(), U(out), out.size(), &out_len) == nullptr ||
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), U(data),
+                data.size(), U(out), out.size(), &out_len) == nullptr ||
       out_len != kTagSize) {
     return OpenSslError("HMAC-SHA-256");
   }
@@ -176,24 +174,23 @@ absl::StatusOr<std::string> Sha256FileHex(const std::string& path) {
   return HexEncode(md);
 }
 
-absl::StatusOr<Bytes> HkdfSha256(std::string_view ikm, std::string_view salt,
-                                 std::string_view info, size_t length) {
+absl::StatusOr<Bytes> HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                                 size_t length) {
   std::unique_ptr<EVP_KDF, void (*)(EVP_KDF*)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr),
-                                                    &EVP_KDF_free);
+                                                   &EVP_KDF_free);
   if (!kdf) return OpenSslError("EVP_KDF_fetch(HKDF)");
   std::unique_ptr<EVP_KDF_CTX, void (*)(EVP_KDF_CTX*)> ctx(EVP_KDF_CTX_new(kdf.get()),
-                                                            &EVP_KDF_CTX_free);
+                                                           &EVP_KDF_CTX_free);
   if (!ctx) return OpenSslError("EVP_KDF_CTX_new");
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()),
-                                        ikm.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()),
-                                        salt.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()),
-                                        info.size()),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_octet_string(
+                             OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()), ikm.size()),
+                         OSSL_PARAM_construct_octet_string(
+                             OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()), salt.size()),
+                         OSSL_PARAM_construct_octet_string(
+                             OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size()),
+                         OSSL_PARAM_construct_end()};
   Bytes out(length, '\0');
   if (EVP_KDF_derive(ctx.get(), U(out), out.size(), params) != 1) {
     return OpenSslError("HKDF-SHA-256");

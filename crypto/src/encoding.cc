@@ -55,7 +55,8 @@ std::string Base64Encode(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    const uint32_t v =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     out.push_back(kB64[v >> 18]);
     out.push_back(kB64[(v >> 12) & 63]);
     out.push_back(kB64[(v >> 6) & 63]);
@@ -93,8 +94,7 @@ absl::StatusOr<std::string> Base64Decode(std::string_view b64) {
     out[o + 2] = static_cast<char>(w);
   }
   if (pad) {
-    const uint32_t a = kB64Table[in[0]], b = kB64Table[in[1]],
-                   c = pad == 1 ? kB64Table[in[2]] : 0;
+    const uint32_t a = kB64Table[in[0]], b = kB64Table[in[1]], c = pad == 1 ? kB64Table[in[2]] : 0;
     invalid |= a | b | c;
     const uint32_t w = (a << 18) | (b << 12) | (c << 6);
     // Canonical form: the bits that padding leaves unused must be zero.
@@ -132,7 +132,7 @@ absl::StatusOr<std::string> ZlibDecompress(std::string_view compressed, size_t m
   if (rc != Z_STREAM_END) {
     return absl::InvalidArgumentError(rc == Z_DATA_ERROR || rc == Z_NEED_DICT
                                           ? "Decompress: not valid zlib data"
-                                                         : "Decompress: truncated zlib data");
+                                          : "Decompress: truncated zlib data");
   }
   if (left != 0) return absl::InvalidArgumentError("Decompress: trailing bytes after zlib data");
   return out;
@@ -141,8 +141,8 @@ absl::StatusOr<std::string> ZlibDecompress(std::string_view compressed, size_t m
 std::string ZlibCompress(std::string_view data) {
   uLongf len = compressBound(static_cast<uLong>(data.size()));
   std::string out(len, '\0');
-  compress2(reinterpret_cast<Bytef*>(out.data()), &len,
-            reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()), 9);
+  compress2(reinterpret_cast<Bytef*>(out.data()), &len, reinterpret_cast<const Bytef*>(data.data()),
+            static_cast<uLong>(data.size()), 9);
   out.resize(len);
   return out;
 }

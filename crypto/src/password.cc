@@ -22,16 +22,16 @@ constexpr size_t kHashSize = 32;
 absl::StatusOr<Bytes> Scrypt(std::string_view password, std::string_view salt,
                              const ScryptParams& p) {
   std::unique_ptr<EVP_KDF, void (*)(EVP_KDF*)> kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr),
-                                                    &EVP_KDF_free);
+                                                   &EVP_KDF_free);
   if (!kdf) return absl::InternalError("crypto: scrypt unavailable");
   std::unique_ptr<EVP_KDF_CTX, void (*)(EVP_KDF_CTX*)> ctx(EVP_KDF_CTX_new(kdf.get()),
-                                                            &EVP_KDF_CTX_free);
+                                                           &EVP_KDF_CTX_free);
   uint64_t n = uint64_t{1} << p.log2_n;
   uint32_t r = static_cast<uint32_t>(p.r), par = static_cast<uint32_t>(p.p);
   uint64_t maxmem = 1ull << 30;
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-                                        const_cast<char*>(password.data()), password.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, const_cast<char*>(password.data()),
+                                        password.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()),
                                         salt.size()),
       OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
@@ -66,8 +66,8 @@ bool VerifyPassword(std::string_view password, std::string_view stored) {
   if (parts.size() != 6 || parts[0] != "scrypt") return false;
   ScryptParams p;
   if (!absl::SimpleAtoi(parts[1], &p.log2_n) || !absl::SimpleAtoi(parts[2], &p.r) ||
-      !absl::SimpleAtoi(parts[3], &p.p) || p.log2_n < 10 || p.log2_n > 22 || p.r < 1 ||
-      p.r > 32 || p.p < 1 || p.p > 16) {
+      !absl::SimpleAtoi(parts[3], &p.p) || p.log2_n < 10 || p.log2_n > 22 || p.r < 1 || p.r > 32 ||
+      p.p < 1 || p.p > 16) {
     return false;
   }
   auto salt = Base64Decode(parts[4]);

@@ -1,10 +1,10 @@
 #include "src/api_json.h"
 
 #include "absl/status/status.h"
+#include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/card.h"
 #include "puente/crypto/encoding.h"
-#include "puente/common/status_macros.h"
 #include "puente/registry/json.h"
 #include "puente/registry/validation.h"
 
@@ -19,8 +19,7 @@ absl::Status Bad(const std::string& field, const std::string& what) {
 
 }  // namespace
 
-absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const json& body,
-                                                         const std::string& key) {
+absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const json& body, const std::string& key) {
   return registry::NewApplicantFromJson(body, key);
 }
 

@@ -11,10 +11,14 @@ using nlohmann::json;
 ServerContext::ServerContext(ServerConfig c)
     : config(std::move(c)),
       clock(config.clock != nullptr ? *config.clock : Clock::Real()),
-      authority{config.issuer ? *config.issuer
-                              : *credentials::SigningIdentity::Generate(
-                                    crypto::SignatureAlgorithm::kEd25519),
-                config.issuer_name, config.recipients, config.card_validity_days, false, ""} {}
+      authority{config.issuer
+                    ? *config.issuer
+                    : *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519),
+                config.issuer_name,
+                config.recipients,
+                config.card_validity_days,
+                false,
+                ""} {}
 
 int64_t ServerContext::NowSeconds() const { return absl::ToUnixSeconds(clock.Now()); }
 
@@ -31,9 +35,8 @@ absl::StatusOr<registry::User> Caller(ServerContext& ctx, const httplib::Request
     return absl::UnauthenticatedError("missing bearer token (POST /api/v1/sessions to log in)");
   }
   const std::string token = auth.substr(7);
-  PUENTE_ASSIGN_OR_RETURN(registry::User u, ctx.pool.With([&](Worker& w) {
-    return w.users->Authenticate(token);
-  }));
+  PUENTE_ASSIGN_OR_RETURN(registry::User u,
+                          ctx.pool.With([&](Worker& w) { return w.users->Authenticate(token); }));
   for (registry::Role r : roles) {
     if (r == u.role) return u;
   }

@@ -11,37 +11,45 @@ using nlohmann::json;
 
 const char* MethodName(Method m) {
   switch (m) {
-    case Method::kGet: return "get";
-    case Method::kPost: return "post";
-    case Method::kPut: return "put";
-    case Method::kDelete: return "delete";
+    case Method::kGet:
+      return "get";
+    case Method::kPost:
+      return "post";
+    case Method::kPut:
+      return "put";
+    case Method::kDelete:
+      return "delete";
   }
   return "get";
 }
 
 Route PublicRoute(Method m, std::string pattern, std::string path, std::string summary,
                   OpenHandler h) {
-  return {m, std::move(pattern), std::move(path), Audience::kPublic, {}, std::move(summary), h,
+  return {m,      std::move(pattern), std::move(path), Audience::kPublic, {}, std::move(summary), h,
           nullptr};
 }
 
 Route AnyUserRoute(Method m, std::string pattern, std::string path, std::string summary,
                    OpenHandler h) {
-  return {m, std::move(pattern), std::move(path), Audience::kAnyUser, {}, std::move(summary), h,
-          nullptr};
+  return {
+      m,      std::move(pattern), std::move(path), Audience::kAnyUser, {}, std::move(summary), h,
+      nullptr};
 }
 
 Route RoleRoute(Method m, std::string pattern, std::string path,
                 std::initializer_list<registry::Role> roles, std::string summary, RoleHandler h) {
-  return {m,     std::move(pattern), std::move(path), Audience::kRoles, roles, std::move(summary),
-          nullptr, h};
+  return {m,     std::move(pattern), std::move(path), Audience::kRoles,
+          roles, std::move(summary), nullptr,         h};
 }
 
 std::string DocumentedRoles(const Route& r) {
   switch (r.audience) {
-    case Audience::kPublic: return "";
-    case Audience::kAnyUser: return "any";
-    case Audience::kRoles: break;
+    case Audience::kPublic:
+      return "";
+    case Audience::kAnyUser:
+      return "any";
+    case Audience::kRoles:
+      break;
   }
   std::string out;
   for (registry::Role role : r.roles) {
@@ -88,10 +96,18 @@ void RegisterRoutes(httplib::Server& http, ServerContext& ctx, const std::vector
   for (const Route& r : routes) {
     httplib::Server::Handler h = HandlerOf(ctx, r);
     switch (r.method) {
-      case Method::kGet: http.Get(r.pattern, std::move(h)); break;
-      case Method::kPost: http.Post(r.pattern, std::move(h)); break;
-      case Method::kPut: http.Put(r.pattern, std::move(h)); break;
-      case Method::kDelete: http.Delete(r.pattern, std::move(h)); break;
+      case Method::kGet:
+        http.Get(r.pattern, std::move(h));
+        break;
+      case Method::kPost:
+        http.Post(r.pattern, std::move(h));
+        break;
+      case Method::kPut:
+        http.Put(r.pattern, std::move(h));
+        break;
+      case Method::kDelete:
+        http.Delete(r.pattern, std::move(h));
+        break;
     }
   }
 }
@@ -110,11 +126,11 @@ json OpenApiDocument(const std::vector<Route>& routes) {
     }
     paths[r.path][MethodName(r.method)] = std::move(o);
   }
-  return {{"openapi", "3.0.3"},
-          {"info", {{"title", "puente enrollment service"}, {"version", "1"}}},
-          {"components",
-           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
-          {"paths", paths}};
+  return {
+      {"openapi", "3.0.3"},
+      {"info", {{"title", "puente enrollment service"}, {"version", "1"}}},
+      {"components", {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+      {"paths", paths}};
 }
 
 }  // namespace puente::server

@@ -45,8 +45,9 @@ void InstallHooks(httplib::Server& s, Metrics& metrics) {
     SendError(res, st);
     res.status = status;
   });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                             std::exception_ptr) { SendError(res, absl::InternalError("")); });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    SendError(res, absl::InternalError(""));
+  });
 }
 
 absl::StatusOr<std::unique_ptr<Worker>> OpenWorker(ServerContext& ctx) {
@@ -77,8 +78,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerConfig config) {
     ctx.pool.Add(std::move(w));
   }
   if (!c.tls_cert_file.empty() && !c.tls_key_file.empty()) {
-    impl->http = std::make_unique<httplib::SSLServer>(c.tls_cert_file.c_str(),
-                                                      c.tls_key_file.c_str());
+    impl->http =
+        std::make_unique<httplib::SSLServer>(c.tls_cert_file.c_str(), c.tls_key_file.c_str());
     if (!impl->http->is_valid()) {
       return absl::InvalidArgumentError("TLS certificate or key cannot be loaded");
     }

@@ -138,7 +138,8 @@ TEST_F(CliTest, AuditVerifyReportsIntactChain) {
 // " --models DIR ": the models scripts/setup.sh placed.
 std::string ModelsArg() {
   const char* env = std::getenv("PUENTE_MODELS_DIR");
-  return std::string(" --models ") + (env != nullptr && *env ? env : PUENTE_SOURCE_DIR "/var/models") + " ";
+  return std::string(" --models ") +
+         (env != nullptr && *env ? env : PUENTE_SOURCE_DIR "/var/models") + " ";
 }
 
 std::string Shared() {
@@ -153,21 +154,24 @@ TEST_F(CliTest, ListsTrustAddsTheRegistrysActiveKits) {
     return testing::RunShell("cd '" + dir_.string() +
                                  "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB "
                                  "PUENTE_KEY_PASSPHRASE=test-pass-123 '" PUENTE_BIN
-                                 "' --db sqlite:registry.db --key-file master.key " + args,
+                                 "' --db sqlite:registry.db --key-file master.key " +
+                                 args,
                              (dir_ / "stderr.txt").string());
   };
   for (const char* k : {"root --out root", "issuer --out onpar", "institution --out bundle-key"}) {
     ASSERT_EQ(run(std::string("keys generate --kind ") + k).code, 0);
   }
-  const std::string trust = "--json lists trust --root root.pem --issuer onpar.pub.json "
-                            "--out trust.cbor";
+  const std::string trust =
+      "--json lists trust --root root.pem --issuer onpar.pub.json "
+      "--out trust.cbor";
   Result before = run(trust);
   ASSERT_EQ(before.code, 0) << before.err;
   EXPECT_EQ(nlohmann::json::parse(before.out)["issuers"], 1);
   EXPECT_FALSE(fs::exists(dir_ / "registry.db"));  // no database made on the way
   ASSERT_EQ(run("init").code, 0);
-  Result cert = run("kit certify darien-01 --out pkg --centre-key bundle-key.pem "
-                    "--root-pub root.pub.json");
+  Result cert =
+      run("kit certify darien-01 --out pkg --centre-key bundle-key.pem "
+          "--root-pub root.pub.json");
   ASSERT_EQ(cert.code, 0) << cert.err;
   Result after = run(trust);
   ASSERT_EQ(after.code, 0) << after.err;
@@ -176,7 +180,8 @@ TEST_F(CliTest, ListsTrustAddsTheRegistrysActiveKits) {
 
 TEST_F(CliTest, FaceCheckReportsQualityWithExitCodes) {
   const std::string models_env = ModelsArg();
-  Result r = Run("--json" + models_env + "face check " + Shared() + "/faces/dev/Barack_Obama/1.jpg");
+  Result r =
+      Run("--json" + models_env + "face check " + Shared() + "/faces/dev/Barack_Obama/1.jpg");
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["passed"].get<bool>());
@@ -199,10 +204,12 @@ TEST_F(CliTest, FaceCheckReportsQualityWithExitCodes) {
 TEST_F(CliTest, FaceCompareDecidesWithTheCalibratedThreshold) {
   const std::string models_env = ModelsArg();
   const std::string dev = Shared() + "/faces/dev/";
-  Result r = Run("--json" + models_env + "face compare " + dev + "Ashanti/1.jpg " + dev + "Ashanti/3.jpg");
+  Result r =
+      Run("--json" + models_env + "face compare " + dev + "Ashanti/1.jpg " + dev + "Ashanti/3.jpg");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(nlohmann::json::parse(r.out)["same_person"].get<bool>());
-  r = Run("--json" + models_env + "face compare " + dev + "Ashanti/1.jpg " + dev + "Al_Sharpton/1.jpg");
+  r = Run("--json" + models_env + "face compare " + dev + "Ashanti/1.jpg " + dev +
+          "Al_Sharpton/1.jpg");
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["same_person"].get<bool>());
@@ -235,13 +242,15 @@ TEST_F(CliTest, ImportIsResumableAndReportsEveryRow) {
   std::ofstream(dir_ / "people.csv")
       << "id,given_names,surname1,surname2,sex,date_of_birth,dob_precision,nationality,"
          "office_code,photo,documents\n"
-         "r1,María José,Pérez,Núñez,F,1988-03-14,exact,VEN,101,Ashanti/1.jpg,passport:VEN:A1234567\n"
+         "r1,María "
+         "José,Pérez,Núñez,F,1988-03-14,exact,VEN,101,Ashanti/1.jpg,passport:VEN:A1234567\n"
          "r2,Alberto,Costa,,M,1975,year,ESP,101,Albert_Costa/1.jpg,\n"
          "r3,\"Al\",Sharpton,,M,1954-10-03,exact,USA,101,Al_Sharpton/1.jpg,\n"
          "r4,Maria Jose,Nunez,Perez,F,1988-03-14,exact,VEN,101,Ashanti/4.jpg,\n"
          "r5,Blurry,Photo,,F,1990-01-01,exact,VEN,101,Jesse_Jackson/4.jpg,\n"
          "r6,No,Photo,,F,1990-01-01,exact,VEN,101,nobody.jpg,\n";
-  const std::string cmd = "--models '" + models + "' --json import people.csv '" + shared + "/faces/dev'";
+  const std::string cmd =
+      "--models '" + models + "' --json import people.csv '" + shared + "/faces/dev'";
   Result first = Run(cmd + " --limit 2");
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_EQ(nlohmann::json::parse(first.out)["enrolled_cleared"], 2);
@@ -252,7 +261,8 @@ TEST_F(CliTest, ImportIsResumableAndReportsEveryRow) {
   EXPECT_EQ(j["enrolled_cleared"], 1);
   EXPECT_EQ(j["held_for_adjudication"], 1);
   EXPECT_EQ(j["refused"], 2);
-  EXPECT_NE(j["refused_rows"][0]["reason"].get<std::string>().find("quality check"), std::string::npos);
+  EXPECT_NE(j["refused_rows"][0]["reason"].get<std::string>().find("quality check"),
+            std::string::npos);
   EXPECT_EQ(j["refused_rows"][1]["line"], 7);
   EXPECT_NE(second.err.find("6/6"), std::string::npos);  // the progress bar
   EXPECT_TRUE(fs::exists(dir_ / "report.json"));
@@ -288,8 +298,9 @@ TEST_F(CliTest, FieldKitRegistersABirthAndSyncsWithTheCentre) {
   ASSERT_EQ(at("centre", "init").code, 0);
   ASSERT_EQ(at("centre", "keys generate --kind root --out root").code, 0);
   ASSERT_EQ(at("centre", "keys generate --kind institution --out bundle-key").code, 0);
-  Result cert = at("centre", "--json kit certify darien-01 --out pkg --centre-key bundle-key.pem "
-                             "--root-pub root.pub.json");
+  Result cert = at("centre",
+                   "--json kit certify darien-01 --out pkg --centre-key bundle-key.pem "
+                   "--root-pub root.pub.json");
   ASSERT_EQ(cert.code, 0) << cert.err;
   EXPECT_EQ(nlohmann::json::parse(cert.out)["office_code"], "901");
   ASSERT_EQ(at("kit", "init").code, 0);
@@ -304,22 +315,25 @@ TEST_F(CliTest, FieldKitRegistersABirthAndSyncsWithTheCentre) {
          "k2,Alberto,Costa,M,1975-06-25,COL,901,Albert_Costa/1.jpg\n";
   Result enrolled = at("kit", "--json import people.csv '" + shared + "/faces/dev'");
   ASSERT_EQ(enrolled.code, 0) << enrolled.err;
-  Result open = at("kit", "--json jornada open --location PA-5-DAR-01 --from 2026-11-22 "
-                          "--to 2026-11-24 --officers luis.officer");
+  Result open = at("kit",
+                   "--json jornada open --location PA-5-DAR-01 --from 2026-11-22 "
+                   "--to 2026-11-24 --officers luis.officer");
   ASSERT_EQ(open.code, 0) << open.err;
   const std::string jornada = nlohmann::json::parse(open.out)["id"];
-  Result birth = at("kit", "--json birth register --given-names Luz --surname1 Caisamo "
-                           "--born-on 2026-11-21 --place-code PA-5-DAR-01 --facility partera "
-                           "--mother-name 'Elena Caisamo' --mother-nationality COL --jornada " +
-                               jornada + " --attest --out luz");
+  Result birth = at("kit",
+                    "--json birth register --given-names Luz --surname1 Caisamo "
+                    "--born-on 2026-11-21 --place-code PA-5-DAR-01 --facility partera "
+                    "--mother-name 'Elena Caisamo' --mother-nationality COL --jornada " +
+                        jornada + " --attest --out luz");
   ASSERT_EQ(birth.code, 0) << birth.err;
   auto b = nlohmann::json::parse(birth.out);
   EXPECT_EQ(b["birth_number"].get<std::string>().substr(0, 9), "901-2026-");
   EXPECT_EQ(b["attestation"]["provisional"], true);
   EXPECT_TRUE(fs::exists(dir_ / "luz.png"));
   EXPECT_TRUE(fs::exists(dir_ / "luz.pdf"));
-  Result bad = at("kit", "birth register --given-names Luz --surname1 Caisamo --born-on 2030-01-01 "
-                         "--place-code X --facility y");
+  Result bad = at("kit",
+                  "birth register --given-names Luz --surname1 Caisamo --born-on 2030-01-01 "
+                  "--place-code X --facility y");
   EXPECT_EQ(bad.code, 3);
   EXPECT_NE(bad.err.find("born_on"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("parents"), std::string::npos) << bad.err;
@@ -383,8 +397,8 @@ TEST_F(CliTest, KitPullsAndPushesOverHttp) {
   const std::string env = "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
                           "PUENTE_ACTOR=luis.officer PUENTE_KEY_PASSPHRASE=field-pass-123 ";
   auto at = [&](const std::string& db, const std::string& args) {
-    return testing::RunShell(env + "'" + PUENTE_BIN + "' --models '" + models + "' --db sqlite:" +
-                                 db + ".db --key-file " + db + ".key " + args,
+    return testing::RunShell(env + "'" + PUENTE_BIN + "' --models '" + models +
+                                 "' --db sqlite:" + db + ".db --key-file " + db + ".key " + args,
                              (dir_ / "stderr.txt").string());
   };
   ASSERT_EQ(at("centre", "init").code, 0);
@@ -397,8 +411,9 @@ TEST_F(CliTest, KitPullsAndPushesOverHttp) {
          "c1,Thomas,Fargo,M,1960-04-11,USA,101,Thomas_Fargo/1.jpg\n"
          "c2,Sophia,Loren,F,1950-09-20,ITA,105,Sophia_Loren/1.jpg\n";
   ASSERT_EQ(at("centre", "import centre.csv '" + shared + "/faces/dev'").code, 0);
-  Result cert = at("centre", "kit certify darien-01 --region 101 --out pkg --centre-key "
-                             "bundle-key.pem --root-pub root.pub.json");
+  Result cert = at("centre",
+                   "kit certify darien-01 --region 101 --out pkg --centre-key "
+                   "bundle-key.pem --root-pub root.pub.json");
   ASSERT_EQ(cert.code, 0) << cert.err;
   ASSERT_EQ(at("kit", "init").code, 0);
   ASSERT_EQ(at("kit", "kit init pkg").code, 0);
@@ -438,12 +453,11 @@ TEST_F(CliTest, KitPullsAndPushesOverHttp) {
   } killer{pid};
   ASSERT_GT(port, 0) << "puente-server did not start";
 
-  Result pulled =
-      at("kit", "--json kit pull --server http://127.0.0.1:" + std::to_string(port) +
-                    " --lists-dir lists");
+  Result pulled = at("kit", "--json kit pull --server http://127.0.0.1:" + std::to_string(port) +
+                                " --lists-dir lists");
   ASSERT_EQ(pulled.code, 0) << pulled.err;
   auto p = nlohmann::json::parse(pulled.out);
-  EXPECT_EQ(p["added"], 1);  // Thomas (office 101); not Sophia (105)
+  EXPECT_EQ(p["added"], 1);            // Thomas (office 101); not Sophia (105)
   EXPECT_EQ(p["trusted_issuers"], 2);  // the office's issuer key and this kit's
   EXPECT_TRUE(fs::exists(dir_ / "lists/trust.cbor"));
   EXPECT_TRUE(fs::exists(dir_ / "lists/revoked.cbor"));
@@ -466,34 +480,41 @@ TEST_F(CliTest, KitPullsAndPushesOverHttp) {
     if (a["given_names"] == "Thomas") thomas = a["registration_number"];
   }
   ASSERT_FALSE(thomas.empty());
-  ASSERT_EQ(at("centre", "card issue --issuer-key issuer.pem --serial 2026000001 "
-                         "--registration-number " + thomas + " --name 'Thomas Fargo' --out thomas")
+  ASSERT_EQ(at("centre",
+               "card issue --issuer-key issuer.pem --serial 2026000001 "
+               "--registration-number " +
+                   thomas + " --name 'Thomas Fargo' --out thomas")
                 .code,
             0);
-  Result born = at("kit", "--json birth register --given-names Ana --surname1 Fargo "
-                          "--born-on 2026-11-21 --place-code PA-5-DAR-01 --facility partera "
-                          "--guardian-card thomas.png --lists-dir lists --attest --out ana");
+  Result born = at("kit",
+                   "--json birth register --given-names Ana --surname1 Fargo "
+                   "--born-on 2026-11-21 --place-code PA-5-DAR-01 --facility partera "
+                   "--guardian-card thomas.png --lists-dir lists --attest --out ana");
   ASSERT_EQ(born.code, 0) << born.err;
   Result shown = at("kit", "--json birth list");
   EXPECT_NE(shown.out.find(thomas), std::string::npos) << shown.out;
   ASSERT_EQ(at("centre", "keys generate --kind issuer --out rogue").code, 0);
-  ASSERT_EQ(at("centre", "card issue --issuer-key rogue.pem --serial 2026000002 "
-                         "--registration-number " + thomas + " --name 'Thomas Fargo' --out fake")
+  ASSERT_EQ(at("centre",
+               "card issue --issuer-key rogue.pem --serial 2026000002 "
+               "--registration-number " +
+                   thomas + " --name 'Thomas Fargo' --out fake")
                 .code,
             0);
-  Result fake = at("kit", "birth register --given-names Eva --surname1 Fargo --born-on 2026-11-21 "
-                          "--place-code PA-5-DAR-01 --facility partera --guardian-card fake.qr.txt "
-                          "--lists-dir lists");
+  Result fake = at("kit",
+                   "birth register --given-names Eva --surname1 Fargo --born-on 2026-11-21 "
+                   "--place-code PA-5-DAR-01 --facility partera --guardian-card fake.qr.txt "
+                   "--lists-dir lists");
   EXPECT_EQ(fake.code, 3);
   EXPECT_NE(fake.err.find("does not verify"), std::string::npos) << fake.err;
 
   // Reviewing needs no face models: the queue lists with an empty models folder.
   std::filesystem::create_directories(dir_ / "no-models");
-  Result bare = testing::RunShell(
-      "cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
-          "PUENTE_ACTOR=luis.officer '" + PUENTE_BIN "' --models '" + (dir_ / "no-models").string() +
-          "' --db sqlite:kit.db --key-file kit.key --json review list",
-      (dir_ / "stderr.txt").string());
+  Result bare =
+      testing::RunShell("cd '" + dir_.string() + "' && env -u PUENTE_MASTER_KEY -u PUENTE_DB " +
+                            "PUENTE_ACTOR=luis.officer '" + PUENTE_BIN "' --models '" +
+                            (dir_ / "no-models").string() +
+                            "' --db sqlite:kit.db --key-file kit.key --json review list",
+                        (dir_ / "stderr.txt").string());
   ASSERT_EQ(bare.code, 0) << bare.err;
   EXPECT_EQ(nlohmann::json::parse(bare.out)["held"].size(), 1u);
 

@@ -6,7 +6,8 @@ namespace puente::apps {
 namespace {
 
 TEST(CsvTest, QuotesCrlfBomAndBlankLines) {
-  auto t = ParseCsv("\xEF\xBB\xBFid, name\r\n1,\"Núñez, \"\"La Negra\"\"\"\r\n\r\n2,\"two\nlines\"\n");
+  auto t =
+      ParseCsv("\xEF\xBB\xBFid, name\r\n1,\"Núñez, \"\"La Negra\"\"\"\r\n\r\n2,\"two\nlines\"\n");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->header, (std::vector<std::string>{"id", "name"}));
   ASSERT_EQ(t->rows.size(), 2u);

@@ -20,7 +20,8 @@ using testing::Result;
 class VerifyCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("puente-verify-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+    dir_ =
+        fs::temp_directory_path() / ("puente-verify-" + crypto::HexEncode(*crypto::RandomBytes(4)));
     fs::create_directories(dir_);
     auto ok = [](const Result& r) {
       if (r.code != 0) ADD_FAILURE() << r.out << r.err;
@@ -30,8 +31,9 @@ class VerifyCliTest : public ::testing::Test {
     ok(Puente("keys generate --kind issuer --alg ES256 --out retired"));
     ok(Puente("keys generate --kind institution --out hospital"));
     ok(Puente("keys generate --kind institution --out bank"));
-    ok(Puente("lists trust --root root.pem --issuer onpar.pub.json --name 'ONPAR 2026-A' "
-              "--out trust.cbor"));
+    ok(
+        Puente("lists trust --root root.pem --issuer onpar.pub.json --name 'ONPAR 2026-A' "
+               "--out trust.cbor"));
     ok(Puente("lists revocation --root root.pem --serial 13 --out revoked.cbor"));
     ok(Puente("--models '" + testing::ModelsDirForTests() +
               "' card issue --issuer-key onpar.pem --serial 12 --registration-number "
@@ -39,10 +41,12 @@ class VerifyCliTest : public ::testing::Test {
               "--nationality VE --entitlement asylum-application-active=2027-05-01 --photo '" +
               testing::DevPhoto("Ashanti", 1) +
               "' --recipient hospital.pub.json --case-number CPA-2026-000031 --out card12"));
-    ok(Puente("card issue --issuer-key onpar.pem --serial 13 --registration-number "
-              "ONP-2026-000013-2 --name 'Pedro Pérez' --out card13"));
-    ok(Puente("card issue --issuer-key retired.pem --serial 14 --registration-number "
-              "ONP-2026-000014-0 --name 'Ana Ruiz' --out card14"));
+    ok(
+        Puente("card issue --issuer-key onpar.pem --serial 13 --registration-number "
+               "ONP-2026-000013-2 --name 'Pedro Pérez' --out card13"));
+    ok(
+        Puente("card issue --issuer-key retired.pem --serial 14 --registration-number "
+               "ONP-2026-000014-0 --name 'Ana Ruiz' --out card14"));
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
@@ -53,11 +57,12 @@ class VerifyCliTest : public ::testing::Test {
                              (dir_ / "stderr.txt").string());
   }
   static Result Verify(const std::string& args) {
-    return testing::RunShell(
-        "cd '" + dir_.string() + "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 '" PUENTE_VERIFY_BIN
-        "' --root root.pub.json --trust-list trust.cbor --revocation-list revoked.cbor --models '" +
-            testing::ModelsDirForTests() + "' " + args,
-        (dir_ / "stderr.txt").string());
+    return testing::RunShell("cd '" + dir_.string() +
+                                 "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 '" PUENTE_VERIFY_BIN
+                                 "' --root root.pub.json --trust-list trust.cbor --revocation-list "
+                                 "revoked.cbor --models '" +
+                                 testing::ModelsDirForTests() + "' " + args,
+                             (dir_ / "stderr.txt").string());
   }
   static std::string Read(const std::string& name) {
     return testing::ReadBytes((dir_ / name).string());
@@ -74,8 +79,9 @@ TEST_F(VerifyCliTest, IssuesPrintableFilesWithPrivateKeys) {
   EXPECT_EQ(Read("card12.png").substr(1, 3), "PNG");
   // Refuses to overwrite a key, and refuses without a passphrase.
   EXPECT_EQ(Puente("keys generate --kind root --out root").code, 5);
-  Result r = testing::RunShell("cd '" + dir_.string() + "' && env -u PUENTE_KEY_PASSPHRASE '" PUENTE_BIN
-                               "' keys generate --kind root --out other",
+  Result r = testing::RunShell("cd '" + dir_.string() +
+                                   "' && env -u PUENTE_KEY_PASSPHRASE '" PUENTE_BIN
+                                   "' keys generate --kind root --out other",
                                (dir_ / "stderr.txt").string());
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("PUENTE_KEY_PASSPHRASE"), std::string::npos);
@@ -126,9 +132,10 @@ TEST_F(VerifyCliTest, EveryVerdictFromTheCommandLine) {
   // Not a card at all, a missing file, a forged list.
   EXPECT_EQ(Verify("root.pub.json").code, 3);
   EXPECT_EQ(Verify("nothing-here.jpg").code, 4);
-  r = testing::RunShell("cd '" + dir_.string() + "' && '" PUENTE_VERIFY_BIN
-                        "' --text x --root onpar.pub.json --trust-list trust.cbor "
-                        "--revocation-list revoked.cbor",
+  r = testing::RunShell("cd '" + dir_.string() +
+                            "' && '" PUENTE_VERIFY_BIN
+                            "' --text x --root onpar.pub.json --trust-list trust.cbor "
+                            "--revocation-list revoked.cbor",
                         (dir_ / "stderr.txt").string());
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("trust list: invalid signature"), std::string::npos) << r.err;

@@ -9,9 +9,9 @@
 #include <set>
 
 #include "biometrics/biometrics_test_support.h"
-#include "puente/common/error_detail.h"
 #include "puente/biometrics/calibration.h"
 #include "puente/biometrics/gallery.h"
+#include "puente/common/error_detail.h"
 
 namespace puente::biometrics {
 namespace {
@@ -72,8 +72,8 @@ TEST_F(FaceCaptureTest, FaceTouchingTheBorderIsStillFound) {
   const Capture full = Analyze(Photo("Barack_Obama", 1));
   cv::Mat img = Photo("Barack_Obama", 1);
   const cv::Rect b = full.metrics.box;
-  cv::Mat tight = img(cv::Rect(b.x + b.width / 6, b.y + b.height / 8,
-                               img.cols - b.x - b.width / 6, img.rows - b.y - b.height / 8))
+  cv::Mat tight = img(cv::Rect(b.x + b.width / 6, b.y + b.height / 8, img.cols - b.x - b.width / 6,
+                               img.rows - b.y - b.height / 8))
                       .clone();
   const Capture c = Analyze(tight);
   EXPECT_GE(c.metrics.face_count, 1);
@@ -199,8 +199,8 @@ TEST_F(FaceCaptureTest, SamePersonAboveDifferentPeopleBelowThreshold) {
   EXPECT_LT(*CosineSimilarity(obama1, sharpton), kDefaultMatchThreshold);
   EXPECT_LT(*CosineSimilarity(ashanti2, sharpton), kDefaultMatchThreshold);
   // The int8 form scores within 0.01 of the float form.
-  EXPECT_NEAR(*CosineSimilarity(obama1.ToInt8(), obama3.ToInt8()), *CosineSimilarity(obama1, obama3),
-              0.01);
+  EXPECT_NEAR(*CosineSimilarity(obama1.ToInt8(), obama3.ToInt8()),
+              *CosineSimilarity(obama1, obama3), 0.01);
 }
 
 TEST_F(FaceCaptureTest, PlantedDuplicateIsFoundAtRankOne) {

@@ -55,9 +55,12 @@ TEST(FaceTemplateTest, RejectsBadFeatures) {
 
 TEST(FaceTemplateTest, StrictParsing) {
   const std::string good = Make().ToInt8().Serialize();
-  std::vector<std::string> bad = {
-      "", "PFT", "XXXX" + good.substr(4), good + "x", good.substr(0, good.size() - 1),
-      good.substr(0, 10)};
+  std::vector<std::string> bad = {"",
+                                  "PFT",
+                                  "XXXX" + good.substr(4),
+                                  good + "x",
+                                  good.substr(0, good.size() - 1),
+                                  good.substr(0, 10)};
   std::string minus128 = good;
   minus128[good.size() - 1] = static_cast<char>(-128);
   bad.push_back(minus128);

@@ -132,7 +132,8 @@ TEST(GalleryTest, RemoveAndReplaceKeepSearchExact) {
   const auto probes = RandomUnitVectors(10, dim, 13);
   for (int p = 0; p < 10; ++p) {
     std::span<const float> probe(probes.data() + p * dim, dim);
-    EXPECT_EQ(IdsOf(gallery.SearchVector(probe, 10)), BruteForce(live_ids, live_rows, dim, probe, 10));
+    EXPECT_EQ(IdsOf(gallery.SearchVector(probe, 10)),
+              BruteForce(live_ids, live_rows, dim, probe, 10));
   }
   // A replaced subject is found by its new vector, not its old one.
   const size_t i = 4;  // i % 3 == 1
@@ -169,7 +170,8 @@ TEST(GalleryTest, ConcurrentSearchesAndWritesStayConsistent) {
         // Probe with a stored vector: it must come back first with score 1.
         const size_t i = (searches.fetch_add(1) * 7919 + t) % 1000;
         auto r = gallery.SearchVector(std::span<const float>(rows.data() + i * dim, dim), 3);
-        if (r.empty() || r[0].subject_id != "s" + std::to_string(i) || r[0].score < 0.9999f) ++wrong;
+        if (r.empty() || r[0].subject_id != "s" + std::to_string(i) || r[0].score < 0.9999f)
+          ++wrong;
       }
     });
   }

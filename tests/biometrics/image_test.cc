@@ -22,8 +22,7 @@ std::string Encode(const cv::Mat& img, const std::string& ext) {
 void ExpectRefused(const absl::StatusOr<cv::Mat>& r, std::string_view code) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(std::string(r.status().message()).substr(0, code.size()), code)
-      << r.status().message();
+  EXPECT_EQ(std::string(r.status().message()).substr(0, code.size()), code) << r.status().message();
   // The code is also the typed reason callers switch on.
   EXPECT_EQ(DetailOf(r.status(), kDetailReason), code) << r.status().message();
 }

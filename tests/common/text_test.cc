@@ -27,7 +27,7 @@ TEST(HasControlCharactersTest, FindsC0C1AndDel) {
   EXPECT_TRUE(HasControlCharacters("Ana\nMaría"));
   EXPECT_TRUE(HasControlCharacters("Ana\tMaría"));
   EXPECT_TRUE(HasControlCharacters("Ana\x7F"));
-  EXPECT_TRUE(HasControlCharacters("Ana\xC2\x85"));  // U+0085 NEL
+  EXPECT_TRUE(HasControlCharacters("Ana\xC2\x85"));   // U+0085 NEL
   EXPECT_FALSE(HasControlCharacters("Ana\xC2\xA0"));  // U+00A0 is not a control
 }
 

@@ -1,10 +1,11 @@
 // Cards end to end through the library: issue, trust and revocation lists,
 // every verdict, rotation, tampering, the encrypted section.
+#include "puente/credentials/card.h"
+
 #include <gtest/gtest.h>
 
 #include "puente/common/error_detail.h"
 #include "puente/credentials/base45.h"
-#include "puente/credentials/card.h"
 #include "puente/credentials/credential.h"
 #include "puente/credentials/lists.h"
 #include "puente/credentials/verifier.h"
@@ -32,7 +33,8 @@ Card SampleCard(uint64_t serial) {
   c.holder.gender = 2;
   c.holder.nationality = "VE";
   c.holder.legal_status = "asylum-seeker";
-  c.entitlements = {{"asylum-application-active", kNow + 180 * kDay}, {"work-permit", kNow + 90 * kDay}};
+  c.entitlements = {{"asylum-application-active", kNow + 180 * kDay},
+                    {"work-permit", kNow + 90 * kDay}};
   return c;
 }
 
@@ -181,7 +183,8 @@ TEST_F(CardTest, RotationKeepsOldCardsValidUntilTheKeyIsRetired) {
 
 TEST_F(CardTest, SealedSectionOnlyForItsInstitutions) {
   Card card = SampleCard(20);
-  card.sealed = SealedSection{std::string(128, '\x05'), "CPA-2026-000031", {{"asylum", "admitted 2026-03-01"}}};
+  card.sealed = SealedSection{
+      std::string(128, '\x05'), "CPA-2026-000031", {{"asylum", "admitted 2026-03-01"}}};
   const std::string qr = Issue(card, *issuer_, {To(*hospital_)});
   CardVerifier v = Verifier();
   auto opened = v.Verify(qr, kNow, &*hospital_);
@@ -219,8 +222,8 @@ TEST_F(CardTest, SealedSectionThatDoesNotOpenIsInvalid) {
   // the typed detail the verifier reads.
   auto decoded = DecodeCredential(qr);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  auto claims = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
-                                         decoded->meta, &*hospital_);
+  auto claims = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169, decoded->meta,
+                                         &*hospital_);
   ASSERT_FALSE(claims.ok());
   EXPECT_EQ(claims.status().message(), "Decrypt: decryption failed");
   EXPECT_EQ(DecodeStageOf(claims.status()), DecodeStage::kDecrypt);
@@ -277,9 +280,9 @@ TEST_F(CardTest, AnyAlteredByteFails) {
 
 TEST_F(CardTest, ListsMustBeSignedByTheRoot) {
   auto other_root = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
-  auto forged = CardVerifier::Create(root_->key().verifying_key(),
-                                     *SignTrustList(trust_, other_root),
-                                     *SignRevocationList(revocation_, *root_));
+  auto forged =
+      CardVerifier::Create(root_->key().verifying_key(), *SignTrustList(trust_, other_root),
+                           *SignRevocationList(revocation_, *root_));
   ASSERT_FALSE(forged.ok());
   EXPECT_EQ(forged.status().message(), "trust list: invalid signature");
   std::string rl = *SignRevocationList(revocation_, *root_);
@@ -287,8 +290,7 @@ TEST_F(CardTest, ListsMustBeSignedByTheRoot) {
   EXPECT_FALSE(VerifyRevocationList(rl, root_->key().verifying_key()).ok());
   EXPECT_FALSE(VerifyTrustList("", root_->key().verifying_key()).ok());
   // A revocation list cannot pass as a trust list.
-  EXPECT_EQ(VerifyTrustList(*SignRevocationList(revocation_, *root_),
-                            root_->key().verifying_key())
+  EXPECT_EQ(VerifyTrustList(*SignRevocationList(revocation_, *root_), root_->key().verifying_key())
                 .status()
                 .message(),
             "trust list: wrong list type");

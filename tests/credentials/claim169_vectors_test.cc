@@ -111,8 +111,8 @@ TEST_P(Claim169Vector, DecodesAsExpected) {
   }
   ExpectSubset(expected, ToJson(decoded->claim169), "claim169");
   ExpectSubset(v.at("expected_cwt_meta"), ToJson(decoded->meta), "cwtMeta");
-  EXPECT_EQ(decoded->verification, key ? VerificationStatus::kVerified
-                                       : VerificationStatus::kSkipped);
+  EXPECT_EQ(decoded->verification,
+            key ? VerificationStatus::kVerified : VerificationStatus::kSkipped);
   EXPECT_EQ(decoded->was_encrypted, v.contains("encryption_key"));
   if (name == "expired") {
     EXPECT_EQ(decoded->warnings, std::vector<std::string>{"expired"});

@@ -25,7 +25,8 @@ class InteropTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(fs::exists(kInterop + "/node_modules/cbor"))
         << "run `npm ci --prefix tests/interop` (scripts/test.sh does)";
-    dir_ = fs::temp_directory_path() / ("puente-interop-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+    dir_ = fs::temp_directory_path() /
+           ("puente-interop-" + crypto::HexEncode(*crypto::RandomBytes(4)));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -95,10 +96,11 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, NodeVerifiesPuente,
 TEST_F(InteropTest, PuenteVerifiesNodesCard) {
   auto r = Node("issue '" + dir_.string() + "'");
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string qr = testing::RunShell("cat '" + (dir_ / "qr.txt").string() + "'",
-                                           (dir_ / "e").string()).out;
-  const std::string key_hex = testing::RunShell("cat '" + (dir_ / "public_key.hex").string() + "'",
-                                                (dir_ / "e").string()).out;
+  const std::string qr =
+      testing::RunShell("cat '" + (dir_ / "qr.txt").string() + "'", (dir_ / "e").string()).out;
+  const std::string key_hex =
+      testing::RunShell("cat '" + (dir_ / "public_key.hex").string() + "'", (dir_ / "e").string())
+          .out;
   auto key = crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
                                            *crypto::HexDecode(key_hex));
   ASSERT_TRUE(key.ok());

@@ -20,7 +20,7 @@ struct Case {
 TEST(StrictCborTest, RejectsWhatIsNotExactlyOneDefiniteItem) {
   const Case cases[] = {
       {"a201020304", ""},
-      {"d28201a0", ""},                      // tag 18 in its one-byte form
+      {"d28201a0", ""},  // tag 18 in its one-byte form
       {"a201020103", "cbor: duplicate map key"},
       {"0102", "cbor: trailing bytes after the item"},
       {"9f01ff", "cbor: indefinite-length items are not accepted"},

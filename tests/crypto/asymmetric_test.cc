@@ -108,8 +108,8 @@ TEST(HpkeTest, MatchesRfc9180AppendixA1) {
             "3948cfe0ad1ddb695d780e59077195da6c56506b027329794ab02bca80815c4d");
   const std::string pt = Hex("4265617574792069732074727574682c20747275746820626561757479");
   const std::string aad = Hex("436f756e742d30");
-  auto sealed = internal::HpkeSealWithEphemeralForTesting(recipient->public_key(), *ephemeral,
-                                                          info, aad, pt, HpkeAead::kAes128Gcm);
+  auto sealed = internal::HpkeSealWithEphemeralForTesting(recipient->public_key(), *ephemeral, info,
+                                                          aad, pt, HpkeAead::kAes128Gcm);
   ASSERT_TRUE(sealed.ok()) << sealed.status();
   EXPECT_EQ(HexEncode(sealed->enc),
             "37fda3567bdbd628e88668c3c8d7e97d1d1253b6d4ea6d44c150f741f1bf4431");

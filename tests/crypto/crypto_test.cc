@@ -41,11 +41,11 @@ TEST(AeadTest, EveryFailureSaysTheSameThing) {
   std::string flipped = sealed;
   flipped[flipped.size() / 2] ^= 1;
   const std::vector<absl::StatusOr<Bytes>> failures = {
-      aead.Open(sealed, "other ctx"),            // wrong context
-      Aead(KeyOf('w')).Open(sealed, "ctx"),      // wrong key
-      aead.Open(flipped, "ctx"),                 // tampered
-      aead.Open(sealed.substr(0, 20), "ctx"),    // truncated
-      aead.Open("", "ctx")};                     // empty
+      aead.Open(sealed, "other ctx"),          // wrong context
+      Aead(KeyOf('w')).Open(sealed, "ctx"),    // wrong key
+      aead.Open(flipped, "ctx"),               // tampered
+      aead.Open(sealed.substr(0, 20), "ctx"),  // truncated
+      aead.Open("", "ctx")};                   // empty
   for (const auto& f : failures) {
     ASSERT_FALSE(f.ok());
     EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);

@@ -11,9 +11,9 @@ struct B64Case {
 };
 
 TEST(Base64Test, Rfc4648Vectors) {
-  for (const B64Case& c : {B64Case{"", ""}, B64Case{"f", "Zg=="}, B64Case{"fo", "Zm8="},
-                           B64Case{"foo", "Zm9v"}, B64Case{"foob", "Zm9vYg=="},
-                           B64Case{"fooba", "Zm9vYmE="}, B64Case{"foobar", "Zm9vYmFy"}}) {
+  for (const B64Case& c :
+       {B64Case{"", ""}, B64Case{"f", "Zg=="}, B64Case{"fo", "Zm8="}, B64Case{"foo", "Zm9v"},
+        B64Case{"foob", "Zm9vYg=="}, B64Case{"fooba", "Zm9vYmE="}, B64Case{"foobar", "Zm9vYmFy"}}) {
     EXPECT_EQ(Base64Encode(c.plain), c.encoded);
     auto d = Base64Decode(c.encoded);
     ASSERT_TRUE(d.ok()) << c.encoded;
@@ -33,7 +33,10 @@ TEST(Base64Test, RoundTripsEveryLengthAndByte) {
 
 TEST(Base64Test, RejectsMalformedInput) {
   for (const char* bad : {"Zg=", "Zg==Zg==", "Z===", "Zh==", "Zm9v!", "Zm 9v", "=Zm9", "Zm=v",
-                          "Zm9=", "====", "Zm9v====", "Zm9v\x80" "AAA", "Zm9-", "Zm9_"}) {
+                          "Zm9=", "====", "Zm9v====",
+                          "Zm9v\x80"
+                          "AAA",
+                          "Zm9-", "Zm9_"}) {
     EXPECT_FALSE(Base64Decode(bad).ok()) << bad;
   }
 }

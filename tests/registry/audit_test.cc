@@ -1,9 +1,9 @@
 #include "puente/registry/audit.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {

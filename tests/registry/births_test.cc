@@ -4,10 +4,8 @@
 // verifies offline as a provisional birth attestation naming the guardian;
 // bad input and a face mismatch store nothing.
 #include "puente/registry/births.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
-
 #include <soci/soci.h>
 
 #include "biometrics/biometrics_test_support.h"
@@ -15,6 +13,7 @@
 #include "puente/credentials/lists.h"
 #include "puente/credentials/verifier.h"
 #include "puente/registry/registration_number.h"
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -108,7 +107,8 @@ TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   t.max_validity_seconds = 30 * 86400;
   t.provisional_only = true;
   auto v = credentials::CardVerifier::Create(
-      root.key().verifying_key(), *credentials::SignTrustList({1, now - 60, now + 86400, {t}}, root),
+      root.key().verifying_key(),
+      *credentials::SignTrustList({1, now - 60, now + 86400, {t}}, root),
       *credentials::SignRevocationList({1, now - 60, now + 86400, {}}, root));
   ASSERT_TRUE(v.ok()) << v.status();
   auto r = v->Verify(att->qr_text, now + 60);
@@ -131,8 +131,8 @@ TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   // Nothing about the child is stored in plaintext.
   auto conn = db_.Connect();
   std::string record, number;
-  puente::registry::internal::Session(*conn) << "SELECT record_enc, birth_no_enc FROM births", soci::into(record),
-      soci::into(number);
+  puente::registry::internal::Session(*conn) << "SELECT record_enc, birth_no_enc FROM births",
+      soci::into(record), soci::into(number);
   EXPECT_EQ(record.find("Luz"), std::string::npos);
   EXPECT_EQ(number.find("901-"), std::string::npos);
 }
@@ -177,8 +177,7 @@ TEST_P(BirthTest, BadInputAndFaceMismatchStoreNothing) {
             absl::StatusCode::kInvalidArgument);
   NewBirth missing = Baby();  // a well-formed number nobody holds
   missing.parents[0].registration_number = FormatRegistrationNumber("101", 2026, 999);
-  EXPECT_EQ(births_->Register("kit.officer", missing).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(births_->Register("kit.officer", missing).status().code(), absl::StatusCode::kNotFound);
   // Someone else's face for the father: refused before anything is written.
   NewBirth wrong = Baby();
   BirthParent father;
@@ -192,7 +191,8 @@ TEST_P(BirthTest, BadInputAndFaceMismatchStoreNothing) {
   EXPECT_EQ(Count("births"), 0);
   auto conn = db_.Connect();
   int registered = -1;  // the face check itself is audited; no registration is
-  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM audit_events WHERE action = 'birth.register'",
+  puente::registry::internal::Session(*conn)
+      << "SELECT count(*) FROM audit_events WHERE action = 'birth.register'",
       soci::into(registered);
   EXPECT_EQ(registered, 0);
 }
@@ -205,8 +205,8 @@ TEST_P(BirthTest, CivilRegistryBatchIsSignedAndOnlyTheRegistryOpensIt) {
   ASSERT_TRUE(births_->Register("kit.officer", second).ok());
   auto kit_key = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
   auto civil = *credentials::InstitutionKey::Generate();
-  auto batch = ExportBirthBatch(*reg_, "kit.officer", kit_key, "PA-KIT-DARIEN-01",
-                                civil.key().public_key());
+  auto batch =
+      ExportBirthBatch(*reg_, "kit.officer", kit_key, "PA-KIT-DARIEN-01", civil.key().public_key());
   ASSERT_TRUE(batch.ok()) << batch.status();
   EXPECT_EQ(batch->find("Luz"), std::string::npos);  // sealed, not readable in transit
 
@@ -226,11 +226,11 @@ TEST_P(BirthTest, CivilRegistryBatchIsSignedAndOnlyTheRegistryOpensIt) {
                                civil.key().public_key(), "2026-11-23");
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_EQ((*OpenBirthBatch(*none, kit_key.key().verifying_key(), civil))["births"].size(), 0u);
-  EXPECT_EQ(ExportBirthBatch(*reg_, "kit.officer", kit_key, "x", civil.key().public_key(),
-                             "2026-13-01")
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ExportBirthBatch(*reg_, "kit.officer", kit_key, "x", civil.key().public_key(), "2026-13-01")
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 
   // Another key, a changed count, a different signer: refused with a clear message.
   auto other = *credentials::InstitutionKey::Generate();
@@ -250,7 +250,8 @@ TEST_P(BirthTest, CivilRegistryBatchIsSignedAndOnlyTheRegistryOpensIt) {
   // The export is audited.
   auto conn = db_.Connect();
   int exports = -1;
-  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM audit_events WHERE action = 'birth.export'",
+  puente::registry::internal::Session(*conn)
+      << "SELECT count(*) FROM audit_events WHERE action = 'birth.export'",
       soci::into(exports);
   EXPECT_EQ(exports, 2);
 }

@@ -47,7 +47,8 @@ class CardOfficeTest : public puente::testing::EnrollmentServiceTest {
     t.card_types = {CardType::kAsylumSeeker, CardType::kRefugee};
     credentials::RevocationList revoked{1, now - 60, now + 86400, *office_->RevokedSerials()};
     auto v = credentials::CardVerifier::Create(
-        root_.key().verifying_key(), *credentials::SignTrustList({1, now - 60, now + 86400, {t}}, root_),
+        root_.key().verifying_key(),
+        *credentials::SignTrustList({1, now - 60, now + 86400, {t}}, root_),
         *credentials::SignRevocationList(revoked, root_));
     EXPECT_TRUE(v.ok());
     return v->Verify(qr, now + 60, &hospital_);
@@ -57,8 +58,12 @@ class CardOfficeTest : public puente::testing::EnrollmentServiceTest {
       *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
   credentials::InstitutionKey hospital_ = *credentials::InstitutionKey::Generate();
   CardAuthority authority_{
-      *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519), "PA-ONPAR",
-      {}, 365, false, ""};
+      *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519),
+      "PA-ONPAR",
+      {},
+      365,
+      false,
+      ""};
   std::unique_ptr<CardOffice> office_;
 };
 
@@ -70,15 +75,16 @@ TEST_P(CardOfficeTest, NoCardBeforeAdjudicationThenAVerifiableOne) {
   auto held = service_->Enroll("ana.officer", twin, ReadBytes(DevPhoto("Albert_Costa", 1)));
   ASSERT_TRUE(held.ok());
   ASSERT_EQ(held->status, EnrollmentStatus::kHeld);
-  auto refused = office_->Issue("ana.officer", held->applicant.registration_number,
-                                CardType::kAsylumSeeker);
+  auto refused =
+      office_->Issue("ana.officer", held->applicant.registration_number, CardType::kAsylumSeeker);
   ASSERT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
   EXPECT_NE(refused.status().message().find("held"), std::string::npos);
-  ASSERT_TRUE(service_->Decide("sara.supervisor", held->candidates[0].id, Decision::kDifferent,
-                               "Different people with the same data")
+  ASSERT_TRUE(service_
+                  ->Decide("sara.supervisor", held->candidates[0].id, Decision::kDifferent,
+                           "Different people with the same data")
                   .ok());
-  auto card = office_->Issue("ana.officer", held->applicant.registration_number,
-                             CardType::kAsylumSeeker);
+  auto card =
+      office_->Issue("ana.officer", held->applicant.registration_number, CardType::kAsylumSeeker);
   ASSERT_TRUE(card.ok()) << card.status();
   EXPECT_EQ(card->serial, 2026000001u);
   EXPECT_FALSE(card->photo.empty());
@@ -103,8 +109,8 @@ TEST_P(CardOfficeTest, NoCardBeforeAdjudicationThenAVerifiableOne) {
 
 TEST_P(CardOfficeTest, ReplaceRenewRevoke) {
   const Enrollment e = Enroll("Ashanti", "Douglas");
-  auto card = office_->Issue("ana.officer", e.applicant.registration_number,
-                             CardType::kAsylumSeeker);
+  auto card =
+      office_->Issue("ana.officer", e.applicant.registration_number, CardType::kAsylumSeeker);
   ASSERT_TRUE(card.ok()) << card.status();
   auto replaced = office_->Replace("ana.officer", card->serial, "lost");
   ASSERT_TRUE(replaced.ok()) << replaced.status();
@@ -117,8 +123,8 @@ TEST_P(CardOfficeTest, ReplaceRenewRevoke) {
   EXPECT_EQ(old->revoke_reason, "replaced: lost");
 
   // Renewal needs the holder's face.
-  auto stranger = office_->Renew("ana.officer", replaced->serial,
-                                 ReadBytes(DevPhoto("Al_Sharpton", 1)));
+  auto stranger =
+      office_->Renew("ana.officer", replaced->serial, ReadBytes(DevPhoto("Al_Sharpton", 1)));
   EXPECT_TRUE(absl::IsPermissionDenied(stranger.status())) << stranger.status();
   auto renewed = office_->Renew("ana.officer", replaced->serial, ReadBytes(DevPhoto("Ashanti", 4)));
   ASSERT_TRUE(renewed.ok()) << renewed.status();
@@ -126,8 +132,8 @@ TEST_P(CardOfficeTest, ReplaceRenewRevoke) {
   EXPECT_EQ(VerifyOffline(replaced->qr_text).verdict, Verdict::kRevoked);
 
   ASSERT_TRUE(office_->Revoke("ana.supervisor", renewed->serial, "fraud suspected").ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      office_->Revoke("ana.supervisor", renewed->serial, "again")));
+  EXPECT_TRUE(
+      absl::IsFailedPrecondition(office_->Revoke("ana.supervisor", renewed->serial, "again")));
   EXPECT_EQ(*office_->RevokedSerials(),
             (std::vector<uint64_t>{card->serial, replaced->serial, renewed->serial}));
 }
@@ -145,8 +151,7 @@ TEST_P(CardOfficeTest, CaseStatusPolicy) {
   auto refugee = office_->Issue("ana.officer", reg_no, CardType::kRefugee);
   ASSERT_TRUE(refugee.ok()) << refugee.status();
   EXPECT_EQ(VerifyOffline(asylum->qr_text).verdict, Verdict::kRevoked);
-  EXPECT_EQ(office_->Get("auditor", asylum->serial)->revoke_reason,
-            "superseded by a refugee card");
+  EXPECT_EQ(office_->Get("auditor", asylum->serial)->revoke_reason, "superseded by a refugee card");
   // Closing the case revokes every active card of its members.
   ASSERT_TRUE(reg_->ChangeCaseStatus("ana.officer", case_no, CaseStatus::kClosed, "left").ok());
   EXPECT_EQ(VerifyOffline(refugee->qr_text).verdict, Verdict::kRevoked);

@@ -40,12 +40,12 @@ TEST_P(ConfidentialityTest, NoPlaintextPersonalDataIsStored) {
     ASSERT_TRUE(reg->GetApplicant("ana.officer", reg_no).ok());
   }
   const std::string stored = db_.DumpAllStoredBytes();
-  ASSERT_GT(stored.size(), 1000u);  // the scan really read the data
+  ASSERT_GT(stored.size(), 1000u);                                // the scan really read the data
   EXPECT_NE(stored.find("applicant.create"), std::string::npos);  // and sees clear metadata
-  for (const std::string& needle : std::vector<std::string>
-       {"Wilmarys", "Yuleisy", "Quintanilla", "Barboza", "Bolívar", "Bolivar", "65551234",
-        "6555 1234", "Urbanización", "Ángeles", "1991-07-23", "ZX9876543", "18765432",
-        "Persecución", reg_no}) {
+  for (const std::string& needle :
+       std::vector<std::string>{"Wilmarys", "Yuleisy", "Quintanilla", "Barboza", "Bolívar",
+                                "Bolivar", "65551234", "6555 1234", "Urbanización", "Ángeles",
+                                "1991-07-23", "ZX9876543", "18765432", "Persecución", reg_no}) {
     EXPECT_EQ(stored.find(needle), std::string::npos) << "found '" << needle << "' in clear";
   }
 }

@@ -1,7 +1,6 @@
 // Enrollment with the real face models and dev photos, on SQLite and the real
 // PostgreSQL: quality gate, 1:N face and demographic deduplication, holds,
 // adjudication, the gallery reloaded at start, 1:1 verification.
-#include "puente/common/error_detail.h"
 #include "puente/registry/enrollment.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "biometrics/biometrics_test_support.h"
+#include "puente/common/error_detail.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -47,9 +47,9 @@ TEST_P(EnrollmentTest, NewPeopleAreClearedAndTheSamePersonAgainIsHeld) {
   EXPECT_EQ(service_->gallery().size(), 2u);
 
   // The same face under another name and birth date: held on the face alone.
-  auto again = service_->Enroll(
-      "ana.officer", Person("Rosa", "Martínez", "", {1991, 5, 2, DatePrecision::kExact}),
-      ReadBytes(DevPhoto("Ashanti", 4)));
+  auto again = service_->Enroll("ana.officer",
+                                Person("Rosa", "Martínez", "", {1991, 5, 2, DatePrecision::kExact}),
+                                ReadBytes(DevPhoto("Ashanti", 4)));
   ASSERT_TRUE(again.ok()) << again.status();
   ASSERT_EQ(again->status, EnrollmentStatus::kHeld);
   ASSERT_EQ(again->candidates.size(), 1u);
@@ -62,8 +62,7 @@ TEST_P(EnrollmentTest, NewPeopleAreClearedAndTheSamePersonAgainIsHeld) {
   // Someone else's face with the same person's data spelled otherwise:
   // held on demographics (surnames swapped, accents, the same passport).
   auto data_twin = service_->Enroll(
-      "ana.officer",
-      Person("ALBERTO", "RUÍZ", "COSTA", {1975, 6, 25, DatePrecision::kExact}),
+      "ana.officer", Person("ALBERTO", "RUÍZ", "COSTA", {1975, 6, 25, DatePrecision::kExact}),
       ReadBytes(DevPhoto("Al_Sharpton", 1)));
   ASSERT_TRUE(data_twin.ok()) << data_twin.status();
   ASSERT_EQ(data_twin->status, EnrollmentStatus::kHeld);
@@ -175,14 +174,14 @@ TEST_P(EnrollmentTest, GalleryReloadsAtStartAndVerifiesOneToOne) {
 }
 
 TEST_P(EnrollmentTest, PhotosTemplatesAndReasonsAreNotStoredInClear) {
-  auto a = service_->Enroll("ana.officer",
-                            Person("Wilmarys", "Quintanilla", "", {1991, 7, 23, DatePrecision::kExact},
-                                   "ZX9876543"),
-                            ReadBytes(DevPhoto("Ashanti", 1)));
-  auto b = service_->Enroll("ana.officer",
-                            Person("Wilmary", "Quintanila", "", {1991, 7, 23, DatePrecision::kExact},
-                                   "ZX9876543"),
-                            ReadBytes(DevPhoto("Albert_Costa", 1)));
+  auto a = service_->Enroll(
+      "ana.officer",
+      Person("Wilmarys", "Quintanilla", "", {1991, 7, 23, DatePrecision::kExact}, "ZX9876543"),
+      ReadBytes(DevPhoto("Ashanti", 1)));
+  auto b = service_->Enroll(
+      "ana.officer",
+      Person("Wilmary", "Quintanila", "", {1991, 7, 23, DatePrecision::kExact}, "ZX9876543"),
+      ReadBytes(DevPhoto("Albert_Costa", 1)));
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_EQ(b->status, EnrollmentStatus::kHeld);
   const std::string stored = db_.DumpAllStoredBytes();
@@ -214,8 +213,8 @@ TEST_P(EnrollmentTest, TheSamePersonEnrolledTwiceAtOnceIsHeld) {
     };
     // Names and dates that share nothing: only the face can connect them.
     const char* const given[] = {"Xavier", "Bernardo", "Ignacio", "Wilfredo",
-                                 "Olga", "Fernanda", "Yolanda", "Kenia"};
-    const char* const surname[] = {"Quintero", "Ulloa", "Zambrano", "Pacheco",
+                                 "Olga",   "Fernanda", "Yolanda", "Kenia"};
+    const char* const surname[] = {"Quintero",   "Ulloa",  "Zambrano",   "Pacheco",
                                    "Betancourt", "Ibarra", "Echeverría", "Solórzano"};
     std::thread t1(go, std::ref(*service_), std::ref(a),
                    Person(given[2 * round], surname[2 * round], "",

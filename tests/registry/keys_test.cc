@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 using puente::testing::TestDatabase;
 
 fs::path TempPath(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("puente-keys-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+  fs::path dir =
+      fs::temp_directory_path() / ("puente-keys-" + crypto::HexEncode(*crypto::RandomBytes(4)));
   fs::create_directories(dir);
   return dir / name;
 }
@@ -56,8 +57,7 @@ TEST(MasterKeyFileTest, ClearErrorsForMissingLooseOrMalformedFiles) {
 
 TEST(MasterKeyFileTest, EnvironmentVariableOverridesFile) {
   auto key = crypto::SecretKey::Generate();
-  const std::string b64 =
-      crypto::Base64Encode(key->bytes(crypto::InsecureSecretKeyAccess::Get()));
+  const std::string b64 = crypto::Base64Encode(key->bytes(crypto::InsecureSecretKeyAccess::Get()));
   setenv("PUENTE_MASTER_KEY", b64.c_str(), 1);
   auto loaded = LoadMasterKey("/nonexistent/ignored.key");
   unsetenv("PUENTE_MASTER_KEY");

@@ -3,16 +3,15 @@
 // installed identity survives reopening (its key sealed in the database);
 // jornadas open, count what was registered and close.
 #include "puente/registry/kits.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
-
 #include <soci/soci.h>
 
 #include <nlohmann/json.hpp>
 
-#include "puente/registry/births.h"
 #include "biometrics/biometrics_test_support.h"
+#include "puente/registry/births.h"
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -93,7 +92,8 @@ TEST_P(KitsTest, InstalledIdentitySurvivesReopeningAndIsSealed) {
   // The private key is not in the database in the clear.
   auto conn = db_.Connect();
   std::string stored;
-  puente::registry::internal::Session(*conn) << "SELECT signing_key_enc FROM kit_identity", soci::into(stored);
+  puente::registry::internal::Session(*conn) << "SELECT signing_key_enc FROM kit_identity",
+      soci::into(stored);
   EXPECT_EQ(stored.find("PRIVATE KEY"), std::string::npos);
 }
 
@@ -104,8 +104,8 @@ TEST_P(KitsTest, JornadaCountsWhatWasRegisteredAndCloses) {
   for (const char* field : {"location_code", "ends_on", "officers"}) {
     EXPECT_NE(bad.status().message().find(field), std::string::npos) << bad.status();
   }
-  auto j = jornadas.Open("ana", "darien-01", "PA-5-DAR-01", "2026-11-22", "2026-11-24",
-                         {"ana", "luis"});
+  auto j =
+      jornadas.Open("ana", "darien-01", "PA-5-DAR-01", "2026-11-22", "2026-11-24", {"ana", "luis"});
   ASSERT_TRUE(j.ok()) << j.status();
   EXPECT_EQ(j->status, "open");
   // A birth during the jornada (the parent from documents: no enrollment here).

@@ -1,9 +1,9 @@
 #include "puente/registry/migrator.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -43,7 +43,8 @@ TEST_P(MigratorTest, RerunIsANoOp) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, 0);
   int rows = 0;
-  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM schema_migrations", soci::into(rows);
+  puente::registry::internal::Session(*conn) << "SELECT count(*) FROM schema_migrations",
+      soci::into(rows);
   EXPECT_EQ(rows, GetSchemaStatus(*conn)->latest_version);
 }
 
@@ -51,8 +52,9 @@ TEST_P(MigratorTest, RefusesDatabaseNewerThanThisBuild) {
   PUENTE_REQUIRE_DB(db_);
   auto conn = db_.Connect();
   ASSERT_TRUE(Migrate(*conn).ok());
-  puente::registry::internal::Session(*conn) << "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-                     "VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00Z')";
+  puente::registry::internal::Session(*conn)
+      << "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+         "VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00Z')";
   auto m = Migrate(*conn);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -65,7 +67,8 @@ TEST_P(MigratorTest, RefusesEditedMigration) {
   PUENTE_REQUIRE_DB(db_);
   auto conn = db_.Connect();
   ASSERT_TRUE(Migrate(*conn).ok());
-  puente::registry::internal::Session(*conn) << "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1";
+  puente::registry::internal::Session(*conn)
+      << "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1";
   auto s = GetSchemaStatus(*conn);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string(s.status().message()).find("differs from this build"), std::string::npos);
@@ -85,10 +88,13 @@ TEST_P(MigratorTest, FailedStepLeavesNothingBehind) {
   EXPECT_EQ(status->current_version, 0);
   int n = -1;
   if (GetParam() == Dialect::kSqlite) {
-    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM sqlite_master WHERE name = 'applicants'", soci::into(n);
+    puente::registry::internal::Session(*conn)
+        << "SELECT count(*) FROM sqlite_master WHERE name = 'applicants'",
+        soci::into(n);
   } else {
-    puente::registry::internal::Session(*conn) << "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                       "current_schema() AND table_name = 'applicants'",
+    puente::registry::internal::Session(*conn)
+        << "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+           "current_schema() AND table_name = 'applicants'",
         soci::into(n);
   }
   EXPECT_EQ(n, 0);

@@ -9,12 +9,10 @@ using S = CaseStatus;
 
 TEST(CaseLifecycleTest, AllowsExactlyTheDocumentedTransitions) {
   const std::vector<std::pair<S, S>> allowed = {
-      {S::kRegistered, S::kAdmitted}, {S::kRegistered, S::kClosed},
-      {S::kAdmitted, S::kRecognized}, {S::kAdmitted, S::kRejected},
-      {S::kAdmitted, S::kClosed},     {S::kRejected, S::kAppeal},
-      {S::kRejected, S::kClosed},     {S::kAppeal, S::kRecognized},
-      {S::kAppeal, S::kRejected},     {S::kAppeal, S::kClosed},
-      {S::kRecognized, S::kClosed}};
+      {S::kRegistered, S::kAdmitted}, {S::kRegistered, S::kClosed}, {S::kAdmitted, S::kRecognized},
+      {S::kAdmitted, S::kRejected},   {S::kAdmitted, S::kClosed},   {S::kRejected, S::kAppeal},
+      {S::kRejected, S::kClosed},     {S::kAppeal, S::kRecognized}, {S::kAppeal, S::kRejected},
+      {S::kAppeal, S::kClosed},       {S::kRecognized, S::kClosed}};
   const S all[] = {S::kRegistered, S::kAdmitted, S::kRecognized,
                    S::kRejected,   S::kAppeal,   S::kClosed};
   for (S from : all) {
@@ -28,8 +26,8 @@ TEST(CaseLifecycleTest, AllowsExactlyTheDocumentedTransitions) {
 }
 
 TEST(ModelNamesTest, RoundTrip) {
-  for (auto s : {S::kRegistered, S::kAdmitted, S::kRecognized, S::kRejected, S::kAppeal,
-                 S::kClosed}) {
+  for (auto s :
+       {S::kRegistered, S::kAdmitted, S::kRecognized, S::kRejected, S::kAppeal, S::kClosed}) {
     EXPECT_EQ(ParseCaseStatus(ToString(s)), s);
   }
   for (auto r : {Relationship::kPrincipal, Relationship::kSpouse, Relationship::kChild,

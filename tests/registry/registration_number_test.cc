@@ -52,8 +52,8 @@ TEST(RegistrationNumberTest, DetectsEveryAdjacentTransposition) {
 }
 
 TEST(RegistrationNumberTest, RejectsWrongShapeWithFieldName) {
-  for (const char* bad : {"", "101-2026-42", "ABC-2026-000042-1", "101-2026-000042-12",
-                          "101-2026-000042-1-9"}) {
+  for (const char* bad :
+       {"", "101-2026-42", "ABC-2026-000042-1", "101-2026-000042-12", "101-2026-000042-1-9"}) {
     auto r = ParseRegistrationNumber(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);

@@ -1,10 +1,10 @@
 #include "puente/registry/registry.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
 #include "puente/registry/registration_number.h"
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -177,8 +177,7 @@ TEST_P(RegistryTest, LookupChecksTheCheckDigitFirst) {
   const Applicant a = AddOrDie(SampleApplicant());
   std::string typo = a.registration_number;
   typo[10] = typo[10] == '9' ? '8' : typo[10] + 1;
-  EXPECT_EQ(reg_->GetApplicant(kOfficer, typo).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reg_->GetApplicant(kOfficer, typo).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(reg_->GetApplicant(kOfficer, FormatRegistrationNumber("101", 2026, 77)).status().code(),
             absl::StatusCode::kNotFound);
 }
@@ -220,10 +219,9 @@ TEST_P(RegistryTest, UpdateRefusesStaleVersionInvalidValuesAndEmptyChanges) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(reg_->GetApplicant(kOfficer, a.registration_number)->nationality, "VEN");
 
-  EXPECT_EQ(reg_->UpdateApplicant(kOfficer, a.registration_number, ApplicantUpdate{})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      reg_->UpdateApplicant(kOfficer, a.registration_number, ApplicantUpdate{}).status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(reg_->GetApplicant(kOfficer, a.registration_number)->version, 2);
 }
 
@@ -282,8 +280,10 @@ TEST_P(RegistryTest, EveryCreateReadAndUpdateIsAudited) {
   const Applicant a = AddOrDie(SampleApplicant());
   ASSERT_TRUE(reg_->GetApplicant("auditor.x", a.registration_number).ok());
   EXPECT_EQ(Count("audit_events", "action = 'applicant.create' AND actor = 'ana.officer'"), 1);
-  EXPECT_EQ(Count("audit_events", "action = 'applicant.read' AND actor = 'auditor.x' AND "
-                                  "entity_id = '" + a.id + "'"),
+  EXPECT_EQ(Count("audit_events",
+                  "action = 'applicant.read' AND actor = 'auditor.x' AND "
+                  "entity_id = '" +
+                      a.id + "'"),
             1);
   EXPECT_EQ(Count("audit_events", "action = 'case.create'"), 1);
 }

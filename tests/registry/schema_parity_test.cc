@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "registry/storage/internal/session.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "puente/registry/migrator.h"
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -50,9 +50,9 @@ std::string SqliteTypeClass(const std::string& declared) {
 // information_schema.columns.data_type of PostgreSQL.
 std::string PostgresTypeClass(const std::string& data_type) {
   static const std::map<std::string, std::string> kClasses{
-      {"smallint", "integer"},  {"integer", "integer"},         {"bigint", "integer"},
-      {"real", "real"},         {"double precision", "real"},   {"text", "text"},
-      {"character", "text"},    {"character varying", "text"},  {"bytea", "blob"}};
+      {"smallint", "integer"}, {"integer", "integer"},        {"bigint", "integer"},
+      {"real", "real"},        {"double precision", "real"},  {"text", "text"},
+      {"character", "text"},   {"character varying", "text"}, {"bytea", "blob"}};
   auto it = kClasses.find(data_type);
   return it == kClasses.end() ? "other(" + data_type + ")" : it->second;
 }
@@ -61,12 +61,12 @@ Schema ReadSqliteSchema(Database& db) {
   Schema out;
   std::string table, column, type;
   int not_null = 0, pk = 0;
-  soci::statement st =
-      (puente::registry::internal::Session(db).prepare << "SELECT m.name, p.name, p.type, p.\"notnull\", p.pk "
+  soci::statement st = (puente::registry::internal::Session(db).prepare
+                            << "SELECT m.name, p.name, p.type, p.\"notnull\", p.pk "
                                "FROM sqlite_master m JOIN pragma_table_info(m.name) p "
                                "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-       soci::into(table), soci::into(column), soci::into(type), soci::into(not_null),
-       soci::into(pk));
+                        soci::into(table), soci::into(column), soci::into(type),
+                        soci::into(not_null), soci::into(pk));
   st.execute();
   while (st.fetch()) {
     // A primary key is NOT NULL in PostgreSQL; SQLite only enforces it for

@@ -6,10 +6,8 @@
 // imported; a kit clock an hour ahead is detected and recorded; a kit's
 // provisional card verifies offline and shows REVOKED once the centre revokes it.
 #include "puente/registry/sync.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
-
 #include <soci/soci.h>
 
 #include <filesystem>
@@ -17,11 +15,12 @@
 
 #include "absl/strings/str_join.h"
 #include "biometrics/biometrics_test_support.h"
+#include "puente/common/status_macros.h"
 #include "puente/credentials/verifier.h"
 #include "puente/registry/births.h"
 #include "puente/registry/cards.h"
-#include "puente/common/status_macros.h"
 #include "puente/registry/regional.h"
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -63,7 +62,8 @@ class SyncTest : public puente::testing::EnrollmentServiceTest {
     kit->reg = puente::testing::OpenMigratedRegistry(*kit->db, key);
     if (clock != nullptr) kit->reg = std::move(*Registry::Open(kit->db->url(), key, *clock));
     kit->service = std::move(*EnrollmentService::Create(*kit->reg, *capture_));
-    auto rec = KitAuthority(centre()).Certify("admin", kit_id, kit->key.key().verifying_key(), 60, 30);
+    auto rec =
+        KitAuthority(centre()).Certify("admin", kit_id, kit->key.key().verifying_key(), 60, 30);
     EXPECT_TRUE(rec.ok()) << rec.status();
     kit->record = *rec;
     KitIdentity id;
@@ -175,7 +175,8 @@ TEST_P(SyncTest, InterruptedImportResumesAndTheSameBundleTwiceChangesNothing) {
   child.relationship = Relationship::kChild;
   child.date_of_birth = {2015, 3, 4, DatePrecision::kExact};
   child.case_number = principal.applicant.case_number;
-  ASSERT_TRUE(kit->service->Enroll("kit.officer", child, ReadBytes(DevPhoto("Albert_Costa", 1))).ok());
+  ASSERT_TRUE(
+      kit->service->Enroll("kit.officer", child, ReadBytes(DevPhoto("Albert_Costa", 1))).ok());
   NewBirth birth;
   birth.given_names = "Luz";
   birth.surname1 = "Douglas";
@@ -189,8 +190,7 @@ TEST_P(SyncTest, InterruptedImportResumesAndTheSameBundleTwiceChangesNothing) {
   BirthRegistry births(*kit->reg, *kit->service);
   auto born = births.Register("kit.officer", birth);
   ASSERT_TRUE(born.ok()) << born.status();
-  CardAuthority kit_authority{kit->key, "PA-KIT-DARIEN-01", {}, 30, true,
-                              kit->record.office_code};
+  CardAuthority kit_authority{kit->key, "PA-KIT-DARIEN-01", {}, 30, true, kit->record.office_code};
   ASSERT_TRUE(births.Attest("kit.officer", born->birth_number, kit_authority).ok());
 
   const BundleSummary bundle = Export(*kit, 4 * 1024);  // small chunks: a slow link
@@ -206,7 +206,8 @@ TEST_P(SyncTest, InterruptedImportResumesAndTheSameBundleTwiceChangesNothing) {
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   EXPECT_TRUE(resumed->complete);
   EXPECT_EQ(resumed->chunks_staged_now, bundle.chunks - 2);
-  EXPECT_EQ(resumed->enrolled_cleared, 2) << (resumed->problems.empty() ? "" : resumed->problems[0]);
+  EXPECT_EQ(resumed->enrolled_cleared, 2)
+      << (resumed->problems.empty() ? "" : resumed->problems[0]);
   EXPECT_EQ(resumed->births, 1);
   EXPECT_EQ(Count("applicants"), 2);
   EXPECT_EQ(Count("births"), 1);
@@ -293,7 +294,8 @@ TEST_P(SyncTest, AKitClockAnHourAheadIsDetectedAndRecorded) {
   EXPECT_EQ(r->clock_skew_seconds, 3600);
   auto conn = db_.Connect();
   long long recorded = 0;
-  puente::registry::internal::Session(*conn) << "SELECT clock_skew_seconds FROM sync_imports", soci::into(recorded);
+  puente::registry::internal::Session(*conn) << "SELECT clock_skew_seconds FROM sync_imports",
+      soci::into(recorded);
   EXPECT_EQ(recorded, 3600);
   // An hour behind a centre time the kit had already seen.
   FixedClock behind(puente::testing::TestClock().Now() - absl::Hours(2));
@@ -316,8 +318,12 @@ TEST_P(SyncTest, AProvisionalCardVerifiesOfflineThenShowsRevokedAfterTheCentreRe
   EXPECT_EQ(card->serial / 10000000000ULL, 901u);
 
   CardAuthority centre_authority{
-      *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519), "PA-ONPAR",
-      {}, 365, false, ""};
+      *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519),
+      "PA-ONPAR",
+      {},
+      365,
+      false,
+      ""};
   CardOffice centre_office(centre(), *service_, centre_authority);
   auto verify = [&]() {
     const int64_t now = absl::ToUnixSeconds(puente::testing::TestClock().Now());
@@ -364,7 +370,8 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
   {
     auto conn = kit->db->Connect();
     std::string given;
-    puente::registry::internal::Session(*conn) << "SELECT given_names_enc FROM applicants LIMIT 1", soci::into(given);
+    puente::registry::internal::Session(*conn) << "SELECT given_names_enc FROM applicants LIMIT 1",
+        soci::into(given);
     EXPECT_EQ(given.find("Ashanti"), std::string::npos);
     EXPECT_EQ(given.find("Alberto"), std::string::npos);
   }
@@ -405,9 +412,8 @@ TEST_P(SyncTest, PullBringsTheRegionalSnapshotAndItsDeltas) {
   sophia.surname1 = "Loren";
   sophia.documents.clear();
   sophia.office_code = "101";
-  ASSERT_TRUE((*later_service)
-                  ->Enroll("ana.officer", sophia, ReadBytes(DevPhoto("Sophia_Loren", 1)))
-                  .ok());
+  ASSERT_TRUE(
+      (*later_service)->Enroll("ana.officer", sophia, ReadBytes(DevPhoto("Sophia_Loren", 1))).ok());
   auto delta = Pull(*kit);
   ASSERT_TRUE(delta.ok()) << delta.status();
   EXPECT_EQ(delta->people.added, 1);

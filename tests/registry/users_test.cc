@@ -3,11 +3,11 @@
 // logout ends that session only; a user who is no longer active can neither
 // log in nor use a session opened before. Every refusal says the same thing.
 #include "puente/registry/users.h"
-#include "registry/storage/internal/session.h"
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include "registry/storage/internal/session.h"
 #include "test_support.h"
 
 namespace puente::registry {
@@ -102,7 +102,8 @@ TEST_P(UserDirectoryTest, UnknownAndMalformedTokensAreRefusedAlike) {
 TEST_P(UserDirectoryTest, InactiveUserCanNeitherLogInNorUseAnOpenSession) {
   const std::string token = LoginOrDie("ana", absl::Hours(1));
   ASSERT_TRUE(users_->Authenticate(token).ok());
-  puente::registry::internal::Session(reg_->database()) << "UPDATE users SET active = 0 WHERE name = 'ana'";
+  puente::registry::internal::Session(reg_->database())
+      << "UPDATE users SET active = 0 WHERE name = 'ana'";
   ExpectRefused(token);
   auto login = users_->Login("ana", "password-of-ana");
   ASSERT_FALSE(login.ok());

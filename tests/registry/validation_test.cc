@@ -50,11 +50,19 @@ INSTANTIATE_TEST_SUITE_P(
                          },
                          "surname2: set surname1 first"},
         BadApplicantCase{"ImpossibleDate",
-                         [](NewApplicant& a) { a.date_of_birth = {2023, 2, 30}; },
+                         [](NewApplicant& a) {
+                           a.date_of_birth = {2023, 2, 30};
+                         },
                          "date_of_birth: '2023-02-30' is not a date"},
-        BadApplicantCase{"FutureDate", [](NewApplicant& a) { a.date_of_birth = {2031, 1, 1}; },
+        BadApplicantCase{"FutureDate",
+                         [](NewApplicant& a) {
+                           a.date_of_birth = {2031, 1, 1};
+                         },
                          "date_of_birth: 2031-01-01 is in the future"},
-        BadApplicantCase{"Before1900", [](NewApplicant& a) { a.date_of_birth = {1899, 12, 31}; },
+        BadApplicantCase{"Before1900",
+                         [](NewApplicant& a) {
+                           a.date_of_birth = {1899, 12, 31};
+                         },
                          "date_of_birth: 1899-12-31 is before 1900"},
         BadApplicantCase{"UnknownNationality", [](NewApplicant& a) { a.nationality = "ABC"; },
                          "nationality: 'ABC' is not an ISO 3166-1 alpha-3 code"},
@@ -80,7 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadApplicantCase{"DependantWithoutCase",
                          [](NewApplicant& a) { a.relationship = Relationship::kChild; },
                          "relationship: a dependant needs the case number"},
-        BadApplicantCase{"SecondPrincipal", [](NewApplicant& a) { a.case_number = "C101-2026-000001"; },
+        BadApplicantCase{"SecondPrincipal",
+                         [](NewApplicant& a) { a.case_number = "C101-2026-000001"; },
                          "relationship: the case already has a principal"}),
     [](const ::testing::TestParamInfo<BadApplicantCase>& info) { return info.param.name; });
 

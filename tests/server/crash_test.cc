@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <soci/soci.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -12,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <soci/soci.h>
 #include <thread>
 
 #include "biometrics/biometrics_test_support.h"
@@ -53,9 +53,9 @@ class CrashTest : public ::testing::TestWithParam<Dialect> {
     const std::string log = (dir_ / "server.log").string();
     std::filesystem::remove(log);
     const std::string models = puente::testing::ModelsDirForTests();
-    std::vector<std::string> args{PUENTE_SERVER_BIN, "--db",     db_.url(), "--key-file",
-                                  key_file_,         "--models", models,    "--port",
-                                  "0",               "--admin",  "admin"};
+    std::vector<std::string> args{
+        PUENTE_SERVER_BIN, "--db", db_.url(), "--key-file", key_file_, "--models", models,
+        "--port",          "0",    "--admin", "admin"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -101,9 +101,10 @@ TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
   ASSERT_GT(port, 0);
   httplib::Client admin("127.0.0.1", port);
   const std::string admin_token = Login(admin, "admin", "admin-password-1");
-  auto created = admin.Post("/api/v1/users", {{"Authorization", "Bearer " + admin_token}},
-                            json{{"name", "ana"}, {"role", "officer"}, {"password", "officer-pw-1"}}.dump(),
-                            "application/json");
+  auto created =
+      admin.Post("/api/v1/users", {{"Authorization", "Bearer " + admin_token}},
+                 json{{"name", "ana"}, {"role", "officer"}, {"password", "officer-pw-1"}}.dump(),
+                 "application/json");
   ASSERT_TRUE(created && created->status == 201);
 
   std::vector<std::string> photos;
@@ -119,10 +120,14 @@ TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
     const std::string token = Login(c, "ana", "officer-pw-1");
     for (int i = worker; !stop && i < static_cast<int>(photos.size()); i += 2) {
       json body{{"applicant",
-                 {{"given_names", "Persona"}, {"surname1", "Prueba"},
+                 {{"given_names", "Persona"},
+                  {"surname1", "Prueba"},
                   {"surname2", std::string(1, static_cast<char>('A' + i % 26))},
-                  {"sex", "X"}, {"date_of_birth", std::to_string(1950 + i % 50)},
-                  {"dob_precision", "year"}, {"nationality", "XXA"}, {"office_code", "101"}}},
+                  {"sex", "X"},
+                  {"date_of_birth", std::to_string(1950 + i % 50)},
+                  {"dob_precision", "year"},
+                  {"nationality", "XXA"},
+                  {"office_code", "101"}}},
                 {"photo_base64", crypto::Base64Encode(puente::testing::ReadBytes(photos[i]))}};
       auto r = c.Post("/api/v1/enrollments", {{"Authorization", "Bearer " + token}}, body.dump(),
                       "application/json");
@@ -149,8 +154,7 @@ TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
   EXPECT_EQ(Count("cases c WHERE NOT EXISTS "
                   "(SELECT 1 FROM applicants a WHERE a.case_id = c.id)"),
             0);
-  EXPECT_EQ(Count("audit_events WHERE action = 'enrollment.create'"),
-            applicants);
+  EXPECT_EQ(Count("audit_events WHERE action = 'enrollment.create'"), applicants);
   auto reg = registry::Registry::Open(db_.url(), *master_);
   ASSERT_TRUE(reg.ok());
   auto audit = (*reg)->VerifyAudit();
@@ -166,11 +170,16 @@ TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
   ASSERT_TRUE(health);
   EXPECT_EQ(json::parse(health->body)["gallery_size"].get<long>(), applicants);
   const std::string token = Login(c, "ana", "officer-pw-1");
-  json body{{"applicant",
-             {{"given_names", "Después"}, {"surname1", "Del Reinicio"}, {"sex", "F"},
-              {"date_of_birth", "1990-01-01"}, {"nationality", "COL"}, {"office_code", "101"}}},
-            {"photo_base64",
-             crypto::Base64Encode(puente::testing::ReadBytes(puente::testing::DevPhoto("Ashanti", 2)))}};
+  json body{
+      {"applicant",
+       {{"given_names", "Después"},
+        {"surname1", "Del Reinicio"},
+        {"sex", "F"},
+        {"date_of_birth", "1990-01-01"},
+        {"nationality", "COL"},
+        {"office_code", "101"}}},
+      {"photo_base64",
+       crypto::Base64Encode(puente::testing::ReadBytes(puente::testing::DevPhoto("Ashanti", 2)))}};
   auto r = c.Post("/api/v1/enrollments", {{"Authorization", "Bearer " + token}}, body.dump(),
                   "application/json");
   ASSERT_TRUE(r);

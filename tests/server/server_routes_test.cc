@@ -120,10 +120,10 @@ class RunningServer {
     for (Role role : kAllRoles) {
       if (role == Role::kAdmin) continue;
       const std::string name(registry::ToString(role));
-      auto r = client_->Post("/api/v1/users", {{"Authorization", "Bearer " + admin}},
-                             json{{"name", name}, {"role", name}, {"password", "password-of-" + name}}
-                                 .dump(),
-                             "application/json");
+      auto r = client_->Post(
+          "/api/v1/users", {{"Authorization", "Bearer " + admin}},
+          json{{"name", name}, {"role", name}, {"password", "password-of-" + name}}.dump(),
+          "application/json");
       EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
     }
   }
@@ -145,16 +145,20 @@ class RunningServer {
 
   // method on path with an empty JSON object as body (or `body`), with the
   // bearer `token` if not empty. -1 if there was no answer.
-  std::pair<int, std::string> Call(Method method, const std::string& path,
-                                   const std::string& token, const std::string& body = "{}") {
+  std::pair<int, std::string> Call(Method method, const std::string& path, const std::string& token,
+                                   const std::string& body = "{}") {
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     auto send = [&]() -> httplib::Result {
       switch (method) {
-        case Method::kGet: return client_->Get(path.c_str(), headers);
-        case Method::kPost: return client_->Post(path.c_str(), headers, body, "application/json");
-        case Method::kPut: return client_->Put(path.c_str(), headers, body, "application/json");
-        case Method::kDelete: return client_->Delete(path.c_str(), headers);
+        case Method::kGet:
+          return client_->Get(path.c_str(), headers);
+        case Method::kPost:
+          return client_->Post(path.c_str(), headers, body, "application/json");
+        case Method::kPut:
+          return client_->Put(path.c_str(), headers, body, "application/json");
+        case Method::kDelete:
+          return client_->Delete(path.c_str(), headers);
       }
       return client_->Get(path.c_str(), headers);
     };
@@ -187,9 +191,10 @@ TEST(ServerRoutesTest, EachRouteRefusesExactlyTheRolesItDoesNotDocument) {
     SCOPED_TRACE(puente::StrCat(MethodName(r.method), " ", path));
     if (r.audience == Audience::kPublic) {
       // No token needed (a login with good credentials, so that it answers 201).
-      const std::string body = r.path == "/api/v1/sessions"
-                                   ? json{{"user", "admin"}, {"password", "password-of-admin"}}.dump()
-                                   : "{}";
+      const std::string body =
+          r.path == "/api/v1/sessions"
+              ? json{{"user", "admin"}, {"password", "password-of-admin"}}.dump()
+              : "{}";
       const int status = server.Call(r.method, path, "", body).first;
       EXPECT_NE(status, -1);
       EXPECT_NE(status, 401);
@@ -233,7 +238,7 @@ TEST(ServerMetricsTest, CountsEnrollmentsRefusedForTheirPhoto) {
     return at == std::string::npos ? std::string("?") : m.substr(at + line.size(), 1);
   };
   auto enroll = [&](const std::string& dob) {
-    const json applicant{{"given_names", "Ana"}, {"surname1", "Ruiz"}, {"sex", "F"},
+    const json applicant{{"given_names", "Ana"}, {"surname1", "Ruiz"},   {"sex", "F"},
                          {"date_of_birth", dob}, {"nationality", "VEN"}, {"office_code", "101"},
                          {"languages", {"spa"}}};
     return server.Call(Method::kPost, "/api/v1/enrollments", officer,
@@ -242,8 +247,10 @@ TEST(ServerMetricsTest, CountsEnrollmentsRefusedForTheirPhoto) {
   EXPECT_EQ(refused(), "0");
   auto not_an_image = enroll("1990-01-01");
   EXPECT_EQ(not_an_image.first, 400);
-  EXPECT_EQ(json::parse(not_an_image.second)["error"]["message"].get<std::string>().rfind("photo: ", 0),
-            0u) << not_an_image.second;
+  EXPECT_EQ(
+      json::parse(not_an_image.second)["error"]["message"].get<std::string>().rfind("photo: ", 0),
+      0u)
+      << not_an_image.second;
   EXPECT_EQ(refused(), "1");
   EXPECT_EQ(enroll("2031-02-30").first, 400);  // the date is refused before the photo is read
   EXPECT_EQ(refused(), "1");

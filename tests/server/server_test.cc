@@ -7,13 +7,13 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <filesystem>
 #include <thread>
-#include <unistd.h>
 
 #include "biometrics/biometrics_test_support.h"
 #include "puente/credentials/qr.h"
@@ -32,9 +32,9 @@ using registry::Dialect;
 
 json Applicant(const std::string& given, const std::string& s1, const std::string& s2,
                const std::string& dob) {
-  return {{"given_names", given}, {"surname1", s1}, {"surname2", s2}, {"sex", "F"},
-          {"date_of_birth", dob}, {"nationality", "VEN"}, {"office_code", "101"},
-          {"languages", {"spa"}}};
+  return {{"given_names", given}, {"surname1", s1},       {"surname2", s2},
+          {"sex", "F"},           {"date_of_birth", dob}, {"nationality", "VEN"},
+          {"office_code", "101"}, {"languages", {"spa"}}};
 }
 
 class ServerTest : public ::testing::TestWithParam<Dialect> {
@@ -62,8 +62,9 @@ class ServerTest : public ::testing::TestWithParam<Dialect> {
     admin_ = Login("admin", "admin-password-1");
     for (auto [name, role] : {std::pair{"ana", "officer"}, std::pair{"sara", "supervisor"},
                               std::pair{"aud", "auditor"}, std::pair{"vera", "verifier"}}) {
-      auto r = Post("/api/v1/users", admin_,
-                    {{"name", name}, {"role", role}, {"password", "password-of-" + std::string(name)}});
+      auto r =
+          Post("/api/v1/users", admin_,
+               {{"name", name}, {"role", role}, {"password", "password-of-" + std::string(name)}});
       ASSERT_EQ(r.first, 201) << r.second;
     }
     officer_ = Login("ana", "password-of-ana");
@@ -107,16 +108,16 @@ class ServerTest : public ::testing::TestWithParam<Dialect> {
 };
 
 TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
-  auto first = Post("/api/v1/enrollments", officer_,
-                    Enrollment(Applicant("María José", "Pérez", "Núñez", "1988-03-14"),
-                               DevPhoto("Ashanti", 1)));
+  auto first = Post(
+      "/api/v1/enrollments", officer_,
+      Enrollment(Applicant("María José", "Pérez", "Núñez", "1988-03-14"), DevPhoto("Ashanti", 1)));
   ASSERT_EQ(first.first, 201) << first.second;
   EXPECT_EQ(first.second["status"], "cleared");
   const std::string reg_no = first.second["applicant"]["registration_number"];
   // The planted duplicate: same face, data spelled otherwise.
-  auto dup = Post("/api/v1/enrollments", officer_,
-                  Enrollment(Applicant("Maria Jose", "Nunez", "Perez", "1988-03-14"),
-                             DevPhoto("Ashanti", 4)));
+  auto dup = Post(
+      "/api/v1/enrollments", officer_,
+      Enrollment(Applicant("Maria Jose", "Nunez", "Perez", "1988-03-14"), DevPhoto("Ashanti", 4)));
   ASSERT_EQ(dup.first, 201) << dup.second;
   ASSERT_EQ(dup.second["status"], "held");
   const json candidate = dup.second["candidates"][0];
@@ -124,8 +125,10 @@ TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
   EXPECT_GE(candidate["face_score"].get<double>(), 0.43);
   const std::string dup_reg_no = dup.second["applicant"]["registration_number"];
   // No card while held.
-  EXPECT_EQ(Post("/api/v1/applicants/" + dup_reg_no + "/cards", officer_, {{"type", "asylum-seeker"}}).first,
-            409);
+  EXPECT_EQ(
+      Post("/api/v1/applicants/" + dup_reg_no + "/cards", officer_, {{"type", "asylum-seeker"}})
+          .first,
+      409);
   auto held = Get("/api/v1/enrollments?status=held", supervisor_);
   ASSERT_EQ(held.first, 200);
   EXPECT_EQ(json::parse(held.second)["enrollments"].size(), 1u);
@@ -136,11 +139,14 @@ TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
                       supervisor_, {{"decision", "same_person"}, {"note", "Same woman twice"}});
   ASSERT_EQ(decided.first, 200) << decided.second;
   EXPECT_EQ(decided.second["status"], "duplicate");
-  EXPECT_EQ(Post("/api/v1/applicants/" + dup_reg_no + "/cards", officer_, {{"type", "asylum-seeker"}}).first,
-            409);
+  EXPECT_EQ(
+      Post("/api/v1/applicants/" + dup_reg_no + "/cards", officer_, {{"type", "asylum-seeker"}})
+          .first,
+      409);
 
   // A card for the real one, downloaded as PNG and PDF.
-  auto card = Post("/api/v1/applicants/" + reg_no + "/cards", officer_, {{"type", "asylum-seeker"}});
+  auto card =
+      Post("/api/v1/applicants/" + reg_no + "/cards", officer_, {{"type", "asylum-seeker"}});
   ASSERT_EQ(card.first, 201) << card.second;
   const std::string serial = std::to_string(card.second["serial"].get<uint64_t>());
   auto png = Get("/api/v1/cards/" + serial + ".png", officer_);
@@ -193,7 +199,8 @@ TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
 }
 
 TEST_P(ServerTest, EachRoleIsRefusedWhatItMayNotDo) {
-  const json enrollment = Enrollment(Applicant("Ana", "Ruiz", "", "1990-01-01"), DevPhoto("Ashanti", 1));
+  const json enrollment =
+      Enrollment(Applicant("Ana", "Ruiz", "", "1990-01-01"), DevPhoto("Ashanti", 1));
   EXPECT_EQ(Post("/api/v1/enrollments", "", enrollment).first, 401);
   EXPECT_EQ(Post("/api/v1/enrollments", "not-a-token", enrollment).first, 401);
   for (const std::string* who : {&supervisor_, &auditor_, &verifier_, &admin_}) {
@@ -201,7 +208,9 @@ TEST_P(ServerTest, EachRoleIsRefusedWhatItMayNotDo) {
   }
   EXPECT_EQ(Get("/api/v1/enrollments?status=held", officer_).first, 403);
   EXPECT_EQ(Get("/api/v1/audit/verify", officer_).first, 403);
-  EXPECT_EQ(Post("/api/v1/users", officer_, {{"name", "x"}, {"role", "admin"}, {"password", "0123456789"}}).first,
+  EXPECT_EQ(Post("/api/v1/users", officer_,
+                 {{"name", "x"}, {"role", "admin"}, {"password", "0123456789"}})
+                .first,
             403);
   EXPECT_EQ(Post("/api/v1/candidates/00000000-0000-4000-8000-000000000000/decision", officer_,
                  {{"decision", "different"}, {"note", "x"}})
@@ -237,13 +246,16 @@ TEST_P(ServerTest, MalformedRequestsGetClearErrors) {
   auto missing = Post("/api/v1/enrollments", officer_, {{"photo_base64", "AAAA"}});
   EXPECT_EQ(missing.first, 400);
   EXPECT_EQ(missing.second["error"]["message"], "applicant: is required (an object)");
-  auto bad_field = Post("/api/v1/enrollments", officer_,
-                        Enrollment(Applicant("Ana", "Ruiz", "", "2031-02-30"), DevPhoto("Ashanti", 1)));
+  auto bad_field =
+      Post("/api/v1/enrollments", officer_,
+           Enrollment(Applicant("Ana", "Ruiz", "", "2031-02-30"), DevPhoto("Ashanti", 1)));
   EXPECT_EQ(bad_field.first, 400);
   EXPECT_NE(bad_field.second["error"]["message"].get<std::string>().find("date_of_birth"),
-            std::string::npos) << bad_field.second;
-  auto refused = Post("/api/v1/enrollments", officer_,
-                      Enrollment(Applicant("Ana", "Ruiz", "", "1990-01-01"), DevPhoto("Jesse_Jackson", 4)));
+            std::string::npos)
+      << bad_field.second;
+  auto refused =
+      Post("/api/v1/enrollments", officer_,
+           Enrollment(Applicant("Ana", "Ruiz", "", "1990-01-01"), DevPhoto("Jesse_Jackson", 4)));
   EXPECT_EQ(refused.first, 400);
   EXPECT_NE(refused.second["error"]["message"].get<std::string>().find("quality check"),
             std::string::npos);
@@ -257,9 +269,11 @@ class ServerTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(dir_);
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                            "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
-                            "-keyout " + key_ + " -out " + cert_ + " >/dev/null 2>&1";
+    const std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+        "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+        "-keyout " +
+        key_ + " -out " + cert_ + " >/dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl req failed";
     ASSERT_NE(puente::testing::OpenMigratedRegistry(db_, master_), nullptr);
   }

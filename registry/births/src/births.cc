@@ -3,22 +3,21 @@
 #include <soci/soci.h>
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/hpke.h"
+#include "puente/crypto/mac.h"
 #include "puente/registry/registration_number.h"
 #include "puente/registry/validation.h"
-#include "absl/strings/str_split.h"
-#include "puente/crypto/mac.h"
-#include "storage/internal/tx.h"
 #include "storage/internal/applicant_store.h"
 #include "storage/internal/sequence_store.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 
@@ -27,9 +26,12 @@ using nlohmann::json;
 
 std::string_view ToString(ParentRole r) {
   switch (r) {
-    case ParentRole::kMother: return "mother";
-    case ParentRole::kFather: return "father";
-    case ParentRole::kGuardian: return "guardian";
+    case ParentRole::kMother:
+      return "mother";
+    case ParentRole::kFather:
+      return "father";
+    case ParentRole::kGuardian:
+      return "guardian";
   }
   return "guardian";
 }
@@ -68,11 +70,12 @@ json ParentJson(const BirthParent& p) {
 json RecordJson(const NewBirth& b) {
   json parents = json::array();
   for (const BirthParent& p : b.parents) parents.push_back(ParentJson(p));
-  return {{"given_names", b.given_names}, {"surname1", b.surname1}, {"surname2", b.surname2},
-          {"sex", ToString(b.sex)},       {"born_on", b.born_on},   {"born_at", b.born_at},
-          {"place_code", b.place_code},   {"place", b.place},       {"facility", b.facility},
-          {"parents", parents},           {"office_code", b.office_code},
-          {"jornada_id", b.jornada_id}};
+  return {{"given_names", b.given_names}, {"surname1", b.surname1},
+          {"surname2", b.surname2},       {"sex", ToString(b.sex)},
+          {"born_on", b.born_on},         {"born_at", b.born_at},
+          {"place_code", b.place_code},   {"place", b.place},
+          {"facility", b.facility},       {"parents", parents},
+          {"office_code", b.office_code}, {"jornada_id", b.jornada_id}};
 }
 
 absl::StatusOr<NewBirth> RecordFromJson(const json& j) {
@@ -121,7 +124,10 @@ absl::StatusOr<NewBirth> Validate(NewBirth in, absl::Time now, bool imported = f
   };
   auto name = [&](const char* field, std::string& v, bool required) {
     auto r = ValidateNamePart(field, v, required);
-    if (r.ok()) v = *r; else take(r.status());
+    if (r.ok())
+      v = *r;
+    else
+      take(r.status());
   };
   name("given_names", in.given_names, true);
   name("surname1", in.surname1, true);
@@ -139,7 +145,10 @@ absl::StatusOr<NewBirth> Validate(NewBirth in, absl::Time now, bool imported = f
   }
   auto text = [&](const char* field, std::string& v, size_t max, bool required) {
     auto r = ValidateFreeText(field, v, max, required);
-    if (r.ok()) v = *r; else take(r.status());
+    if (r.ok())
+      v = *r;
+    else
+      take(r.status());
   };
   text("place_code", in.place_code, 32, true);
   text("place", in.place, 200, false);
@@ -168,22 +177,31 @@ absl::StatusOr<NewBirth> Validate(NewBirth in, absl::Time now, bool imported = f
                                         "' is not registration_number, card or face"));
       }
       if (!imported && (p.identified_by == "face") != !p.live_photo.empty()) {
-        errors.push_back(puente::StrCat(field, ": a face check needs identified_by face and a "
-                                               "live photo, and a live photo needs a face check"));
+        errors.push_back(puente::StrCat(field,
+                                        ": a face check needs identified_by face and a "
+                                        "live photo, and a live photo needs a face check"));
       }
       continue;
     }
     // Not enrolled: from their documents.
     auto full = ValidateFreeText(field + ".full_name", p.full_name, 200, true);
-    if (full.ok()) p.full_name = *full; else take(full.status());
+    if (full.ok())
+      p.full_name = *full;
+    else
+      take(full.status());
     if (!p.nationality.empty()) {
       auto nat = ValidateNationality(field + ".nationality", p.nationality);
-      if (nat.ok()) p.nationality = *nat; else take(nat.status());
+      if (nat.ok())
+        p.nationality = *nat;
+      else
+        take(nat.status());
     }
     if (p.document) {
       auto d = ValidateDocument(*p.document);
-      if (d.ok()) p.document = *d;
-      else errors.push_back(puente::StrCat(field, ".", d.status().message()));
+      if (d.ok())
+        p.document = *d;
+      else
+        errors.push_back(puente::StrCat(field, ".", d.status().message()));
     }
     p.identified_by = "documents";
   }
@@ -222,7 +240,8 @@ absl::StatusOr<Birth> BirthRegistry::Register(const std::string& actor, NewBirth
       if (p.registration_number.empty()) continue;
       auto a = ReadApplicant(tx, p.registration_number, "applicant.read");
       if (!a.ok()) {
-        return absl::Status(a.status().code(), puente::StrCat("parents[", i, "].", a.status().message()));
+        return absl::Status(a.status().code(),
+                            puente::StrCat("parents[", i, "].", a.status().message()));
       }
       p.full_name = absl::StrJoin({a->given_names, a->surname1, a->surname2}, " ");
       while (!p.full_name.empty() && p.full_name.back() == ' ') p.full_name.pop_back();
@@ -233,14 +252,16 @@ absl::StatusOr<Birth> BirthRegistry::Register(const std::string& actor, NewBirth
       tx.sql() << "SELECT status FROM jornadas WHERE id = :j", soci::use(in.jornada_id),
           soci::into(status);
       if (!tx.sql().got_data()) {
-        return absl::NotFoundError(puente::StrCat("jornada_id: ", in.jornada_id, " does not exist"));
+        return absl::NotFoundError(
+            puente::StrCat("jornada_id: ", in.jornada_id, " does not exist"));
       }
       if (status != "open") {
         return absl::FailedPreconditionError(
             puente::StrCat("jornada_id: ", in.jornada_id, " is closed"));
       }
     }
-    const int year = static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
+    const int year =
+        static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
     std::string bidx;
     for (;;) {  // the office's counter, shared with applicants; skip numbers taken
       PUENTE_ASSIGN_OR_RETURN(long long n, NextSequence(tx, in.office_code, year));
@@ -292,8 +313,9 @@ absl::StatusOr<Birth> Decrypt(const KeyRing& keys, const BirthRow& r) {
   b.created_by = r.created_by;
   if (r.serial_ind == soci::i_ok) b.attestation_serial = static_cast<uint64_t>(r.serial);
   if (r.attestation_ind == soci::i_ok) {
-    PUENTE_ASSIGN_OR_RETURN(b.attestation_qr,
-                            keys.Open(r.attestation_enc, puente::StrCat("births.attestation/", r.id)));
+    PUENTE_ASSIGN_OR_RETURN(
+        b.attestation_qr,
+        keys.Open(r.attestation_enc, puente::StrCat("births.attestation/", r.id)));
   }
   return b;
 }
@@ -371,8 +393,8 @@ absl::StatusOr<bool> BirthRegistry::ImportBirth(const std::string& actor, const 
     soci::indicator serial_ind = b.attestation_serial ? soci::i_ok : soci::i_null;
     std::string qr_enc;
     if (!b.attestation_qr.empty()) {
-      PUENTE_ASSIGN_OR_RETURN(qr_enc, tx.keys().Seal(b.attestation_qr,
-                                                     puente::StrCat("births.attestation/", b.id)));
+      PUENTE_ASSIGN_OR_RETURN(
+          qr_enc, tx.keys().Seal(b.attestation_qr, puente::StrCat("births.attestation/", b.id)));
     }
     soci::indicator qr_ind = qr_enc.empty() ? soci::i_null : soci::i_ok;
     // The jornada is the kit's; it is imported with the bundle before births.
@@ -406,7 +428,8 @@ absl::StatusOr<BirthAttestation> BirthRegistry::Attest(const std::string& actor,
           "birth_number: ", b.birth_number, " already has attestation ", *b.attestation_serial));
     }
     const NewBirth& r = b.record;
-    const int year = static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
+    const int year =
+        static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
     PUENTE_ASSIGN_OR_RETURN(long long n, NextSequence(tx, "card", year));
     credentials::Card& card = out.card;
     card.type = credentials::CardType::kBirthAttestation;
@@ -419,8 +442,8 @@ absl::StatusOr<BirthAttestation> BirthRegistry::Attest(const std::string& actor,
     std::string full = puente::StrCat(r.given_names, " ", r.surname1);
     if (!r.surname2.empty()) full += " " + r.surname2;
     card.holder.full_name = full;
-    card.holder.date_of_birth = puente::StrCat(r.born_on.substr(0, 4), r.born_on.substr(5, 2),
-                                               r.born_on.substr(8, 2));
+    card.holder.date_of_birth =
+        puente::StrCat(r.born_on.substr(0, 4), r.born_on.substr(5, 2), r.born_on.substr(8, 2));
     card.holder.gender = r.sex == Sex::kMale ? 1 : r.sex == Sex::kFemale ? 2 : 3;
     card.holder.guardian = GuardianText(r);
     card.holder.location_code = r.place_code;
@@ -428,13 +451,14 @@ absl::StatusOr<BirthAttestation> BirthRegistry::Attest(const std::string& actor,
     PUENTE_ASSIGN_OR_RETURN(out.qr_text, credentials::IssueCard(card, authority.issuer));
     out.serial = card.serial;
     const long long serial_ll = static_cast<long long>(card.serial);
-    PUENTE_ASSIGN_OR_RETURN(std::string qr_enc,
-                            tx.keys().Seal(out.qr_text, puente::StrCat("births.attestation/", b.id)));
+    PUENTE_ASSIGN_OR_RETURN(
+        std::string qr_enc,
+        tx.keys().Seal(out.qr_text, puente::StrCat("births.attestation/", b.id)));
     tx.sql() << "UPDATE births SET attestation_serial = :s, attestation_enc = :q WHERE id = :i",
         soci::use(serial_ll), soci::use(qr_enc), soci::use(b.id);
-    return tx.Audit("birth.attest", "birth", b.id,
-                    {{"serial", card.serial},
-                     {"issuer_kid", crypto::HexEncode(authority.issuer.kid())}});
+    return tx.Audit(
+        "birth.attest", "birth", b.id,
+        {{"serial", card.serial}, {"issuer_kid", crypto::HexEncode(authority.issuer.kid())}});
   });
   if (!s.ok()) return s;
   return out;
@@ -463,8 +487,8 @@ absl::StatusOr<std::vector<Birth>> ListBirths(Registry& registry_, const std::st
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     BirthRow r;
-    soci::statement st = (tx.sql().prepare << kBirthSelect
-                                           << "ORDER BY created_at, id LIMIT :l OFFSET :o");
+    soci::statement st =
+        (tx.sql().prepare << kBirthSelect << "ORDER BY created_at, id LIMIT :l OFFSET :o");
     BindBirth(st, r);
     st.exchange(soci::use(limit));
     st.exchange(soci::use(offset));
@@ -474,7 +498,8 @@ absl::StatusOr<std::vector<Birth>> ListBirths(Registry& registry_, const std::st
       PUENTE_ASSIGN_OR_RETURN(Birth b, Decrypt(tx.keys(), r));
       out.push_back(std::move(b));
     }
-    for (const Birth& b : out) PUENTE_RETURN_IF_ERROR(tx.Audit("birth.read", "birth", b.id, {{"via", "list"}}));
+    for (const Birth& b : out)
+      PUENTE_RETURN_IF_ERROR(tx.Audit("birth.read", "birth", b.id, {{"via", "list"}}));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -522,22 +547,20 @@ absl::StatusOr<std::string> ExportBirthBatch(Registry& registry, const std::stri
     return a["birth_number"].get<std::string>() < b["birth_number"].get<std::string>();
   });
   const std::string generated = FormatTimestamp(registry.clock().Now());
-  const std::string content = json{{"generated_at", generated},
-                                   {"issuer", issuer_name},
-                                   {"births", births}}
-                                  .dump();
+  const std::string content =
+      json{{"generated_at", generated}, {"issuer", issuer_name}, {"births", births}}.dump();
   const std::string kid = crypto::HexEncode(signer.kid());
   PUENTE_ASSIGN_OR_RETURN(crypto::HpkeSealed sealed,
                           crypto::HpkeSeal(recipient_public_key, kBatchFormat, kid, content));
-  json batch{{"format", kBatchFormat},
-             {"issuer", issuer_name},
-             {"kid", kid},
-             {"generated_at", generated},
-             {"count", births.size()},
-             {"recipient_kid",
-              crypto::HexEncode(credentials::InstitutionKeyIdOf(recipient_public_key))},
-             {"enc", crypto::Base64Encode(sealed.enc)},
-             {"ciphertext", crypto::Base64Encode(sealed.ciphertext)}};
+  json batch{
+      {"format", kBatchFormat},
+      {"issuer", issuer_name},
+      {"kid", kid},
+      {"generated_at", generated},
+      {"count", births.size()},
+      {"recipient_kid", crypto::HexEncode(credentials::InstitutionKeyIdOf(recipient_public_key))},
+      {"enc", crypto::Base64Encode(sealed.enc)},
+      {"ciphertext", crypto::Base64Encode(sealed.ciphertext)}};
   PUENTE_ASSIGN_OR_RETURN(crypto::Bytes sig, signer.key().Sign(BatchBody(batch).dump()));
   batch["signature"] = crypto::Base64Encode(sig);
   PUENTE_RETURN_IF_ERROR(InTransaction(registry.database(), [&]() -> absl::Status {
@@ -568,8 +591,8 @@ absl::StatusOr<nlohmann::json> OpenBirthBatch(std::string_view text,
   auto enc = crypto::Base64Decode(batch["enc"].get<std::string>());
   auto ct = crypto::Base64Decode(batch["ciphertext"].get<std::string>());
   if (!enc.ok() || !ct.ok()) return bad("enc or ciphertext is not base64");
-  auto plain = crypto::HpkeOpen(recipient.key(), *enc, kBatchFormat,
-                                batch["kid"].get<std::string>(), *ct);
+  auto plain =
+      crypto::HpkeOpen(recipient.key(), *enc, kBatchFormat, batch["kid"].get<std::string>(), *ct);
   if (!plain.ok()) return bad("cannot be opened with this key");
   json content = json::parse(*plain, nullptr, false);
   if (!content.is_object() || !content.contains("births")) return bad("content is malformed");

@@ -16,8 +16,8 @@ namespace {
 
 // Particles that people keep or drop when they give their names.
 constexpr std::array<std::string_view, 22> kParticles{
-    "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "di", "van", "von",
-    "der", "den", "al", "el", "bin", "ben", "ibn", "bint"};
+    "de", "del", "la",  "las", "los", "y",  "e",  "da",  "das", "do",  "dos",
+    "di", "van", "von", "der", "den", "al", "el", "bin", "ben", "ibn", "bint"};
 
 bool IsParticle(std::string_view t) {
   return std::find(kParticles.begin(), kParticles.end(), t) != kParticles.end();
@@ -151,21 +151,61 @@ std::string PhoneticKey(std::string_view token) {
   for (size_t i = 0; i < token.size(); ++i) {
     const char c = token[i];
     const char next = i + 1 < token.size() ? token[i + 1] : '\0';
-    if (c == 'p' && next == 'h') { s += 'f'; ++i; continue; }
-    if (c == 'q' && next == 'u') { s += 'k'; ++i; continue; }
-    if (c == 'c' && next == 'h') { s += 'x'; ++i; continue; }   // ch
-    if (c == 's' && next == 'h') { s += 'x'; ++i; continue; }   // sh ~ ch
-    if (c == 'k' && next == 'h') { s += 'j'; ++i; continue; }   // kh ~ j
-    if (c == 'l' && next == 'l') { s += 'i'; ++i; continue; }   // ll ~ y
-    if (c == 'c') { s += (next == 'e' || next == 'i') ? 's' : 'k'; continue; }
-    if (c == 'g' && (next == 'e' || next == 'i')) { s += 'j'; continue; }
+    if (c == 'p' && next == 'h') {
+      s += 'f';
+      ++i;
+      continue;
+    }
+    if (c == 'q' && next == 'u') {
+      s += 'k';
+      ++i;
+      continue;
+    }
+    if (c == 'c' && next == 'h') {
+      s += 'x';
+      ++i;
+      continue;
+    }  // ch
+    if (c == 's' && next == 'h') {
+      s += 'x';
+      ++i;
+      continue;
+    }  // sh ~ ch
+    if (c == 'k' && next == 'h') {
+      s += 'j';
+      ++i;
+      continue;
+    }  // kh ~ j
+    if (c == 'l' && next == 'l') {
+      s += 'i';
+      ++i;
+      continue;
+    }  // ll ~ y
+    if (c == 'c') {
+      s += (next == 'e' || next == 'i') ? 's' : 'k';
+      continue;
+    }
+    if (c == 'g' && (next == 'e' || next == 'i')) {
+      s += 'j';
+      continue;
+    }
     switch (c) {
-      case 'z': s += 's'; break;
-      case 'v': s += 'b'; break;
-      case 'w': s += 'u'; break;
-      case 'y': s += 'i'; break;
-      case 'h': break;  // silent in Spanish; dropped in transliterations
-      default: s += c;
+      case 'z':
+        s += 's';
+        break;
+      case 'v':
+        s += 'b';
+        break;
+      case 'w':
+        s += 'u';
+        break;
+      case 'y':
+        s += 'i';
+        break;
+      case 'h':
+        break;  // silent in Spanish; dropped in transliterations
+      default:
+        s += c;
     }
   }
   if (s.empty()) return s;
@@ -222,11 +262,11 @@ DemographicMatch CompareDemographics(const DemographicRecord& a, const Demograph
   DemographicMatch m;
   for (const auto& da : a.documents) {
     for (const auto& db : b.documents) {
-      if (da.type == db.type && da.issuing_country == db.issuing_country &&
-          !da.number.empty() && da.number == db.number) {
+      if (da.type == db.type && da.issuing_country == db.issuing_country && !da.number.empty() &&
+          da.number == db.number) {
         m.same_document = true;
-        m.reasons.push_back(absl::StrFormat("same %s %s %s", ToString(da.type),
-                                            da.issuing_country, da.number));
+        m.reasons.push_back(
+            absl::StrFormat("same %s %s %s", ToString(da.type), da.issuing_country, da.number));
       }
     }
   }
@@ -253,9 +293,9 @@ DemographicMatch CompareDemographics(const DemographicRecord& a, const Demograph
     }
   }
   if (given >= 0.9) {
-    m.reasons.push_back(given_omitted ? "given names match, one omitted"
-                                      : (given == 1.0 ? "same given names"
-                                                      : "given names spelled alike"));
+    m.reasons.push_back(given_omitted
+                            ? "given names match, one omitted"
+                            : (given == 1.0 ? "same given names" : "given names spelled alike"));
   }
   m.dob_score = DobScore(a.date_of_birth, b.date_of_birth, &m.reasons);
   double score = 0.7 * m.name_score + 0.3 * m.dob_score;

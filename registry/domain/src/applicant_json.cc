@@ -40,8 +40,7 @@ absl::StatusOr<NewApplicant> NewApplicantFromJson(const json& body, const std::s
   PUENTE_ASSIGN_OR_RETURN(std::string precision, Text(j, "dob_precision", p));
   auto prec = ParseDatePrecision(precision.empty() ? "exact" : precision);
   if (!prec) return Bad(p + "dob_precision", "exact, year or estimated");
-  PUENTE_ASSIGN_OR_RETURN(a.date_of_birth,
-                          ParseDateOfBirth(dob, *prec, absl::Now()));
+  PUENTE_ASSIGN_OR_RETURN(a.date_of_birth, ParseDateOfBirth(dob, *prec, absl::Now()));
   PUENTE_ASSIGN_OR_RETURN(a.nationality, Text(j, "nationality", p));
   PUENTE_ASSIGN_OR_RETURN(a.place_of_birth, Text(j, "place_of_birth", p));
   PUENTE_ASSIGN_OR_RETURN(a.phone, Text(j, "phone", p));
@@ -80,27 +79,33 @@ absl::StatusOr<NewApplicant> NewApplicantFromJson(const json& body, const std::s
 json ToRequestJson(const NewApplicant& a) {
   json docs = json::array();
   for (const auto& d : a.documents) {
-    docs.push_back({{"type", ToString(d.type)}, {"country", d.issuing_country},
-                    {"number", d.number}, {"expiry", d.expiry_date}});
+    docs.push_back({{"type", ToString(d.type)},
+                    {"country", d.issuing_country},
+                    {"number", d.number},
+                    {"expiry", d.expiry_date}});
   }
-  return {{"given_names", a.given_names},     {"surname1", a.surname1},
-          {"surname2", a.surname2},           {"sex", ToString(a.sex)},
+  return {{"given_names", a.given_names},
+          {"surname1", a.surname1},
+          {"surname2", a.surname2},
+          {"sex", ToString(a.sex)},
           {"date_of_birth", a.date_of_birth.ToString()},
           {"dob_precision", ToString(a.date_of_birth.precision)},
-          {"nationality", a.nationality},     {"place_of_birth", a.place_of_birth},
-          {"phone", a.phone},                 {"address", a.address},
-          {"office_code", a.office_code},     {"case_number", a.case_number},
+          {"nationality", a.nationality},
+          {"place_of_birth", a.place_of_birth},
+          {"phone", a.phone},
+          {"address", a.address},
+          {"office_code", a.office_code},
+          {"case_number", a.case_number},
           {"relationship", ToString(a.relationship)},
-          {"languages", a.languages},         {"documents", docs}};
+          {"languages", a.languages},
+          {"documents", docs}};
 }
-
 
 nlohmann::json ToJson(const Applicant& a) {
   nlohmann::json docs = nlohmann::json::array();
   for (const auto& d : a.documents) {
-    nlohmann::json j = {{"type", ToString(d.type)},
-                        {"issuing_country", d.issuing_country},
-                        {"number", d.number}};
+    nlohmann::json j = {
+        {"type", ToString(d.type)}, {"issuing_country", d.issuing_country}, {"number", d.number}};
     if (!d.expiry_date.empty()) j["expiry_date"] = d.expiry_date;
     docs.push_back(j);
   }
@@ -134,20 +139,16 @@ nlohmann::json ToJson(const Case& c) {
   }
   nlohmann::json history = nlohmann::json::array();
   for (const auto& h : c.history) {
-    history.push_back({{"from", h.from ? nlohmann::json(ToString(*h.from))
-                                       : nlohmann::json(nullptr)},
-                       {"to", ToString(h.to)},
-                       {"effective", h.effective},
-                       {"changed_at", h.changed_at},
-                       {"changed_by", h.changed_by},
-                       {"reason", h.reason}});
+    history.push_back(
+        {{"from", h.from ? nlohmann::json(ToString(*h.from)) : nlohmann::json(nullptr)},
+         {"to", ToString(h.to)},
+         {"effective", h.effective},
+         {"changed_at", h.changed_at},
+         {"changed_by", h.changed_by},
+         {"reason", h.reason}});
   }
-  return {{"case_number", c.case_number},
-          {"status", ToString(c.status)},
-          {"office", c.office_code},
-          {"created_at", c.created_at},
-          {"members", members},
-          {"history", history}};
+  return {{"case_number", c.case_number}, {"status", ToString(c.status)}, {"office", c.office_code},
+          {"created_at", c.created_at},   {"members", members},           {"history", history}};
 }
 
 NewApplicant ToNewApplicant(const Applicant& a) {

@@ -23,35 +23,35 @@ std::string_view Name(const std::array<std::pair<E, std::string_view>, N>& table
   return "?";
 }
 
-constexpr std::array<std::pair<Sex, std::string_view>, 3> kSex{{
-    {Sex::kFemale, "F"}, {Sex::kMale, "M"}, {Sex::kUnspecified, "X"}}};
-constexpr std::array<std::pair<DatePrecision, std::string_view>, 3> kPrecision{{
-    {DatePrecision::kExact, "exact"},
-    {DatePrecision::kYearOnly, "year"},
-    {DatePrecision::kEstimated, "estimated"}}};
-constexpr std::array<std::pair<DocumentType, std::string_view>, 5> kDocType{{
-    {DocumentType::kPassport, "passport"},
-    {DocumentType::kNationalId, "national_id"},
-    {DocumentType::kBirthCertificate, "birth_certificate"},
-    {DocumentType::kTravelDocument, "travel_document"},
-    {DocumentType::kOther, "other"}}};
-constexpr std::array<std::pair<Relationship, std::string_view>, 9> kRelationship{{
-    {Relationship::kPrincipal, "principal"},
-    {Relationship::kSpouse, "spouse"},
-    {Relationship::kChild, "child"},
-    {Relationship::kParent, "parent"},
-    {Relationship::kSibling, "sibling"},
-    {Relationship::kGrandchild, "grandchild"},
-    {Relationship::kGrandparent, "grandparent"},
-    {Relationship::kOtherRelative, "other_relative"},
-    {Relationship::kUnrelated, "unrelated"}}};
-constexpr std::array<std::pair<CaseStatus, std::string_view>, 6> kStatus{{
-    {CaseStatus::kRegistered, "registered"},
-    {CaseStatus::kAdmitted, "admitted"},
-    {CaseStatus::kRecognized, "recognized"},
-    {CaseStatus::kRejected, "rejected"},
-    {CaseStatus::kAppeal, "appeal"},
-    {CaseStatus::kClosed, "closed"}}};
+constexpr std::array<std::pair<Sex, std::string_view>, 3> kSex{
+    {{Sex::kFemale, "F"}, {Sex::kMale, "M"}, {Sex::kUnspecified, "X"}}};
+constexpr std::array<std::pair<DatePrecision, std::string_view>, 3> kPrecision{
+    {{DatePrecision::kExact, "exact"},
+     {DatePrecision::kYearOnly, "year"},
+     {DatePrecision::kEstimated, "estimated"}}};
+constexpr std::array<std::pair<DocumentType, std::string_view>, 5> kDocType{
+    {{DocumentType::kPassport, "passport"},
+     {DocumentType::kNationalId, "national_id"},
+     {DocumentType::kBirthCertificate, "birth_certificate"},
+     {DocumentType::kTravelDocument, "travel_document"},
+     {DocumentType::kOther, "other"}}};
+constexpr std::array<std::pair<Relationship, std::string_view>, 9> kRelationship{
+    {{Relationship::kPrincipal, "principal"},
+     {Relationship::kSpouse, "spouse"},
+     {Relationship::kChild, "child"},
+     {Relationship::kParent, "parent"},
+     {Relationship::kSibling, "sibling"},
+     {Relationship::kGrandchild, "grandchild"},
+     {Relationship::kGrandparent, "grandparent"},
+     {Relationship::kOtherRelative, "other_relative"},
+     {Relationship::kUnrelated, "unrelated"}}};
+constexpr std::array<std::pair<CaseStatus, std::string_view>, 6> kStatus{
+    {{CaseStatus::kRegistered, "registered"},
+     {CaseStatus::kAdmitted, "admitted"},
+     {CaseStatus::kRecognized, "recognized"},
+     {CaseStatus::kRejected, "rejected"},
+     {CaseStatus::kAppeal, "appeal"},
+     {CaseStatus::kClosed, "closed"}}};
 
 }  // namespace
 
@@ -68,12 +68,18 @@ std::string DateOfBirth::ToString() const {
 bool IsAllowedTransition(CaseStatus from, CaseStatus to) {
   using S = CaseStatus;
   switch (from) {
-    case S::kRegistered: return to == S::kAdmitted || to == S::kClosed;
-    case S::kAdmitted: return to == S::kRecognized || to == S::kRejected || to == S::kClosed;
-    case S::kRejected: return to == S::kAppeal || to == S::kClosed;
-    case S::kAppeal: return to == S::kRecognized || to == S::kRejected || to == S::kClosed;
-    case S::kRecognized: return to == S::kClosed;
-    case S::kClosed: return false;
+    case S::kRegistered:
+      return to == S::kAdmitted || to == S::kClosed;
+    case S::kAdmitted:
+      return to == S::kRecognized || to == S::kRejected || to == S::kClosed;
+    case S::kRejected:
+      return to == S::kAppeal || to == S::kClosed;
+    case S::kAppeal:
+      return to == S::kRecognized || to == S::kRejected || to == S::kClosed;
+    case S::kRecognized:
+      return to == S::kClosed;
+    case S::kClosed:
+      return false;
   }
   return false;
 }

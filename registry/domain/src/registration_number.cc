@@ -7,12 +7,11 @@
 namespace puente::registry {
 namespace {
 // Damm's totally anti-symmetric quasigroup of order 10.
-constexpr int kDamm[10][10] = {
-    {0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3},
-    {4, 2, 0, 6, 8, 7, 1, 3, 5, 9}, {1, 7, 5, 0, 9, 8, 3, 4, 2, 6},
-    {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
-    {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7},
-    {9, 4, 3, 8, 6, 1, 7, 2, 0, 5}, {2, 5, 8, 1, 4, 3, 6, 7, 9, 0}};
+constexpr int kDamm[10][10] = {{0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3},
+                               {4, 2, 0, 6, 8, 7, 1, 3, 5, 9}, {1, 7, 5, 0, 9, 8, 3, 4, 2, 6},
+                               {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
+                               {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7},
+                               {9, 4, 3, 8, 6, 1, 7, 2, 0, 5}, {2, 5, 8, 1, 4, 3, 6, 7, 9, 0}};
 }  // namespace
 
 int DammCheckDigit(std::string_view digits) {
@@ -35,9 +34,8 @@ absl::StatusOr<std::string> ParseRegistrationNumber(std::string_view text) {
   for (char c : text) {
     if (c == '-' || c == ' ') continue;
     if (c < '0' || c > '9' || digits.size() == 14) {
-      return absl::InvalidArgumentError(
-          "registration_number: '" + std::string(text.substr(0, 40)) +
-          "' is not in the form OOO-YYYY-NNNNNN-C");
+      return absl::InvalidArgumentError("registration_number: '" + std::string(text.substr(0, 40)) +
+                                        "' is not in the form OOO-YYYY-NNNNNN-C");
     }
     digits.push_back(c);
   }

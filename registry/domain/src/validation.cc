@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include "puente/common/error_detail.h"
-#include "puente/common/strings.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "puente/common/error_detail.h"
+#include "puente/common/strings.h"
 #include "puente/common/text.h"
 
 namespace puente::registry {
@@ -81,7 +81,7 @@ absl::StatusOr<std::string> ValidateNamePart(std::string_view field, std::string
                     c == '\'' || c == '.' || c == ',';
     if (!ok) {
       return Invalid(field, puente::StrCat("contains '", std::string(1, c),
-                                         "'; names hold letters, spaces and - ' . , only"));
+                                           "'; names hold letters, spaces and - ' . , only"));
     }
   }
   return v;
@@ -132,8 +132,8 @@ absl::StatusOr<std::string> ValidateNationality(std::string_view field, std::str
   if (c == "XXA" || c == "XXX" || (c.size() == 3 && IsCountryCode(c))) return c;
   if (c.empty()) return Invalid(field, "is required (XXA for stateless, XXX if undetermined)");
   return Invalid(field, puente::StrCat(Quote(code),
-                                     " is not an ISO 3166-1 alpha-3 code (XXA for stateless, "
-                                     "XXX if undetermined)"));
+                                       " is not an ISO 3166-1 alpha-3 code (XXA for stateless, "
+                                       "XXX if undetermined)"));
 }
 
 absl::StatusOr<std::string> ValidateLanguage(std::string_view code) {
@@ -160,8 +160,8 @@ absl::StatusOr<std::string> ValidatePhone(std::string_view phone) {
   }
   if (digits.empty() && !plus) return std::string();
   if (!plus) {
-    return Invalid("phone", puente::StrCat(Quote(phone),
-                                         " needs its country code, e.g. +507 6123 4567"));
+    return Invalid("phone",
+                   puente::StrCat(Quote(phone), " needs its country code, e.g. +507 6123 4567"));
   }
   if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') {
     return Invalid("phone", puente::StrCat(Quote(phone), " is not an E.164 number"));
@@ -202,8 +202,8 @@ absl::Status ValidateOfficeCode(std::string_view code) {
 absl::Status ValidateUserName(std::string_view field, std::string_view name) {
   if (name.empty() || name.size() > 64) return Invalid(field, "must be 1 to 64 characters");
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return Invalid(field, "may hold only a-z 0-9 . _ -");
   }
   return absl::OkStatus();
@@ -268,8 +268,9 @@ absl::StatusOr<NewApplicant> ValidateNewApplicant(NewApplicant in, absl::Time no
     errors.push_back("relationship: a dependant needs the case number of the principal");
   }
   if (!in.case_number.empty() && principal) {
-    errors.push_back("relationship: the case already has a principal; give the relationship "
-                     "to the principal");
+    errors.push_back(
+        "relationship: the case already has a principal; give the relationship "
+        "to the principal");
   }
   if (!errors.empty()) return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
   return in;

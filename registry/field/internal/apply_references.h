@@ -24,10 +24,11 @@ namespace puente::registry::internal {
 // bookkeeping: cursor, clock). The face gallery of `service` is updated
 // after the commit. FailedPrecondition if the templates are of another face
 // model than the kit's; Aborted if a record changed meanwhile.
-absl::StatusOr<ReferenceCounts> ApplyReferences(
-    Registry& registry, EnrollmentService& service, const std::string& actor,
-    const std::vector<ReferencePerson>& upsert, const std::vector<std::string>& remove,
-    const std::function<absl::Status(Tx&)>& also);
+absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentService& service,
+                                                const std::string& actor,
+                                                const std::vector<ReferencePerson>& upsert,
+                                                const std::vector<std::string>& remove,
+                                                const std::function<absl::Status(Tx&)>& also);
 
 }  // namespace puente::registry::internal
 

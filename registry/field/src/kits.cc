@@ -4,16 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
-#include "puente/crypto/mac.h"
 #include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
 #include "puente/registry/births.h"
-#include "puente/registry/validation.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "puente/registry/registration_number.h"
+#include "puente/registry/validation.h"
 #include "storage/internal/tx.h"
 
 namespace puente::registry {
@@ -46,8 +46,8 @@ struct KitRow {
 };
 
 void BindKit(soci::statement& st, KitRow& r) {
-  for (std::string* s : {&r.kit_id, &r.office_code, &r.kid, &r.public_key, &r.not_before,
-                         &r.not_after}) {
+  for (std::string* s :
+       {&r.kit_id, &r.office_code, &r.kid, &r.public_key, &r.not_before, &r.not_after}) {
     st.exchange(soci::into(*s));
   }
   st.exchange(soci::into(r.max_validity_days));
@@ -86,8 +86,7 @@ credentials::TrustedIssuer TrustEntryOf(const KitRecord& kit) {
   return t;
 }
 
-absl::StatusOr<KitRecord> KitAuthority::Certify(const std::string& actor,
-                                                const std::string& kit_id,
+absl::StatusOr<KitRecord> KitAuthority::Certify(const std::string& actor, const std::string& kit_id,
                                                 const crypto::VerifyingKey& key, int valid_days,
                                                 int max_validity_days) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
@@ -148,8 +147,8 @@ absl::StatusOr<KitRecord> KitAuthority::Get(const std::string& kit_id) {
   std::optional<KitRecord> out;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     KitRow r;
-    soci::statement st = (internal::Session(registry_.database()).prepare << kKitSelect
-                                                                  << "WHERE kit_id = :k");
+    soci::statement st =
+        (internal::Session(registry_.database()).prepare << kKitSelect << "WHERE kit_id = :k");
     BindKit(st, r);
     st.exchange(soci::use(kit_id));
     st.define_and_bind();
@@ -249,9 +248,10 @@ absl::Status InstallKitIdentity(Registry& registry, const std::string& actor,
     if (existing > 0) {
       return absl::AlreadyExistsError("this installation already has a kit identity");
     }
-    PUENTE_ASSIGN_OR_RETURN(std::string key_enc,
-                            tx.keys().Seal(nlohmann::json{{"passphrase", pass}, {"pem", pem}}.dump(),
-                                           "kit_identity.signing_key/" + id.kit_id));
+    PUENTE_ASSIGN_OR_RETURN(
+        std::string key_enc,
+        tx.keys().Seal(nlohmann::json{{"passphrase", pass}, {"pem", pem}}.dump(),
+                       "kit_identity.signing_key/" + id.kit_id));
     const std::string na = FormatTimestamp(absl::FromUnixSeconds(id.not_after));
     const std::string now = FormatTimestamp(registry.clock().Now());
     const std::string root = crypto::Base64Encode(id.root_public_key);
@@ -288,8 +288,8 @@ absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
       return absl::DataLossError("stored kit key is damaged");
     }
     PUENTE_ASSIGN_OR_RETURN(credentials::SigningIdentity key,
-                            credentials::SigningIdentity::FromPem(j["pem"].get<std::string>(),
-                                                                  j["passphrase"].get<std::string>()));
+                            credentials::SigningIdentity::FromPem(
+                                j["pem"].get<std::string>(), j["passphrase"].get<std::string>()));
     id.key = std::move(key);
     id.not_after = Unix(na);
     PUENTE_ASSIGN_OR_RETURN(id.root_public_key, crypto::Base64Decode(root));
@@ -346,7 +346,8 @@ absl::StatusOr<Jornada> LoadJornada(Tx& tx, const std::string& id) {
   BindJornada(st, r);
   st.exchange(soci::use(id));
   st.define_and_bind();
-  if (!st.execute(true)) return absl::NotFoundError(puente::StrCat("jornada ", id, " does not exist"));
+  if (!st.execute(true))
+    return absl::NotFoundError(puente::StrCat("jornada ", id, " does not exist"));
   return FromRow(r);
 }
 
@@ -373,7 +374,8 @@ absl::StatusOr<Jornada> Jornadas::Open(const std::string& actor, const std::stri
   if (dates_ok && ends_on < starts_on) errors.push_back("ends_on: before starts_on");
   if (officers.empty()) errors.push_back("officers: name at least one");
   for (const std::string& o : officers) {
-    if (auto s = ValidateUserName("officers", o); !s.ok()) errors.push_back(std::string(s.message()));
+    if (auto s = ValidateUserName("officers", o); !s.ok())
+      errors.push_back(std::string(s.message()));
   }
   if (!errors.empty()) return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
   Jornada out;
@@ -421,15 +423,15 @@ absl::StatusOr<Jornada> Jornadas::Close(const std::string& actor, const std::str
                 "AND status = 'held' AND applicant_id NOT IN (SELECT applicant_id FROM "
                 "regional_refs)",
         soci::use(j.created_at), soci::use(now), soci::into(held);
-    const std::string counts = nlohmann::json{{"births", births},
-                                              {"attestations", attestations},
-                                              {"enrollments", enrollments},
-                                              {"held_for_adjudication", held}}
-                                   .dump();
+    const std::string counts = nlohmann::json{
+        {"births", births},
+        {"attestations", attestations},
+        {"enrollments", enrollments},
+        {"held_for_adjudication",
+         held}}.dump();
     tx.sql() << "UPDATE jornadas SET status = 'closed', counts = :c, closed_at = :t WHERE id = :i",
         soci::use(counts), soci::use(now), soci::use(id);
-    PUENTE_RETURN_IF_ERROR(
-        tx.Audit("jornada.close", "jornada", id, nlohmann::json::parse(counts)));
+    PUENTE_RETURN_IF_ERROR(tx.Audit("jornada.close", "jornada", id, nlohmann::json::parse(counts)));
     PUENTE_ASSIGN_OR_RETURN(out, LoadJornada(tx, id));
     return absl::OkStatus();
   });
@@ -441,8 +443,8 @@ absl::StatusOr<std::vector<Jornada>> Jornadas::List() {
   std::vector<Jornada> out;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     JornadaRow r;
-    soci::statement st =
-        (internal::Session(registry_.database()).prepare << kJornadaSelect << "ORDER BY created_at, id");
+    soci::statement st = (internal::Session(registry_.database()).prepare
+                          << kJornadaSelect << "ORDER BY created_at, id");
     BindJornada(st, r);
     st.define_and_bind();
     st.execute();

@@ -20,8 +20,8 @@ absl::Status WriteMatchKeys(Tx& tx, const Applicant& a) {
   tx.sql() << "DELETE FROM match_keys WHERE applicant_id = :a", soci::use(a.id);
   for (const std::string& k : MatchKeys(DemographicsOf(a))) {
     PUENTE_ASSIGN_OR_RETURN(std::string b, tx.keys().BlindIndex("match", k));
-    tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)",
-        soci::use(a.id), soci::use(b);
+    tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)", soci::use(a.id),
+        soci::use(b);
   }
   return absl::OkStatus();
 }
@@ -74,8 +74,8 @@ absl::StatusOr<bool> UpdateReference(Tx& tx, const std::string& id, const Refere
                                      const NewApplicant& in, const std::string& template_bytes,
                                      const std::string& now, Applicant& a) {
   std::string held_since, status;
-  tx.sql() << "SELECT central_updated_at FROM regional_refs WHERE applicant_id = :a",
-      soci::use(id), soci::into(held_since);
+  tx.sql() << "SELECT central_updated_at FROM regional_refs WHERE applicant_id = :a", soci::use(id),
+      soci::into(held_since);
   tx.sql() << "SELECT status FROM enrollments WHERE applicant_id = :a", soci::use(id),
       soci::into(status);
   if (held_since == p.central_updated_at && status != "duplicate") return false;
@@ -124,8 +124,8 @@ absl::StatusOr<Applicant> InsertReference(Registry& registry, Tx& tx, const Refe
     in.new_case_number = p.case_number;
     in.relationship = Relationship::kPrincipal;  // the case's first member here
   }
-  PUENTE_ASSIGN_OR_RETURN(Applicant a, RegistryAccess::InsertNewApplicant(
-                                           registry, tx, tx.actor(), in, reg_no));
+  PUENTE_ASSIGN_OR_RETURN(Applicant a,
+                          RegistryAccess::InsertNewApplicant(registry, tx, tx.actor(), in, reg_no));
   PUENTE_ASSIGN_OR_RETURN(std::string enrollment_id, NewUuid());
   PUENTE_ASSIGN_OR_RETURN(std::string photo_enc, tx.keys().Seal("", PhotoCtx(enrollment_id)));
   PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
@@ -169,10 +169,11 @@ absl::Status WithdrawReferences(Tx& tx, const std::vector<std::string>& remove,
 
 }  // namespace
 
-absl::StatusOr<ReferenceCounts> ApplyReferences(
-    Registry& registry, EnrollmentService& service, const std::string& actor,
-    const std::vector<ReferencePerson>& upsert, const std::vector<std::string>& remove,
-    const std::function<absl::Status(Tx&)>& also) {
+absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentService& service,
+                                                const std::string& actor,
+                                                const std::vector<ReferencePerson>& upsert,
+                                                const std::vector<std::string>& remove,
+                                                const std::function<absl::Status(Tx&)>& also) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   std::shared_ptr<biometrics::FaceGallery> gallery = service.shared_gallery();
   // Templates are checked before anything is written.
@@ -213,16 +214,17 @@ absl::StatusOr<ReferenceCounts> ApplyReferences(
       }
       Applicant a;
       if (here.is_ref) {
-        PUENTE_ASSIGN_OR_RETURN(bool changed,
-                                UpdateReference(tx, here.id, p, *in,
-                                                templates[i].ToInt8().Serialize(), now, a));
+        PUENTE_ASSIGN_OR_RETURN(
+            bool changed,
+            UpdateReference(tx, here.id, p, *in, templates[i].ToInt8().Serialize(), now, a));
         if (!changed) {
           ++counts.unchanged;  // sent again (the cursor overlaps); already held
           continue;
         }
         ++counts.updated;
       } else {
-        PUENTE_ASSIGN_OR_RETURN(a, InsertReference(registry, tx, p, *in, *reg_no, templates[i], now));
+        PUENTE_ASSIGN_OR_RETURN(a,
+                                InsertReference(registry, tx, p, *in, *reg_no, templates[i], now));
         ++counts.added;
       }
       PUENTE_RETURN_IF_ERROR(WriteMatchKeys(tx, a));

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "field/internal/apply_references.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/lists.h"
@@ -14,14 +17,10 @@
 #include "puente/crypto/mac.h"
 #include "puente/registry/json.h"
 #include "puente/registry/kits.h"
-#include "puente/registry/validation.h"
-#include "field/internal/apply_references.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "puente/registry/registration_number.h"
-#include "storage/internal/tx.h"
+#include "puente/registry/validation.h"
 #include "storage/internal/applicant_store.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 namespace {
@@ -188,13 +187,13 @@ absl::StatusOr<std::vector<SnapshotRow>> RegionRows(Tx& tx, const std::vector<st
     const std::string sql = puente::StrCat(
         "SELECT a.id, e.id, e.status, e.template_enc, ", kChanged,
         " FROM applicants a JOIN enrollments e ON e.applicant_id = a.id "
-        "WHERE a.office_code IN (", offices, ") AND (", kChanged, " > :t OR (", kChanged,
-        " = :t2 AND a.id > :i)) ORDER BY ", kChanged, ", a.id LIMIT ",
-        std::to_string(limit));
-    soci::statement st = (tx.sql().prepare << sql, soci::use(after_time), soci::use(after_time),
-                          soci::use(after_id), soci::into(r.applicant_id),
-                          soci::into(r.enrollment_id), soci::into(r.status),
-                          soci::into(r.template_enc), soci::into(r.changed));
+        "WHERE a.office_code IN (",
+        offices, ") AND (", kChanged, " > :t OR (", kChanged, " = :t2 AND a.id > :i)) ORDER BY ",
+        kChanged, ", a.id LIMIT ", std::to_string(limit));
+    soci::statement st =
+        (tx.sql().prepare << sql, soci::use(after_time), soci::use(after_time), soci::use(after_id),
+         soci::into(r.applicant_id), soci::into(r.enrollment_id), soci::into(r.status),
+         soci::into(r.template_enc), soci::into(r.changed));
     st.execute();
     while (st.fetch()) rows.push_back(r);
   }
@@ -265,9 +264,9 @@ absl::StatusOr<std::string> RegionalSnapshot::Answer(Registry& centre, std::stri
     return absl::PermissionDeniedError(
         puente::StrCat("pull: kit '", kit_id, "' is retired or its certification has expired"));
   }
-  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey kit_key,
-                          crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
-                                                        kit->public_key));
+  PUENTE_ASSIGN_OR_RETURN(
+      crypto::VerifyingKey kit_key,
+      crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519, kit->public_key));
   PUENTE_RETURN_IF_ERROR(CheckSignature(req, kit_key, puente::StrCat("kit ", kit_id, "'s")));
   const std::string cursor = body["cursor"].get<std::string>();
   const int64_t kit_time = body["kit_time"].get<int64_t>();
@@ -316,19 +315,18 @@ absl::StatusOr<std::string> RegionalSnapshot::Answer(Registry& centre, std::stri
   const std::string content = json{{"people", people}, {"removed", removed}}.dump();
   PUENTE_ASSIGN_OR_RETURN(crypto::HpkeSealed sealed,
                           crypto::HpkeSeal(*reply_key, kAnswerFormat, kit_id, content));
-  const std::string inner =
-      json{{"kit_id", kit_id},
-           {"request_sha256", crypto::HexEncode(crypto::Sha256(request))},
-           {"centre_time", now},
-           {"trust_list", crypto::Base64Encode(trust_list)},
-           {"revocation_list", crypto::Base64Encode(revocation_list)},
-           {"cursor", next_cursor},
-           {"more", more},
-           {"people", people.size()},
-           {"removed", removed.size()},
-           {"enc", crypto::Base64Encode(sealed.enc)},
-           {"ciphertext", crypto::Base64Encode(sealed.ciphertext)}}
-          .dump();
+  const std::string inner = json{{"kit_id", kit_id},
+                                 {"request_sha256", crypto::HexEncode(crypto::Sha256(request))},
+                                 {"centre_time", now},
+                                 {"trust_list", crypto::Base64Encode(trust_list)},
+                                 {"revocation_list", crypto::Base64Encode(revocation_list)},
+                                 {"cursor", next_cursor},
+                                 {"more", more},
+                                 {"people", people.size()},
+                                 {"removed", removed.size()},
+                                 {"enc", crypto::Base64Encode(sealed.enc)},
+                                 {"ciphertext", crypto::Base64Encode(sealed.ciphertext)}}
+                                .dump();
   PUENTE_ASSIGN_OR_RETURN(crypto::Bytes sig, root.key().Sign(inner));
   return Envelope(kAnswerFormat, "answer", inner, sig);
 }
@@ -339,9 +337,9 @@ absl::StatusOr<PullReport> RegionalSnapshot::Apply(Registry& kit, EnrollmentServ
                                                    std::string_view answer) {
   PUENTE_ASSIGN_OR_RETURN(std::optional<KitIdentity> id, LoadKitIdentity(kit));
   if (!id) return absl::FailedPreconditionError("this installation is not a field kit");
-  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey root,
-                          crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
-                                                        id->root_public_key));
+  PUENTE_ASSIGN_OR_RETURN(
+      crypto::VerifyingKey root,
+      crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519, id->root_public_key));
   PUENTE_ASSIGN_OR_RETURN(PullEnvelope opened, ParsePullAnswer(answer));
   if (absl::Status st = CheckSignature(opened, root, "the centre's root key"); !st.ok()) {
     return absl::InvalidArgumentError(st.message());
@@ -377,20 +375,20 @@ absl::StatusOr<PullReport> RegionalSnapshot::Apply(Registry& kit, EnrollmentServ
   PUENTE_ASSIGN_OR_RETURN(RegionalDelta delta, ParseRegionalDelta(*plain));
   const int64_t kit_now = absl::ToUnixSeconds(kit.clock().Now());
   report.clock_skew_seconds = kit_now - report.centre_time;
-  const std::string seen = FormatTimestamp(
-      absl::FromUnixSeconds(std::max(id->centre_time_seen, report.centre_time)));
+  const std::string seen =
+      FormatTimestamp(absl::FromUnixSeconds(std::max(id->centre_time_seen, report.centre_time)));
   PUENTE_ASSIGN_OR_RETURN(
       report.people,
-      internal::ApplyReferences(kit, service, actor, delta.people, delta.removed,
-                                [&](Tx& tx) -> absl::Status {
-        tx.sql() << "UPDATE kit_identity SET gallery_cursor = :c, centre_time_seen = :t",
-            soci::use(report.cursor), soci::use(seen);
-        return tx.Audit("kit.pull", "kit", id->kit_id,
-                        {{"cursor", report.cursor},
-                         {"trust_list_sequence", tl->sequence},
-                         {"revocation_list_sequence", rl->sequence},
-                         {"clock_skew_seconds", report.clock_skew_seconds}});
-      }));
+      internal::ApplyReferences(
+          kit, service, actor, delta.people, delta.removed, [&](Tx& tx) -> absl::Status {
+            tx.sql() << "UPDATE kit_identity SET gallery_cursor = :c, centre_time_seen = :t",
+                soci::use(report.cursor), soci::use(seen);
+            return tx.Audit("kit.pull", "kit", id->kit_id,
+                            {{"cursor", report.cursor},
+                             {"trust_list_sequence", tl->sequence},
+                             {"revocation_list_sequence", rl->sequence},
+                             {"clock_skew_seconds", report.clock_skew_seconds}});
+          }));
   return report;
 }
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
@@ -15,12 +17,10 @@
 #include "puente/crypto/mac.h"
 #include "puente/registry/births.h"
 #include "puente/registry/json.h"
-#include "puente/registry/validation.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "puente/registry/registration_number.h"
-#include "storage/internal/tx.h"
+#include "puente/registry/validation.h"
 #include "storage/internal/applicant_store.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 
@@ -73,11 +73,10 @@ std::string Hex(std::string_view bytes) { return crypto::HexEncode(bytes); }
 json ManifestBody(const BundleManifest& m) {
   json chunks = json::array();
   for (const auto& c : m.chunks) chunks.push_back({{"sha256", c.sha256}, {"size", c.size}});
-  return {{"format", m.format},        {"bundle_id", m.bundle_id},
-          {"kit_id", m.kit_id},        {"kid", m.kid_hex},
-          {"created_at", m.created_at}, {"centre_time_seen", m.centre_time_seen},
-          {"enc", m.enc_b64},          {"chunks", chunks},
-          {"total_size", m.total_size}};
+  return {
+      {"format", m.format}, {"bundle_id", m.bundle_id},   {"kit_id", m.kit_id},
+      {"kid", m.kid_hex},   {"created_at", m.created_at}, {"centre_time_seen", m.centre_time_seen},
+      {"enc", m.enc_b64},   {"chunks", chunks},           {"total_size", m.total_size}};
 }
 
 // Every birth on this installation, oldest first.
@@ -103,7 +102,8 @@ absl::StatusOr<BundleManifest> ParseBundleManifest(std::string_view text) {
   if (!j.is_object()) return Bad("manifest is not a JSON object");
   BundleManifest m;
   auto str = [&](const char* key, std::string& out) -> absl::Status {
-    if (!j.contains(key) || !j[key].is_string()) return Bad(puente::StrCat("manifest.", key, " missing"));
+    if (!j.contains(key) || !j[key].is_string())
+      return Bad(puente::StrCat("manifest.", key, " missing"));
     out = j[key].get<std::string>();
     return absl::OkStatus();
   };
@@ -188,9 +188,9 @@ absl::StatusOr<json> ApplicantRecords(Tx& tx, const std::string& kit_id,
     auto it = by_id.find(applicant_ids[i]);
     if (it == by_id.end()) return absl::DataLossError("an enrollment has no applicant");
     const Applicant& a = it->second;
-    PUENTE_ASSIGN_OR_RETURN(std::string photo,
-                            tx.keys().Open(photos[i], puente::StrCat("enrollments.photo/",
-                                                                     enrollment_ids[i])));
+    PUENTE_ASSIGN_OR_RETURN(
+        std::string photo,
+        tx.keys().Open(photos[i], puente::StrCat("enrollments.photo/", enrollment_ids[i])));
     applicants.push_back({{"id", a.id},
                           {"registration_number", a.registration_number},
                           {"case_number", a.case_number},
@@ -214,8 +214,7 @@ absl::StatusOr<json> CardRecords(Tx& tx, const std::map<std::string, Applicant>&
                            "status, revoke_reason, qr_enc FROM cards WHERE provisional = 1 "
                            "ORDER BY serial",
        soci::into(serial), soci::into(applicant_id), soci::into(type), soci::into(issued),
-       soci::into(expires), soci::into(status), soci::into(reason, reason_ind),
-       soci::into(qr_enc));
+       soci::into(expires), soci::into(status), soci::into(reason, reason_ind), soci::into(qr_enc));
   st.execute();
   while (st.fetch()) {
     auto it = by_id.find(applicant_id);
@@ -253,14 +252,14 @@ absl::Status AddJornadasAndBirths(Registry& kit, const std::string& actor, json&
   }
   PUENTE_ASSIGN_OR_RETURN(std::vector<Birth> bs, ListBirthsForExport(kit, actor));
   for (const Birth& b : bs) {
-    births.push_back({{"id", b.id},
-                      {"birth_number", b.birth_number},
-                      {"record", BirthRecordToJson(b.record)},
-                      {"created_at", b.created_at},
-                      {"created_by", b.created_by},
-                      {"attestation_serial", b.attestation_serial ? json(*b.attestation_serial)
-                                                                  : json(nullptr)},
-                      {"attestation_qr", b.attestation_qr}});
+    births.push_back(
+        {{"id", b.id},
+         {"birth_number", b.birth_number},
+         {"record", BirthRecordToJson(b.record)},
+         {"created_at", b.created_at},
+         {"created_by", b.created_by},
+         {"attestation_serial", b.attestation_serial ? json(*b.attestation_serial) : json(nullptr)},
+         {"attestation_qr", b.attestation_qr}});
   }
   return absl::OkStatus();
 }
@@ -273,9 +272,9 @@ absl::StatusOr<BundleManifest> WriteSealedBundle(Registry& kit, const KitIdentit
                                                  const std::function<void(int, int)>& progress,
                                                  std::string& directory) {
   // Sealed to the centre, cut into content-addressed chunks, signed.
-  PUENTE_ASSIGN_OR_RETURN(crypto::HpkeSealed sealed,
-                          crypto::HpkeSeal(identity.centre_bundle_key, kFormat,
-                                           identity.kit_id, plaintext));
+  PUENTE_ASSIGN_OR_RETURN(
+      crypto::HpkeSealed sealed,
+      crypto::HpkeSeal(identity.centre_bundle_key, kFormat, identity.kit_id, plaintext));
   const std::string& ct = sealed.ciphertext;
   BundleManifest m;
   m.format = kFormat;
@@ -345,13 +344,14 @@ absl::StatusOr<BundleSummary> ExportBundle(Registry& kit, const std::string& act
   const std::string json_text = payload.dump();
   summary.payload_bytes = json_text.size();
   const std::string plaintext = crypto::ZlibCompress(json_text);
-  PUENTE_ASSIGN_OR_RETURN(BundleManifest m,
-                          WriteSealedBundle(kit, *identity, plaintext, out_dir, chunk_bytes,
-                                            progress, summary.directory));
+  PUENTE_ASSIGN_OR_RETURN(
+      BundleManifest m, WriteSealedBundle(kit, *identity, plaintext, out_dir, chunk_bytes, progress,
+                                          summary.directory));
   PUENTE_RETURN_IF_ERROR(InTransaction(kit.database(), [&]() -> absl::Status {
     Tx tx(kit.database(), kit.keys(), kit.clock(), actor);
     return tx.Audit("sync.export", "bundle", m.bundle_id,
-                    {{"chunks", m.chunks.size()}, {"applicants", summary.applicants},
+                    {{"chunks", m.chunks.size()},
+                     {"applicants", summary.applicants},
                      {"births", summary.births}});
   }));
   summary.bundle_id = m.bundle_id;
@@ -391,359 +391,370 @@ class BundleImporter::Run {
 
   // The manifest is signed by a kit certified here, with its key.
   absl::Status CheckKit() {
-  // Only a kit certified here, with the key it was certified with.
-  KitAuthority kits(registry_);
-  auto found = kits.Get(m_.kit_id);
-  if (!found.ok()) {
-    return Bad(puente::StrCat("kit '", m_.kit_id, "' is not certified by this registry (a foreign "
-                              "bundle)"));
-  }
-  kit_ = *std::move(found);
-  if (kit_.status != "active") return Bad(puente::StrCat("kit ", m_.kit_id, " is retired"));
-  if (Hex(kit_.kid) != m_.kid_hex) return Bad("signed with a key this kit was not certified with");
-  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey kit_key,
-                          crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519,
-                                                        kit_.public_key));
-  auto sig = crypto::Base64Decode(m_.signature_b64);
-  if (!sig.ok() || !kit_key.Verify(m_.signed_text, *sig).ok()) {
-    return Bad("the manifest's signature is not the kit's (tampered manifest)");
-  }
+    // Only a kit certified here, with the key it was certified with.
+    KitAuthority kits(registry_);
+    auto found = kits.Get(m_.kit_id);
+    if (!found.ok()) {
+      return Bad(puente::StrCat("kit '", m_.kit_id,
+                                "' is not certified by this registry (a foreign "
+                                "bundle)"));
+    }
+    kit_ = *std::move(found);
+    if (kit_.status != "active") return Bad(puente::StrCat("kit ", m_.kit_id, " is retired"));
+    if (Hex(kit_.kid) != m_.kid_hex)
+      return Bad("signed with a key this kit was not certified with");
+    PUENTE_ASSIGN_OR_RETURN(
+        crypto::VerifyingKey kit_key,
+        crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519, kit_.public_key));
+    auto sig = crypto::Base64Decode(m_.signature_b64);
+    if (!sig.ok() || !kit_key.Verify(m_.signed_text, *sig).ok()) {
+      return Bad("the manifest's signature is not the kit's (tampered manifest)");
+    }
 
-  return absl::OkStatus();
+    return absl::OkStatus();
   }
 
   // True (with the report of then) when this bundle was imported before.
   absl::StatusOr<bool> AlreadyImported() {
-  {
-    std::string stored;
-    absl::Status s = InTransaction(db_, [&]() -> absl::Status {
-      internal::Session(db_) << "SELECT report FROM sync_imports WHERE bundle_id = :b",
-          soci::use(m_.bundle_id), soci::into(stored);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    if (!stored.empty()) {
-      report_.already_imported = true;
-      report_.complete = true;
-      json j = json::parse(stored, nullptr, false);
-      if (j.is_object()) {
-        report_.enrolled_cleared = j.value("enrolled_cleared", 0);
-        report_.held_for_adjudication = j.value("held_for_adjudication", 0);
-        report_.births = j.value("births", 0);
+    {
+      std::string stored;
+      absl::Status s = InTransaction(db_, [&]() -> absl::Status {
+        internal::Session(db_) << "SELECT report FROM sync_imports WHERE bundle_id = :b",
+            soci::use(m_.bundle_id), soci::into(stored);
+        return absl::OkStatus();
+      });
+      if (!s.ok()) return s;
+      if (!stored.empty()) {
+        report_.already_imported = true;
+        report_.complete = true;
+        json j = json::parse(stored, nullptr, false);
+        if (j.is_object()) {
+          report_.enrolled_cleared = j.value("enrolled_cleared", 0);
+          report_.held_for_adjudication = j.value("held_for_adjudication", 0);
+          report_.births = j.value("births", 0);
+        }
+        report_.chunks_staged_now = 0;
+        return true;
       }
-      report_.chunks_staged_now = 0;
-      return true;
     }
-  }
 
-  return false;
+    return false;
   }
 
   // Stages the chunks found in `dir` and not staged yet, each checked
   // against its hash. True when all are staged.
-  absl::StatusOr<bool> StageChunks(const std::string& dir, const std::function<void(int, int)>& progress,
+  absl::StatusOr<bool> StageChunks(const std::string& dir,
+                                   const std::function<void(int, int)>& progress,
                                    int max_new_chunks) {
-  // Stage the chunks not staged yet, each checked against its hash.
-  std::vector<bool> staged(m_.chunks.size(), false);
-  PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
-    int idx = 0;
-    soci::statement st = (internal::Session(db_).prepare << "SELECT idx FROM sync_chunks WHERE bundle_id = :b",
-                          soci::use(m_.bundle_id), soci::into(idx));
-    st.execute();
-    while (st.fetch()) {
-      if (idx >= 0 && idx < static_cast<int>(staged.size())) staged[idx] = true;
-    }
-    return absl::OkStatus();
-  }));
-  int have = static_cast<int>(std::count(staged.begin(), staged.end(), true));
-  for (size_t i = 0; i < m_.chunks.size(); ++i) {
-    if (staged[i]) continue;
-    if (max_new_chunks >= 0 && report_.chunks_staged_now >= max_new_chunks) break;
-    const auto& c = m_.chunks[i];
-    auto data = ReadFile(fs::path(dir) / (c.sha256 + ".chunk"));
-    if (!data.ok()) continue;  // not here yet: a later run brings it
-    if (data->size() != c.size || Hex(crypto::Sha256(*data)) != c.sha256) {
-      return Bad(puente::StrCat("chunk ", i + 1, " of ", m_.chunks.size(),
-                                " is damaged or altered (its SHA-256 does not match the signed "
-                                "manifest); nothing was imported"));
-    }
-    const std::string b64 = crypto::Base64Encode(*data);
-    const int idx = static_cast<int>(i);
+    // Stage the chunks not staged yet, each checked against its hash.
+    std::vector<bool> staged(m_.chunks.size(), false);
     PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
-      internal::Session(db_) << "INSERT INTO sync_chunks (bundle_id, idx, sha256, data) VALUES (:b, :i, "
-                      ":h, :d) ON CONFLICT (bundle_id, idx) DO NOTHING",
-          soci::use(m_.bundle_id), soci::use(idx), soci::use(c.sha256), soci::use(b64);
+      int idx = 0;
+      soci::statement st =
+          (internal::Session(db_).prepare << "SELECT idx FROM sync_chunks WHERE bundle_id = :b",
+           soci::use(m_.bundle_id), soci::into(idx));
+      st.execute();
+      while (st.fetch()) {
+        if (idx >= 0 && idx < static_cast<int>(staged.size())) staged[idx] = true;
+      }
       return absl::OkStatus();
     }));
-    staged[i] = true;
-    ++have;
-    ++report_.chunks_staged_now;
-    if (progress) progress(have, report_.chunks_total);
-  }
-  if (have < report_.chunks_total) {
-    report_.problems.push_back(absl::StrFormat(
-        "%d of %d chunks staged; bring the rest and import again", have, report_.chunks_total));
-    return false;
-  }
+    int have = static_cast<int>(std::count(staged.begin(), staged.end(), true));
+    for (size_t i = 0; i < m_.chunks.size(); ++i) {
+      if (staged[i]) continue;
+      if (max_new_chunks >= 0 && report_.chunks_staged_now >= max_new_chunks) break;
+      const auto& c = m_.chunks[i];
+      auto data = ReadFile(fs::path(dir) / (c.sha256 + ".chunk"));
+      if (!data.ok()) continue;  // not here yet: a later run brings it
+      if (data->size() != c.size || Hex(crypto::Sha256(*data)) != c.sha256) {
+        return Bad(puente::StrCat("chunk ", i + 1, " of ", m_.chunks.size(),
+                                  " is damaged or altered (its SHA-256 does not match the signed "
+                                  "manifest); nothing was imported"));
+      }
+      const std::string b64 = crypto::Base64Encode(*data);
+      const int idx = static_cast<int>(i);
+      PUENTE_RETURN_IF_ERROR(
+          InTransaction(db_, [&]() -> absl::Status {
+            internal::Session(db_)
+                << "INSERT INTO sync_chunks (bundle_id, idx, sha256, data) VALUES (:b, :i, "
+                   ":h, :d) ON CONFLICT (bundle_id, idx) DO NOTHING",
+                soci::use(m_.bundle_id), soci::use(idx), soci::use(c.sha256), soci::use(b64);
+            return absl::OkStatus();
+          }));
+      staged[i] = true;
+      ++have;
+      ++report_.chunks_staged_now;
+      if (progress) progress(have, report_.chunks_total);
+    }
+    if (have < report_.chunks_total) {
+      report_.problems.push_back(absl::StrFormat(
+          "%d of %d chunks staged; bring the rest and import again", have, report_.chunks_total));
+      return false;
+    }
 
-  return true;
+    return true;
   }
 
   // Reassembles, checks and opens the content (still nothing written).
   absl::StatusOr<json> OpenPayload() {
-  // Reassemble, check and open: still nothing written to the registry.
-  std::string ct;
-  ct.reserve(m_.total_size);
-  PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
-    std::string data;
-    soci::statement st = (internal::Session(db_).prepare << "SELECT data FROM sync_chunks WHERE bundle_id "
-                                                  "= :b ORDER BY idx",
-                          soci::use(m_.bundle_id), soci::into(data));
-    st.execute();
-    while (st.fetch()) {
-      PUENTE_ASSIGN_OR_RETURN(std::string bytes, crypto::Base64Decode(data));
-      ct += bytes;
+    // Reassemble, check and open: still nothing written to the registry.
+    std::string ct;
+    ct.reserve(m_.total_size);
+    PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
+      std::string data;
+      soci::statement st =
+          (internal::Session(db_).prepare << "SELECT data FROM sync_chunks WHERE bundle_id "
+                                             "= :b ORDER BY idx",
+           soci::use(m_.bundle_id), soci::into(data));
+      st.execute();
+      while (st.fetch()) {
+        PUENTE_ASSIGN_OR_RETURN(std::string bytes, crypto::Base64Decode(data));
+        ct += bytes;
+      }
+      return absl::OkStatus();
+    }));
+    if (ct.size() != m_.total_size || Hex(crypto::Sha256(ct)) != m_.bundle_id) {
+      return Bad("the chunks do not make up the signed bundle (truncated or mixed up)");
     }
-    return absl::OkStatus();
-  }));
-  if (ct.size() != m_.total_size || Hex(crypto::Sha256(ct)) != m_.bundle_id) {
-    return Bad("the chunks do not make up the signed bundle (truncated or mixed up)");
-  }
-  auto enc = crypto::Base64Decode(m_.enc_b64);
-  if (!enc.ok()) return Bad("manifest.enc is not base64");
-  auto plaintext = crypto::HpkeOpen(centre_key_.key(), *enc, kFormat, m_.kit_id, ct);
-  if (!plaintext.ok()) return Bad("cannot be opened with this centre's bundle key");
-  // zlib-compressed JSON; a bundle made before compression is plain JSON.
-  std::string payload_text = std::move(*plaintext);
-  if (!payload_text.empty() && payload_text[0] != '{') {
-    auto inflated = crypto::ZlibDecompress(
-        payload_text, std::max<size_t>(size_t{256} << 20, 64 * payload_text.size()));
-    if (!inflated.ok()) return Bad(puente::StrCat("the content: ", inflated.status().message()));
-    payload_text = *std::move(inflated);
-  }
-  json payload = json::parse(payload_text, nullptr, false);
-  if (!payload.is_object() || payload.value("format", "") != kPayloadFormat ||
-      payload.value("kit_id", "") != m_.kit_id) {
-    return Bad("the content is not a bundle of this kit");
-  }
-  for (const char* key : {"applicants", "births", "jornadas", "cards"}) {
-    if (!payload.contains(key) || !payload[key].is_array()) {
-      return Bad(puente::StrCat("the content has no ", key, " list"));
+    auto enc = crypto::Base64Decode(m_.enc_b64);
+    if (!enc.ok()) return Bad("manifest.enc is not base64");
+    auto plaintext = crypto::HpkeOpen(centre_key_.key(), *enc, kFormat, m_.kit_id, ct);
+    if (!plaintext.ok()) return Bad("cannot be opened with this centre's bundle key");
+    // zlib-compressed JSON; a bundle made before compression is plain JSON.
+    std::string payload_text = std::move(*plaintext);
+    if (!payload_text.empty() && payload_text[0] != '{') {
+      auto inflated = crypto::ZlibDecompress(
+          payload_text, std::max<size_t>(size_t{256} << 20, 64 * payload_text.size()));
+      if (!inflated.ok()) return Bad(puente::StrCat("the content: ", inflated.status().message()));
+      payload_text = *std::move(inflated);
     }
-  }
+    json payload = json::parse(payload_text, nullptr, false);
+    if (!payload.is_object() || payload.value("format", "") != kPayloadFormat ||
+        payload.value("kit_id", "") != m_.kit_id) {
+      return Bad("the content is not a bundle of this kit");
+    }
+    for (const char* key : {"applicants", "births", "jornadas", "cards"}) {
+      if (!payload.contains(key) || !payload[key].is_array()) {
+        return Bad(puente::StrCat("the content has no ", key, " list"));
+      }
+    }
 
-  return payload;
+    return payload;
   }
 
   // The kit's clock: ahead of the centre's now, or behind a centre time it
   // had already seen.
   void CheckClock() {
-  const int64_t kit_now = absl::ToUnixSeconds(*ParseTimestamp(m_.created_at));
-  const int64_t seen = absl::ToUnixSeconds(*ParseTimestamp(m_.centre_time_seen));
-  const int64_t centre_now = absl::ToUnixSeconds(clock_.Now());
-  if (kit_now > centre_now + kClockSkewTolerance) {
-    report_.clock_skew_seconds = kit_now - centre_now;
-  } else if (kit_now + kClockSkewTolerance < seen) {
-    report_.clock_skew_seconds = kit_now - seen;
-  }
-  report_.clock_skewed = report_.clock_skew_seconds != 0;
-
+    const int64_t kit_now = absl::ToUnixSeconds(*ParseTimestamp(m_.created_at));
+    const int64_t seen = absl::ToUnixSeconds(*ParseTimestamp(m_.centre_time_seen));
+    const int64_t centre_now = absl::ToUnixSeconds(clock_.Now());
+    if (kit_now > centre_now + kClockSkewTolerance) {
+      report_.clock_skew_seconds = kit_now - centre_now;
+    } else if (kit_now + kClockSkewTolerance < seen) {
+      report_.clock_skew_seconds = kit_now - seen;
+    }
+    report_.clock_skewed = report_.clock_skew_seconds != 0;
   }
 
   absl::Status ImportJornadas(const json& payload) {
-  for (const json& j : payload["jornadas"]) {
-    PUENTE_ASSIGN_OR_RETURN(std::string id, JText(j, "id"));
-    if (id.size() != 36) return Bad("jornada id is not a UUID");
-    PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
-      Tx tx(db_, registry_.keys(), clock_, actor_);
-      int present = 0;
-      tx.sql() << "SELECT count(*) FROM jornadas WHERE id = :i", soci::use(id), soci::into(present);
-      if (present > 0) return absl::OkStatus();
-      PUENTE_ASSIGN_OR_RETURN(std::string location, JText(j, "location_code"));
-      PUENTE_ASSIGN_OR_RETURN(std::string starts, JText(j, "starts_on"));
-      PUENTE_ASSIGN_OR_RETURN(std::string ends, JText(j, "ends_on"));
-      PUENTE_ASSIGN_OR_RETURN(std::string status, JText(j, "status"));
-      PUENTE_ASSIGN_OR_RETURN(std::string created, JText(j, "created_at"));
-      if (status != "open" && status != "closed") return Bad("jornada status");
-      std::string officers;
-      if (j.contains("officers") && j["officers"].is_array()) {
-        for (const json& o : j["officers"]) {
-          if (o.is_string()) officers += (officers.empty() ? "" : ",") + o.get<std::string>();
+    for (const json& j : payload["jornadas"]) {
+      PUENTE_ASSIGN_OR_RETURN(std::string id, JText(j, "id"));
+      if (id.size() != 36) return Bad("jornada id is not a UUID");
+      PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
+        Tx tx(db_, registry_.keys(), clock_, actor_);
+        int present = 0;
+        tx.sql() << "SELECT count(*) FROM jornadas WHERE id = :i", soci::use(id),
+            soci::into(present);
+        if (present > 0) return absl::OkStatus();
+        PUENTE_ASSIGN_OR_RETURN(std::string location, JText(j, "location_code"));
+        PUENTE_ASSIGN_OR_RETURN(std::string starts, JText(j, "starts_on"));
+        PUENTE_ASSIGN_OR_RETURN(std::string ends, JText(j, "ends_on"));
+        PUENTE_ASSIGN_OR_RETURN(std::string status, JText(j, "status"));
+        PUENTE_ASSIGN_OR_RETURN(std::string created, JText(j, "created_at"));
+        if (status != "open" && status != "closed") return Bad("jornada status");
+        std::string officers;
+        if (j.contains("officers") && j["officers"].is_array()) {
+          for (const json& o : j["officers"]) {
+            if (o.is_string()) officers += (officers.empty() ? "" : ",") + o.get<std::string>();
+          }
         }
-      }
-      std::string counts = j.value("counts", ""), closed = j.value("closed_at", "");
-      soci::indicator counts_ind = counts.empty() ? soci::i_null : soci::i_ok;
-      soci::indicator closed_ind = closed.empty() ? soci::i_null : soci::i_ok;
-      tx.sql() << "INSERT INTO jornadas (id, kit_id, location_code, starts_on, ends_on, officers, "
-                  "status, counts, created_at, created_by, closed_at) VALUES (:i, :k, :l, :s, :e, "
-                  ":o, :st, :c, :ca, :b, :cl)",
-          soci::use(id), soci::use(m_.kit_id), soci::use(location), soci::use(starts),
-          soci::use(ends), soci::use(officers), soci::use(status), soci::use(counts, counts_ind),
-          soci::use(created), soci::use(actor_), soci::use(closed, closed_ind);
-      ++report_.jornadas;
-      return tx.Audit("jornada.import", "jornada", id, {{"kit_id", m_.kit_id}});
-    }));
-  }
+        std::string counts = j.value("counts", ""), closed = j.value("closed_at", "");
+        soci::indicator counts_ind = counts.empty() ? soci::i_null : soci::i_ok;
+        soci::indicator closed_ind = closed.empty() ? soci::i_null : soci::i_ok;
+        tx.sql()
+            << "INSERT INTO jornadas (id, kit_id, location_code, starts_on, ends_on, officers, "
+               "status, counts, created_at, created_by, closed_at) VALUES (:i, :k, :l, :s, :e, "
+               ":o, :st, :c, :ca, :b, :cl)",
+            soci::use(id), soci::use(m_.kit_id), soci::use(location), soci::use(starts),
+            soci::use(ends), soci::use(officers), soci::use(status), soci::use(counts, counts_ind),
+            soci::use(created), soci::use(actor_), soci::use(closed, closed_ind);
+        ++report_.jornadas;
+        return tx.Audit("jornada.import", "jornada", id, {{"kit_id", m_.kit_id}});
+      }));
+    }
 
-  return absl::OkStatus();
+    return absl::OkStatus();
   }
 
   // A counter enrollment each, with the full deduplication; principals
   // first, so that their cases exist when dependants join them.
   absl::Status ImportApplicants(const json& payload) {
-  std::vector<const json*> ordered;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const json& a : payload["applicants"]) {
-      const bool principal = a.is_object() && a.value("relationship", "") == "principal";
-      if (principal == (pass == 0)) ordered.push_back(&a);
+    std::vector<const json*> ordered;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const json& a : payload["applicants"]) {
+        const bool principal = a.is_object() && a.value("relationship", "") == "principal";
+        if (principal == (pass == 0)) ordered.push_back(&a);
+      }
     }
-  }
-  for (const json* ap : ordered) {
-    const json& a = *ap;
-    PUENTE_ASSIGN_OR_RETURN(std::string id, JText(a, "id"));
-    PUENTE_ASSIGN_OR_RETURN(std::string reg_no, JText(a, "registration_number"));
-    PUENTE_ASSIGN_OR_RETURN(std::string case_no, JText(a, "case_number"));
-    PUENTE_ASSIGN_OR_RETURN(std::string rel, JText(a, "relationship"));
-    PUENTE_ASSIGN_OR_RETURN(std::string photo_b64, JText(a, "photo_base64"));
-    auto in = NewApplicantFromJson(a, "applicant");
-    auto photo = crypto::Base64Decode(photo_b64);
-    if (!in.ok() || !photo.ok()) {
-      report_.problems.push_back(puente::StrCat(reg_no, ": ", in.ok() ? "photo is not base64"
-                                                                     : in.status().message()));
-      ++report_.refused;
-      continue;
+    for (const json* ap : ordered) {
+      const json& a = *ap;
+      PUENTE_ASSIGN_OR_RETURN(std::string id, JText(a, "id"));
+      PUENTE_ASSIGN_OR_RETURN(std::string reg_no, JText(a, "registration_number"));
+      PUENTE_ASSIGN_OR_RETURN(std::string case_no, JText(a, "case_number"));
+      PUENTE_ASSIGN_OR_RETURN(std::string rel, JText(a, "relationship"));
+      PUENTE_ASSIGN_OR_RETURN(std::string photo_b64, JText(a, "photo_base64"));
+      auto in = NewApplicantFromJson(a, "applicant");
+      auto photo = crypto::Base64Decode(photo_b64);
+      if (!in.ok() || !photo.ok()) {
+        report_.problems.push_back(
+            puente::StrCat(reg_no, ": ", in.ok() ? "photo is not base64" : in.status().message()));
+        ++report_.refused;
+        continue;
+      }
+      in->registration_number = reg_no;
+      in->officer = a.value("officer", actor_);
+      if (rel == "principal") {
+        in->new_case_number = case_no;
+        in->case_number.clear();
+      } else {
+        in->case_number = case_no;
+      }
+      bool replayed = false;
+      auto e = enrollment_.Enroll(actor_, *in, *photo, ImportKey(m_.kit_id, id), &replayed);
+      if (!e.ok()) {
+        report_.problems.push_back(puente::StrCat(reg_no, ": ", e.status().message()));
+        ++report_.refused;
+        continue;
+      }
+      if (replayed) {
+        ++report_.already_present;
+      } else if (e->status == EnrollmentStatus::kHeld) {
+        ++report_.held_for_adjudication;
+        report_.held.push_back(reg_no);
+      } else {
+        ++report_.enrolled_cleared;
+      }
     }
-    in->registration_number = reg_no;
-    in->officer = a.value("officer", actor_);
-    if (rel == "principal") {
-      in->new_case_number = case_no;
-      in->case_number.clear();
-    } else {
-      in->case_number = case_no;
-    }
-    bool replayed = false;
-    auto e = enrollment_.Enroll(actor_, *in, *photo, ImportKey(m_.kit_id, id), &replayed);
-    if (!e.ok()) {
-      report_.problems.push_back(puente::StrCat(reg_no, ": ", e.status().message()));
-      ++report_.refused;
-      continue;
-    }
-    if (replayed) {
-      ++report_.already_present;
-    } else if (e->status == EnrollmentStatus::kHeld) {
-      ++report_.held_for_adjudication;
-      report_.held.push_back(reg_no);
-    } else {
-      ++report_.enrolled_cleared;
-    }
-  }
 
-  return absl::OkStatus();
+    return absl::OkStatus();
   }
 
   // Births, with their attestations.
   absl::Status ImportBirths(const json& payload) {
-  for (const json& b : payload["births"]) {
-    Birth birth;
-    PUENTE_ASSIGN_OR_RETURN(birth.id, JText(b, "id"));
-    PUENTE_ASSIGN_OR_RETURN(birth.birth_number, JText(b, "birth_number"));
-    PUENTE_ASSIGN_OR_RETURN(std::string record, JText(b, "record"));
-    PUENTE_ASSIGN_OR_RETURN(birth.created_at, JText(b, "created_at"));
-    PUENTE_ASSIGN_OR_RETURN(birth.created_by, JText(b, "created_by"));
-    auto r = BirthRecordFromJson(record);
-    if (!r.ok()) {
-      report_.problems.push_back(puente::StrCat(birth.birth_number, ": ", r.status().message()));
-      continue;
+    for (const json& b : payload["births"]) {
+      Birth birth;
+      PUENTE_ASSIGN_OR_RETURN(birth.id, JText(b, "id"));
+      PUENTE_ASSIGN_OR_RETURN(birth.birth_number, JText(b, "birth_number"));
+      PUENTE_ASSIGN_OR_RETURN(std::string record, JText(b, "record"));
+      PUENTE_ASSIGN_OR_RETURN(birth.created_at, JText(b, "created_at"));
+      PUENTE_ASSIGN_OR_RETURN(birth.created_by, JText(b, "created_by"));
+      auto r = BirthRecordFromJson(record);
+      if (!r.ok()) {
+        report_.problems.push_back(puente::StrCat(birth.birth_number, ": ", r.status().message()));
+        continue;
+      }
+      birth.record = *r;
+      if (b.contains("attestation_serial") && b["attestation_serial"].is_number_unsigned()) {
+        birth.attestation_serial = b["attestation_serial"].get<uint64_t>();
+      }
+      birth.attestation_qr = b.value("attestation_qr", "");
+      BirthRegistry births(registry_, enrollment_);
+      auto added = births.ImportBirth(actor_, birth);
+      if (!added.ok()) {
+        report_.problems.push_back(
+            puente::StrCat(birth.birth_number, ": ", added.status().message()));
+        continue;
+      }
+      if (*added) ++report_.births;
     }
-    birth.record = *r;
-    if (b.contains("attestation_serial") && b["attestation_serial"].is_number_unsigned()) {
-      birth.attestation_serial = b["attestation_serial"].get<uint64_t>();
-    }
-    birth.attestation_qr = b.value("attestation_qr", "");
-    BirthRegistry births(registry_, enrollment_);
-    auto added = births.ImportBirth(actor_, birth);
-    if (!added.ok()) {
-      report_.problems.push_back(puente::StrCat(birth.birth_number, ": ", added.status().message()));
-      continue;
-    }
-    if (*added) ++report_.births;
-  }
 
-  return absl::OkStatus();
+    return absl::OkStatus();
   }
 
   // Provisional cards: recorded as the kit issued them, so the centre's
   // revocation list can revoke them and a final card can confirm them.
   absl::Status ImportCards(const json& payload) {
-  for (const json& c : payload["cards"]) {
-    if (!c.contains("serial") || !c["serial"].is_number_unsigned()) return Bad("card serial");
-    const long long serial = c["serial"].get<long long>();
-    if (serial / 10000000000LL != std::stoll(kit_.office_code)) {
-      report_.problems.push_back(puente::StrCat("card ", serial, ": outside the kit's serial range"));
-      continue;
+    for (const json& c : payload["cards"]) {
+      if (!c.contains("serial") || !c["serial"].is_number_unsigned()) return Bad("card serial");
+      const long long serial = c["serial"].get<long long>();
+      if (serial / 10000000000LL != std::stoll(kit_.office_code)) {
+        report_.problems.push_back(
+            puente::StrCat("card ", serial, ": outside the kit's serial range"));
+        continue;
+      }
+      PUENTE_ASSIGN_OR_RETURN(std::string reg_no, JText(c, "registration_number"));
+      PUENTE_ASSIGN_OR_RETURN(std::string type, JText(c, "type"));
+      PUENTE_ASSIGN_OR_RETURN(std::string issued, JText(c, "issued_at"));
+      PUENTE_ASSIGN_OR_RETURN(std::string expires, JText(c, "expires_at"));
+      PUENTE_ASSIGN_OR_RETURN(std::string status, JText(c, "status"));
+      PUENTE_ASSIGN_OR_RETURN(std::string qr, JText(c, "qr_text"));
+      if (!credentials::ParseCardType(type).ok() || (status != "active" && status != "revoked")) {
+        return Bad("card type or status");
+      }
+      std::string reason = c.value("revoke_reason", "");
+      absl::Status st = InTransaction(db_, [&]() -> absl::Status {
+        Tx tx(db_, registry_.keys(), clock_, actor_);
+        int present = 0;
+        tx.sql() << "SELECT count(*) FROM cards WHERE serial = :s", soci::use(serial),
+            soci::into(present);
+        if (present > 0) return absl::OkStatus();
+        PUENTE_ASSIGN_OR_RETURN(Applicant holder, ReadApplicant(tx, reg_no, "applicant.read"));
+        PUENTE_ASSIGN_OR_RETURN(std::string qr_enc,
+                                tx.keys().Seal(qr, puente::StrCat("cards.qr/", serial)));
+        const std::string kid = m_.kid_hex;
+        soci::indicator reason_ind = reason.empty() ? soci::i_null : soci::i_ok;
+        tx.sql() << "INSERT INTO cards (serial, applicant_id, card_type, issuer_kid, issued_at, "
+                    "expires_at, status, revoke_reason, qr_enc, created_by, provisional) VALUES "
+                    "(:s, :a, :t, :k, :i, :e, :st, :r, :q, :b, 1)",
+            soci::use(serial), soci::use(holder.id), soci::use(type), soci::use(kid),
+            soci::use(issued), soci::use(expires), soci::use(status), soci::use(reason, reason_ind),
+            soci::use(qr_enc), soci::use(actor_);
+        ++report_.provisional_cards;
+        return tx.Audit("card.import", "card", std::to_string(serial), {{"kit_id", m_.kit_id}});
+      });
+      if (!st.ok()) report_.problems.push_back(puente::StrCat("card ", serial, ": ", st.message()));
     }
-    PUENTE_ASSIGN_OR_RETURN(std::string reg_no, JText(c, "registration_number"));
-    PUENTE_ASSIGN_OR_RETURN(std::string type, JText(c, "type"));
-    PUENTE_ASSIGN_OR_RETURN(std::string issued, JText(c, "issued_at"));
-    PUENTE_ASSIGN_OR_RETURN(std::string expires, JText(c, "expires_at"));
-    PUENTE_ASSIGN_OR_RETURN(std::string status, JText(c, "status"));
-    PUENTE_ASSIGN_OR_RETURN(std::string qr, JText(c, "qr_text"));
-    if (!credentials::ParseCardType(type).ok() || (status != "active" && status != "revoked")) {
-      return Bad("card type or status");
-    }
-    std::string reason = c.value("revoke_reason", "");
-    absl::Status st = InTransaction(db_, [&]() -> absl::Status {
-      Tx tx(db_, registry_.keys(), clock_, actor_);
-      int present = 0;
-      tx.sql() << "SELECT count(*) FROM cards WHERE serial = :s", soci::use(serial),
-          soci::into(present);
-      if (present > 0) return absl::OkStatus();
-      PUENTE_ASSIGN_OR_RETURN(Applicant holder, ReadApplicant(tx, reg_no, "applicant.read"));
-      PUENTE_ASSIGN_OR_RETURN(std::string qr_enc,
-                              tx.keys().Seal(qr, puente::StrCat("cards.qr/", serial)));
-      const std::string kid = m_.kid_hex;
-      soci::indicator reason_ind = reason.empty() ? soci::i_null : soci::i_ok;
-      tx.sql() << "INSERT INTO cards (serial, applicant_id, card_type, issuer_kid, issued_at, "
-                  "expires_at, status, revoke_reason, qr_enc, created_by, provisional) VALUES "
-                  "(:s, :a, :t, :k, :i, :e, :st, :r, :q, :b, 1)",
-          soci::use(serial), soci::use(holder.id), soci::use(type), soci::use(kid),
-          soci::use(issued), soci::use(expires), soci::use(status), soci::use(reason, reason_ind),
-          soci::use(qr_enc), soci::use(actor_);
-      ++report_.provisional_cards;
-      return tx.Audit("card.import", "card", std::to_string(serial), {{"kit_id", m_.kit_id}});
-    });
-    if (!st.ok()) report_.problems.push_back(puente::StrCat("card ", serial, ": ", st.message()));
-  }
 
-  return absl::OkStatus();
+    return absl::OkStatus();
   }
 
   // Recorded once; the staged chunks are no longer needed.
   absl::Status RecordImport() {
-  const json stored{{"enrolled_cleared", report_.enrolled_cleared},
-                    {"held_for_adjudication", report_.held_for_adjudication},
-                    {"already_present", report_.already_present},
-                    {"refused", report_.refused},
-                    {"births", report_.births},
-                    {"jornadas", report_.jornadas},
-                    {"provisional_cards", report_.provisional_cards},
-                    {"clock_skew_seconds", report_.clock_skew_seconds},
-                    {"problems", report_.problems}};
-  PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
-    Tx tx(db_, registry_.keys(), clock_, actor_);
-    const std::string now = FormatTimestamp(clock_.Now());
-    const std::string text = stored.dump();
-    const long long skew = report_.clock_skew_seconds;
-    tx.sql() << "INSERT INTO sync_imports (bundle_id, kit_id, kit_created_at, imported_at, "
-                "clock_skew_seconds, report, imported_by) VALUES (:b, :k, :c, :i, :s, :r, :by)",
-        soci::use(m_.bundle_id), soci::use(m_.kit_id), soci::use(m_.created_at), soci::use(now),
-        soci::use(skew), soci::use(text), soci::use(actor_);
-    tx.sql() << "DELETE FROM sync_chunks WHERE bundle_id = :b", soci::use(m_.bundle_id);
-    return tx.Audit("sync.import", "bundle", m_.bundle_id,
-                    {{"kit_id", m_.kit_id}, {"clock_skew_seconds", skew},
-                     {"enrolled", report_.enrolled_cleared + report_.held_for_adjudication}});
-  }));
-  return absl::OkStatus();
+    const json stored{{"enrolled_cleared", report_.enrolled_cleared},
+                      {"held_for_adjudication", report_.held_for_adjudication},
+                      {"already_present", report_.already_present},
+                      {"refused", report_.refused},
+                      {"births", report_.births},
+                      {"jornadas", report_.jornadas},
+                      {"provisional_cards", report_.provisional_cards},
+                      {"clock_skew_seconds", report_.clock_skew_seconds},
+                      {"problems", report_.problems}};
+    PUENTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> absl::Status {
+      Tx tx(db_, registry_.keys(), clock_, actor_);
+      const std::string now = FormatTimestamp(clock_.Now());
+      const std::string text = stored.dump();
+      const long long skew = report_.clock_skew_seconds;
+      tx.sql() << "INSERT INTO sync_imports (bundle_id, kit_id, kit_created_at, imported_at, "
+                  "clock_skew_seconds, report, imported_by) VALUES (:b, :k, :c, :i, :s, :r, :by)",
+          soci::use(m_.bundle_id), soci::use(m_.kit_id), soci::use(m_.created_at), soci::use(now),
+          soci::use(skew), soci::use(text), soci::use(actor_);
+      tx.sql() << "DELETE FROM sync_chunks WHERE bundle_id = :b", soci::use(m_.bundle_id);
+      return tx.Audit("sync.import", "bundle", m_.bundle_id,
+                      {{"kit_id", m_.kit_id},
+                       {"clock_skew_seconds", skew},
+                       {"enrolled", report_.enrolled_cleared + report_.held_for_adjudication}});
+    }));
+    return absl::OkStatus();
   }
 
  private:

@@ -16,8 +16,8 @@ using internal::NoteCtx;
 using internal::PhotoCtx;
 using internal::Tx;
 
-absl::StatusOr<Enrollment> Adjudication::GetEnrollment(
-    const std::string& actor, const std::string& registration_number) {
+absl::StatusOr<Enrollment> Adjudication::GetEnrollment(const std::string& actor,
+                                                       const std::string& registration_number) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   Enrollment e;
@@ -32,7 +32,7 @@ absl::StatusOr<Enrollment> Adjudication::GetEnrollment(
 }
 
 absl::StatusOr<std::vector<Enrollment>> Adjudication::ListHeld(const std::string& actor,
-                                                                    int limit) {
+                                                               int limit) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   std::vector<Enrollment> out;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
@@ -58,7 +58,7 @@ absl::StatusOr<std::vector<Enrollment>> Adjudication::ListHeld(const std::string
 }
 
 absl::StatusOr<std::string> Adjudication::GetPhoto(const std::string& actor,
-                                                        const std::string& registration_number) {
+                                                   const std::string& registration_number) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   std::string photo;
@@ -69,8 +69,8 @@ absl::StatusOr<std::string> Adjudication::GetPhoto(const std::string& actor,
     tx.sql() << "SELECT id, photo_enc FROM enrollments WHERE applicant_id = :a", soci::use(a.id),
         soci::into(enrollment_id), soci::into(photo_enc);
     if (!tx.sql().got_data()) {
-      return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no,
-                                                " has no enrollment photo"));
+      return absl::NotFoundError(
+          puente::StrCat("registration_number: ", reg_no, " has no enrollment photo"));
     }
     PUENTE_ASSIGN_OR_RETURN(photo, tx.keys().Open(photo_enc, PhotoCtx(enrollment_id)));
     return tx.Audit("photo.read", "enrollment", enrollment_id);
@@ -80,8 +80,8 @@ absl::StatusOr<std::string> Adjudication::GetPhoto(const std::string& actor,
 }
 
 absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
-                                                     const std::string& candidate_id,
-                                                     Decision decision, const std::string& note) {
+                                                const std::string& candidate_id, Decision decision,
+                                                const std::string& note) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   if (note.empty()) return absl::InvalidArgumentError("note: say why (required)");
   Enrollment e;
@@ -127,7 +127,7 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
       // the person holds (or will get) the card of their first registration.
       PUENTE_RETURN_IF_ERROR(
           RevokeActiveCards(tx, "applicant_id = :k", applicant_id,
-                               "duplicate registration: the same person as another record")
+                            "duplicate registration: the same person as another record")
               .status());
     } else {
       int pending = 0;

@@ -1,29 +1,28 @@
 #include "puente/registry/cards.h"
 
-#include "puente/registry/card_serial.h"
-
-#include "puente/biometrics/card_template.h"
-#include "puente/credentials/credential.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "puente/biometrics/card_template.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
+#include "puente/credentials/credential.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
+#include "puente/registry/card_serial.h"
 #include "puente/registry/registration_number.h"
 #include "puente/registry/validation.h"
-#include "storage/internal/tx.h"
 #include "storage/internal/applicant_store.h"
 #include "storage/internal/card_store.h"
 #include "storage/internal/case_store.h"
 #include "storage/internal/sequence_store.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 namespace {
 
-using internal::Tx;
 using credentials::CardType;
+using internal::Tx;
 
 std::string QrCtx(uint64_t serial) { return puente::StrCat("cards.qr/", serial); }
 
@@ -108,8 +107,8 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
     const std::string type_name(credentials::CardTypeName(type));
     if (replaces) {
       const std::string reason = puente::StrCat("replaced: ", replace_reason);
-      PUENTE_RETURN_IF_ERROR(RevokeActiveCards(tx, "serial = CAST(:k AS BIGINT)",
-                                                  std::to_string(*replaces), reason));
+      PUENTE_RETURN_IF_ERROR(
+          RevokeActiveCards(tx, "serial = CAST(:k AS BIGINT)", std::to_string(*replaces), reason));
     }
     int active = 0;  // a final card may confirm a provisional one (a kit's)
     const int only_final = authority_.provisional ? 0 : 1;
@@ -117,16 +116,17 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
                 "status = 'active' AND (provisional = 0 OR :f = 0)",
         soci::use(a.id), soci::use(type_name), soci::use(only_final), soci::into(active);
     if (active > 0) {
-      return absl::FailedPreconditionError(puente::StrCat(
-          "registration_number: ", reg_no, " already has an active ", type_name,
-          " card; replace or renew it"));
+      return absl::FailedPreconditionError(puente::StrCat("registration_number: ", reg_no,
+                                                          " already has an active ", type_name,
+                                                          " card; replace or renew it"));
     }
     if (type == CardType::kRefugee) {
-      PUENTE_RETURN_IF_ERROR(RevokeActiveCards(tx, 
-          "applicant_id = :k AND card_type = 'asylum-seeker'", a.id,
-          "superseded by a refugee card"));
+      PUENTE_RETURN_IF_ERROR(RevokeActiveCards(tx,
+                                               "applicant_id = :k AND card_type = 'asylum-seeker'",
+                                               a.id, "superseded by a refugee card"));
     }
-    const int year = static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
+    const int year =
+        static_cast<int>(absl::ToCivilYear(clock.Now(), internal::OfficeZone()).year());
     PUENTE_ASSIGN_OR_RETURN(long long n, NextSequence(tx, "card", year));
     const uint64_t serial = CardSerial(authority_.kit_office_code, year, n);
 
@@ -151,9 +151,9 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
     card.entitlements = {{type == CardType::kRefugee ? "work-permit" : "asylum-application-active",
                           card.expires_at}};
     if (!authority_.recipients.empty()) {
-      PUENTE_ASSIGN_OR_RETURN(std::string tmpl_bytes,
-                              tx.keys().Open(enr.template_enc,
-                                             puente::StrCat("enrollments.template/", enr.id)));
+      PUENTE_ASSIGN_OR_RETURN(
+          std::string tmpl_bytes,
+          tx.keys().Open(enr.template_enc, puente::StrCat("enrollments.template/", enr.id)));
       PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate tmpl,
                               biometrics::FaceTemplate::Parse(tmpl_bytes));
       card.sealed = credentials::SealedSection{
@@ -175,10 +175,10 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
         soci::use(issued), soci::use(expires), soci::use(replaces_ll, replaces_ind),
         soci::use(qr_enc), soci::use(actor), soci::use(provisional);
     if (!authority_.provisional) {
-      PUENTE_RETURN_IF_ERROR(RevokeActiveCards(tx, 
-                                 "applicant_id = :k AND provisional = 1", a.id,
-                                 puente::StrCat("confirmed by the centre: final card ", serial))
-                                 .status());
+      PUENTE_RETURN_IF_ERROR(
+          RevokeActiveCards(tx, "applicant_id = :k AND provisional = 1", a.id,
+                            puente::StrCat("confirmed by the centre: final card ", serial))
+              .status());
     }
     nlohmann::json details{{"applicant_id", a.id}, {"type", type_name}, {"issuer_kid", kid}};
     if (replaces) details["replaces"] = *replaces;
@@ -259,7 +259,7 @@ absl::Status CardOffice::Revoke(const std::string& actor, uint64_t serial,
   return InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     PUENTE_ASSIGN_OR_RETURN(int n, RevokeActiveCards(tx, "serial = CAST(:k AS BIGINT)",
-                                                        std::to_string(serial), reason));
+                                                     std::to_string(serial), reason));
     if (n == 0) {
       return absl::FailedPreconditionError(
           puente::StrCat("card ", serial, " does not exist or is already revoked"));

@@ -5,24 +5,24 @@
 #include <mutex>
 #include <set>
 
-#include "puente/biometrics/calibration.h"
-#include "puente/common/error_detail.h"
-#include "puente/registry/demographic_match.h"
-#include "office/internal/enrollment_rows.h"
-#include "puente/registry/adjudication.h"
-#include "office/internal/registry_access.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "office/internal/enrollment_rows.h"
+#include "office/internal/registry_access.h"
+#include "puente/biometrics/calibration.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
+#include "puente/registry/adjudication.h"
+#include "puente/registry/demographic_match.h"
 #include "puente/registry/registration_number.h"
 #include "puente/registry/validation.h"
-#include "storage/internal/tx.h"
 #include "storage/internal/applicant_store.h"
 #include "storage/internal/card_store.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 namespace {
@@ -33,7 +33,6 @@ using internal::ReasonsCtx;
 using internal::TemplateCtx;
 using internal::Tx;
 
-
 absl::Status Refused(const biometrics::Capture& c) {
   std::string why;
   for (const auto& issue : c.issues) {
@@ -41,21 +40,21 @@ absl::Status Refused(const biometrics::Capture& c) {
     why += puente::StrCat(biometrics::QualityCodeName(issue.code), ": ", issue.message);
   }
   absl::Status refused =
-      WithDetail(absl::InvalidArgumentError(puente::StrCat(
-                     "photo: refused by the quality check: ", why.empty() ? "no face" : why)),
+      WithDetail(absl::InvalidArgumentError(puente::StrCat("photo: refused by the quality check: ",
+                                                           why.empty() ? "no face" : why)),
                  kDetailField, "photo");
   // The first problem's stable code, for callers that react to it.
-  return c.issues.empty() ? WithDetail(refused, kDetailReason, "face.none")
-                          : WithDetail(refused, kDetailReason,
-                                       biometrics::QualityReason(c.issues.front().code));
+  return c.issues.empty()
+             ? WithDetail(refused, kDetailReason, "face.none")
+             : WithDetail(refused, kDetailReason, biometrics::QualityReason(c.issues.front().code));
 }
 
 // A photo that could not be analysed at all (not an image, truncated...):
 // InvalidArgument on field "photo", the capture's own details kept.
 absl::Status BadPhoto(const absl::Status& s) {
-  return WithDetail(Rewrap(s, absl::StatusCode::kInvalidArgument,
-                           puente::StrCat("photo: ", s.message())),
-                    kDetailField, "photo");
+  return WithDetail(
+      Rewrap(s, absl::StatusCode::kInvalidArgument, puente::StrCat("photo: ", s.message())),
+      kDetailField, "photo");
 }
 
 absl::StatusOr<EnrollmentStatus> ParseStatus(const std::string& s) {
@@ -81,8 +80,8 @@ absl::StatusOr<Enrollment> internal::LoadEnrollment(Tx& tx, Applicant applicant)
       soci::use(applicant.id), soci::into(e.id), soci::into(status), soci::into(e.created_at),
       soci::into(e.created_by);
   if (!tx.sql().got_data()) {
-    return absl::NotFoundError(puente::StrCat("registration_number: ",
-                                              applicant.registration_number, " has no enrollment"));
+    return absl::NotFoundError(puente::StrCat(
+        "registration_number: ", applicant.registration_number, " has no enrollment"));
   }
   PUENTE_ASSIGN_OR_RETURN(e.status, ParseStatus(status));
   e.applicant = std::move(applicant);
@@ -94,9 +93,10 @@ absl::StatusOr<Enrollment> internal::LoadEnrollment(Tx& tx, Applicant applicant)
   std::vector<Row> rows;
   Row r;
   soci::statement st =
-      (tx.sql().prepare << "SELECT id, candidate_applicant_id, face_score, demographic_score, "
-                           "reasons_enc, decision, decided_by, decided_at FROM duplicate_candidates "
-                           "WHERE enrollment_id = :e ORDER BY demographic_score DESC, id",
+      (tx.sql().prepare
+           << "SELECT id, candidate_applicant_id, face_score, demographic_score, "
+              "reasons_enc, decision, decided_by, decided_at FROM duplicate_candidates "
+              "WHERE enrollment_id = :e ORDER BY demographic_score DESC, id",
        soci::use(e.id), soci::into(r.id), soci::into(r.candidate_applicant_id),
        soci::into(r.face, r.face_ind), soci::into(r.demo), soci::into(r.reasons_enc),
        soci::into(r.decision, r.decision_ind), soci::into(r.decided_by, r.by_ind),
@@ -160,8 +160,8 @@ absl::Status RecordCandidates(Tx& tx, const EnrollmentPolicy& policy,
   std::vector<std::string> key_bidx;
   for (const std::string& k : MatchKeys(mine)) {
     PUENTE_ASSIGN_OR_RETURN(std::string b, tx.keys().BlindIndex("match", k));
-    tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)",
-        soci::use(a.id), soci::use(b);
+    tx.sql() << "INSERT INTO match_keys (applicant_id, key_bidx) VALUES (:a, :k)", soci::use(a.id),
+        soci::use(b);
     key_bidx.push_back(std::move(b));
   }
   std::map<std::string, Found> found;
@@ -216,9 +216,12 @@ absl::Status RecordCandidates(Tx& tx, const EnrollmentPolicy& policy,
 
 std::string_view ToString(EnrollmentStatus s) {
   switch (s) {
-    case EnrollmentStatus::kHeld: return "held";
-    case EnrollmentStatus::kCleared: return "cleared";
-    case EnrollmentStatus::kDuplicate: return "duplicate";
+    case EnrollmentStatus::kHeld:
+      return "held";
+    case EnrollmentStatus::kCleared:
+      return "cleared";
+    case EnrollmentStatus::kDuplicate:
+      return "duplicate";
   }
   return "held";
 }
@@ -260,7 +263,7 @@ absl::Status EnrollmentService::LoadGallery() {
     std::string applicant_id, enrollment_id, template_enc;
     soci::statement q =
         (internal::Session(db).prepare << "SELECT applicant_id, id, template_enc FROM enrollments "
-                                 "WHERE status <> 'duplicate'",
+                                          "WHERE status <> 'duplicate'",
          soci::into(applicant_id), soci::into(enrollment_id), soci::into(template_enc));
     q.execute();
     while (q.fetch()) {
@@ -318,8 +321,8 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
   std::string stored_template;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), clock, actor);
-    PUENTE_ASSIGN_OR_RETURN(e.applicant,
-                            internal::RegistryAccess::InsertNewApplicant(registry_, tx, actor, in, wanted_reg_no));
+    PUENTE_ASSIGN_OR_RETURN(e.applicant, internal::RegistryAccess::InsertNewApplicant(
+                                             registry_, tx, actor, in, wanted_reg_no));
     const Applicant& a = e.applicant;
     PUENTE_ASSIGN_OR_RETURN(e.id, internal::NewUuid());
     e.created_at = FormatTimestamp(clock.Now());
@@ -387,8 +390,7 @@ absl::StatusOr<Enrollment> EnrollmentService::Decide(const std::string& actor,
 }
 
 absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(
-    const std::string& actor, const std::string& registration_number,
-    std::string_view live_photo) {
+    const std::string& actor, const std::string& registration_number, std::string_view live_photo) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   absl::StatusOr<biometrics::Capture> live = capture_.AnalyzeBytes(live_photo);
@@ -401,11 +403,11 @@ absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
     std::string enrollment_id, template_enc;
-    tx.sql() << "SELECT id, template_enc FROM enrollments WHERE applicant_id = :a",
-        soci::use(a.id), soci::into(enrollment_id), soci::into(template_enc);
+    tx.sql() << "SELECT id, template_enc FROM enrollments WHERE applicant_id = :a", soci::use(a.id),
+        soci::into(enrollment_id), soci::into(template_enc);
     if (!tx.sql().got_data()) {
-      return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no,
-                                                " has no enrolled face"));
+      return absl::NotFoundError(
+          puente::StrCat("registration_number: ", reg_no, " has no enrolled face"));
     }
     PUENTE_ASSIGN_OR_RETURN(std::string bytes,
                             tx.keys().Open(template_enc, TemplateCtx(enrollment_id)));

@@ -11,8 +11,7 @@ nlohmann::json ToJson(const Enrollment& e) {
         {"face_score", c.face_score ? nlohmann::json(*c.face_score) : nlohmann::json(nullptr)},
         {"demographic_score", c.demographic_score},
         {"reasons", c.reasons},
-        {"decision",
-         c.decision ? nlohmann::json(ToString(*c.decision)) : nlohmann::json(nullptr)}};
+        {"decision", c.decision ? nlohmann::json(ToString(*c.decision)) : nlohmann::json(nullptr)}};
     if (c.decision) {
       j["decided_by"] = c.decided_by;
       j["decided_at"] = c.decided_at;

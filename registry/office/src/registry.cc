@@ -1,6 +1,5 @@
 #include "puente/registry/registry.h"
 
-#include "puente/registry/migrator.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -8,13 +7,14 @@
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
+#include "puente/registry/migrator.h"
 #include "puente/registry/registration_number.h"
 #include "puente/registry/validation.h"
-#include "storage/internal/tx.h"
 #include "storage/internal/applicant_store.h"
 #include "storage/internal/card_store.h"
 #include "storage/internal/case_store.h"
 #include "storage/internal/sequence_store.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 
@@ -54,8 +54,7 @@ absl::StatusOr<Applicant> Registry::InsertNewApplicant(Tx& tx, const std::string
                                                        const std::string& wanted_reg_no) {
   Applicant a;
   const std::string now = FormatTimestamp(clock_.Now());
-  const int year =
-      static_cast<int>(absl::ToCivilYear(clock_.Now(), OfficeZone()).year());
+  const int year = static_cast<int>(absl::ToCivilYear(clock_.Now(), OfficeZone()).year());
   std::string case_id;
   if (in.case_number.empty()) {
     PUENTE_ASSIGN_OR_RETURN(case_id, NewUuid());
@@ -64,8 +63,8 @@ absl::StatusOr<Applicant> Registry::InsertNewApplicant(Tx& tx, const std::string
       char office[4] = {0};
       if (in.new_case_number.size() != 16 ||
           std::sscanf(in.new_case_number.c_str(), "C%3[0-9]-%4d-%6d", office, &y, &n) != 3) {
-        return absl::InvalidArgumentError(puente::StrCat(
-            "new_case_number: '", in.new_case_number, "' is not C<office>-YYYY-NNNNNN"));
+        return absl::InvalidArgumentError(puente::StrCat("new_case_number: '", in.new_case_number,
+                                                         "' is not C<office>-YYYY-NNNNNN"));
       }
       int taken = 0;
       tx.sql() << "SELECT count(*) FROM cases WHERE case_number = :n",
@@ -81,11 +80,10 @@ absl::StatusOr<Applicant> Registry::InsertNewApplicant(Tx& tx, const std::string
     }
     tx.sql() << "INSERT INTO cases (id, case_number, status, office_code, created_at, "
                 "created_by, updated_at) VALUES (:i, :n, 'registered', :o, :c, :b, :u)",
-        soci::use(case_id), soci::use(a.case_number), soci::use(in.office_code),
-        soci::use(now), soci::use(actor), soci::use(now);
-    PUENTE_RETURN_IF_ERROR(InsertStatusChange(tx, case_id, 1, std::nullopt,
-                                                 CaseStatus::kRegistered, Today(clock_),
-                                                 "case opened at registration"));
+        soci::use(case_id), soci::use(a.case_number), soci::use(in.office_code), soci::use(now),
+        soci::use(actor), soci::use(now);
+    PUENTE_RETURN_IF_ERROR(InsertStatusChange(tx, case_id, 1, std::nullopt, CaseStatus::kRegistered,
+                                              Today(clock_), "case opened at registration"));
     PUENTE_RETURN_IF_ERROR(tx.Audit("case.create", "case", case_id));
   } else {
     PUENTE_ASSIGN_OR_RETURN(Case c, LoadCase(tx, in.case_number));
@@ -142,8 +140,8 @@ absl::StatusOr<Applicant> Registry::GetApplicant(const std::string& actor,
   return a;
 }
 
-absl::StatusOr<std::vector<Applicant>> Registry::ListApplicants(const std::string& actor,
-                                                                int limit, int offset) {
+absl::StatusOr<std::vector<Applicant>> Registry::ListApplicants(const std::string& actor, int limit,
+                                                                int offset) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   if (limit < 1 || limit > 1000) return absl::InvalidArgumentError("limit: must be 1 to 1000");
   if (offset < 0) return absl::InvalidArgumentError("offset: must not be negative");
@@ -153,9 +151,8 @@ absl::StatusOr<std::vector<Applicant>> Registry::ListApplicants(const std::strin
     std::vector<ApplicantRow> rows;
     {
       ApplicantRow r;
-      soci::statement st = (tx.sql().prepare
-                            << kApplicantSelect
-                            << "ORDER BY a.created_at, a.id LIMIT :l OFFSET :o");
+      soci::statement st = (tx.sql().prepare << kApplicantSelect
+                                             << "ORDER BY a.created_at, a.id LIMIT :l OFFSET :o");
       BindApplicant(st, r);
       st.exchange(soci::use(limit));
       st.exchange(soci::use(offset));
@@ -240,8 +237,8 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
     const std::string& id = a.id;
     PUENTE_ASSIGN_OR_RETURN(bool updated, UpdatePerson(tx, a, cur.version));
     if (!updated) {
-      return absl::AbortedError(puente::StrCat("applicant ", reg_no,
-                                             " was changed concurrently; reload and retry"));
+      return absl::AbortedError(
+          puente::StrCat("applicant ", reg_no, " was changed concurrently; reload and retry"));
     }
     for (const IdentityDocument& d : next.documents) {
       PUENTE_RETURN_IF_ERROR(InsertDocument(tx, id, d, a.updated_at));
@@ -283,9 +280,9 @@ absl::StatusOr<Case> Registry::ChangeCaseStatus(const std::string& actor,
     Tx tx(*db_, keys_, clock_, actor);
     PUENTE_ASSIGN_OR_RETURN(c, LoadCase(tx, case_number));
     if (!IsAllowedTransition(c.status, to)) {
-      return absl::FailedPreconditionError(
-          puente::StrCat("status: case ", c.case_number, " cannot go from ", ToString(c.status),
-                       " to ", ToString(to)));
+      return absl::FailedPreconditionError(puente::StrCat("status: case ", c.case_number,
+                                                          " cannot go from ", ToString(c.status),
+                                                          " to ", ToString(to)));
     }
     const std::string now = FormatTimestamp(clock_.Now());
     const std::string to_s(ToString(to)), from_s(ToString(c.status));
@@ -297,15 +294,14 @@ absl::StatusOr<Case> Registry::ChangeCaseStatus(const std::string& actor,
       return absl::AbortedError("status: the case changed concurrently; reload and retry");
     }
     PUENTE_RETURN_IF_ERROR(InsertStatusChange(tx, c.id, static_cast<int>(c.history.size()) + 1,
-                                                 c.status, to, when, why));
-    PUENTE_RETURN_IF_ERROR(
-        tx.Audit("case.status", "case", c.id, {{"from", from_s}, {"to", to_s}}));
+                                              c.status, to, when, why));
+    PUENTE_RETURN_IF_ERROR(tx.Audit("case.status", "case", c.id, {{"from", from_s}, {"to", to_s}}));
     // Card policy (docs/enrollment.md): a closed case, including a final
     // rejection, revokes every active card of its members.
     if (to == CaseStatus::kClosed) {
       PUENTE_RETURN_IF_ERROR(
           RevokeActiveCards(tx, "applicant_id IN (SELECT id FROM applicants WHERE case_id = :k)",
-                               c.id, puente::StrCat("case closed (from ", from_s, ")")));
+                            c.id, puente::StrCat("case closed (from ", from_s, ")")));
     }
     PUENTE_ASSIGN_OR_RETURN(c, LoadCase(tx, case_number));
     return absl::OkStatus();

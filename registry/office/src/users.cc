@@ -1,6 +1,5 @@
 #include "puente/registry/users.h"
 
-#include "puente/crypto/password.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -8,6 +7,7 @@
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
+#include "puente/crypto/password.h"
 #include "puente/registry/registration_number.h"
 #include "puente/registry/validation.h"
 #include "storage/internal/tx.h"
@@ -24,9 +24,7 @@ absl::Status WrongCredentials() {
   return absl::UnauthenticatedError("wrong user name or password");
 }
 
-std::string TokenDigest(std::string_view token) {
-  return crypto::HexEncode(crypto::Sha256(token));
-}
+std::string TokenDigest(std::string_view token) { return crypto::HexEncode(crypto::Sha256(token)); }
 
 std::string Base64Url(std::string s) {
   for (char& c : s) {
@@ -69,8 +67,8 @@ absl::StatusOr<User> UserDirectory::AddUser(const std::string& actor, const std:
   return User{name, role, true};
 }
 
-absl::StatusOr<std::string> UserDirectory::Login(const std::string& name,
-                                                 std::string_view password, absl::Duration ttl) {
+absl::StatusOr<std::string> UserDirectory::Login(const std::string& name, std::string_view password,
+                                                 absl::Duration ttl) {
   if (!ValidateUserName("name", name).ok()) return WrongCredentials();
   std::string token;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {

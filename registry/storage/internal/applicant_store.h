@@ -63,7 +63,8 @@ absl::Status InsertDocument(Tx& tx, const std::string& applicant_id, const Ident
                             const std::string& now);
 
 // The documents of one applicant, in recording order.
-absl::StatusOr<std::vector<IdentityDocument>> LoadDocuments(Tx& tx, const std::string& applicant_id);
+absl::StatusOr<std::vector<IdentityDocument>> LoadDocuments(Tx& tx,
+                                                            const std::string& applicant_id);
 
 // Documents of the applicants selected by `where` (bound to *key if given),
 // grouped by applicant id, each group in recording order.
@@ -71,7 +72,8 @@ absl::Status LoadDocumentsWhere(Tx& tx, const std::string& where, const std::str
                                 std::map<std::string, std::vector<IdentityDocument>>& out);
 
 // The applicant of a stored row, opened (and its documents read unless told not to).
-absl::StatusOr<Applicant> DecryptApplicant(Tx& tx, const ApplicantRow& r, bool with_documents = true);
+absl::StatusOr<Applicant> DecryptApplicant(Tx& tx, const ApplicantRow& r,
+                                           bool with_documents = true);
 
 // The applicant with this canonical registration number, audited as read.
 absl::StatusOr<Applicant> ReadApplicant(Tx& tx, const std::string& reg_no, std::string_view action);
@@ -82,7 +84,8 @@ absl::StatusOr<Applicant> ReadApplicantById(Tx& tx, const std::string& id, std::
 // The applicants with these internal ids (made by this application), in
 // two queries whatever their number, audited as one `action` event on
 // `entity`/`entity_id` that lists them. Ids not found are left out.
-absl::StatusOr<std::vector<Applicant>> ReadApplicantsByIds(Tx& tx, const std::vector<std::string>& ids,
+absl::StatusOr<std::vector<Applicant>> ReadApplicantsByIds(Tx& tx,
+                                                           const std::vector<std::string>& ids,
                                                            std::string_view action,
                                                            const std::string& entity,
                                                            const std::string& entity_id);

@@ -10,21 +10,19 @@
 namespace puente::registry::internal {
 
 void BindApplicant(soci::statement& st, ApplicantRow& r) {
-  for (std::string* s : {&r.id, &r.reg_no_enc, &r.case_number, &r.relationship,
-                         &r.given_names_enc, &r.surname1_enc, &r.surname2_enc, &r.sex, &r.dob_enc,
-                         &r.dob_precision, &r.nationality, &r.place_of_birth_enc, &r.languages,
-                         &r.phone_enc, &r.address_enc, &r.office_code, &r.officer,
-                         &r.created_at, &r.updated_at}) {
+  for (std::string* s :
+       {&r.id, &r.reg_no_enc, &r.case_number, &r.relationship, &r.given_names_enc, &r.surname1_enc,
+        &r.surname2_enc, &r.sex, &r.dob_enc, &r.dob_precision, &r.nationality,
+        &r.place_of_birth_enc, &r.languages, &r.phone_enc, &r.address_enc, &r.office_code,
+        &r.officer, &r.created_at, &r.updated_at}) {
     st.exchange(soci::into(*s));
   }
   st.exchange(soci::into(r.version));
 }
 
-
 std::string Ctx(std::string_view column, std::string_view id) {
   return puente::StrCat("applicants.", column, "/", id);
 }
-
 
 absl::StatusOr<DateOfBirth> DecodeDob(const std::string& text, const std::string& precision) {
   auto p = ParseDatePrecision(precision);
@@ -43,7 +41,6 @@ absl::StatusOr<DateOfBirth> DecodeDob(const std::string& text, const std::string
   return d;
 }
 
-
 void CopyPersonalFields(const NewApplicant& from, Applicant& to) {
   to.given_names = from.given_names;
   to.surname1 = from.surname1;
@@ -57,7 +54,6 @@ void CopyPersonalFields(const NewApplicant& from, Applicant& to) {
   to.address = from.address;
 }
 
-
 absl::StatusOr<std::string> SealColumn(Tx& tx, std::string_view value, std::string_view column,
                                        std::string_view id) {
   return tx.keys().Seal(value, Ctx(column, id));
@@ -65,7 +61,8 @@ absl::StatusOr<std::string> SealColumn(Tx& tx, std::string_view value, std::stri
 
 absl::StatusOr<bool> RegistrationNumberTaken(Tx& tx, const std::string& bidx) {
   int n = 0;
-  tx.sql() << "SELECT count(*) FROM applicants WHERE reg_no_bidx = :b", soci::use(bidx), soci::into(n);
+  tx.sql() << "SELECT count(*) FROM applicants WHERE reg_no_bidx = :b", soci::use(bidx),
+      soci::into(n);
   return n > 0;
 }
 
@@ -85,23 +82,24 @@ absl::StatusOr<SealedPerson> SealPerson(Tx& tx, const Applicant& a) {
 absl::Status InsertDocument(Tx& tx, const std::string& applicant_id, const IdentityDocument& d,
                             const std::string& now) {
   PUENTE_ASSIGN_OR_RETURN(std::string id, NewUuid());
-  PUENTE_ASSIGN_OR_RETURN(std::string number_enc,
-                          tx.keys().Seal(d.number, puente::StrCat("identity_documents.number/", id)));
-  PUENTE_ASSIGN_OR_RETURN(std::string bidx,
-                          tx.keys().BlindIndex("document", puente::StrCat(d.issuing_country, "/",
-                                                                     d.number)));
+  PUENTE_ASSIGN_OR_RETURN(
+      std::string number_enc,
+      tx.keys().Seal(d.number, puente::StrCat("identity_documents.number/", id)));
+  PUENTE_ASSIGN_OR_RETURN(
+      std::string bidx,
+      tx.keys().BlindIndex("document", puente::StrCat(d.issuing_country, "/", d.number)));
   const std::string type(ToString(d.type));
   soci::indicator expiry_ind = d.expiry_date.empty() ? soci::i_null : soci::i_ok;
   tx.sql() << "INSERT INTO identity_documents (id, applicant_id, doc_type, issuing_country, "
-          "number_enc, number_bidx, expiry_date, created_at) "
-          "VALUES (:i, :a, :t, :c, :n, :b, :e, :at)",
+              "number_enc, number_bidx, expiry_date, created_at) "
+              "VALUES (:i, :a, :t, :c, :n, :b, :e, :at)",
       soci::use(id), soci::use(applicant_id), soci::use(type), soci::use(d.issuing_country),
-      soci::use(number_enc), soci::use(bidx), soci::use(d.expiry_date, expiry_ind),
-      soci::use(now);
+      soci::use(number_enc), soci::use(bidx), soci::use(d.expiry_date, expiry_ind), soci::use(now);
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<IdentityDocument>> LoadDocuments(Tx& tx, const std::string& applicant_id) {
+absl::StatusOr<std::vector<IdentityDocument>> LoadDocuments(Tx& tx,
+                                                            const std::string& applicant_id) {
   std::map<std::string, std::vector<IdentityDocument>> by_applicant;
   PUENTE_RETURN_IF_ERROR(LoadDocumentsWhere(tx, "applicant_id = :a", &applicant_id, by_applicant));
   return std::move(by_applicant[applicant_id]);
@@ -113,8 +111,10 @@ absl::Status LoadDocumentsWhere(Tx& tx, const std::string& where, const std::str
   soci::indicator expiry_ind;
   soci::statement st(tx.sql());
   st.alloc();
-  st.prepare("SELECT applicant_id, id, doc_type, issuing_country, number_enc, expiry_date "
-             "FROM identity_documents WHERE " + where + " ORDER BY created_at, id");
+  st.prepare(
+      "SELECT applicant_id, id, doc_type, issuing_country, number_enc, expiry_date "
+      "FROM identity_documents WHERE " +
+      where + " ORDER BY created_at, id");
   for (std::string* s : {&applicant_id, &id, &type, &country, &number_enc}) {
     st.exchange(soci::into(*s));
   }
@@ -128,8 +128,8 @@ absl::Status LoadDocumentsWhere(Tx& tx, const std::string& where, const std::str
     if (!t) return absl::DataLossError("stored document type is unknown");
     d.type = *t;
     d.issuing_country = country;
-    PUENTE_ASSIGN_OR_RETURN(d.number,
-                            tx.keys().Open(number_enc, puente::StrCat("identity_documents.number/", id)));
+    PUENTE_ASSIGN_OR_RETURN(
+        d.number, tx.keys().Open(number_enc, puente::StrCat("identity_documents.number/", id)));
     d.expiry_date = expiry_ind == soci::i_ok ? expiry : "";
     out[applicant_id].push_back(std::move(d));
   }
@@ -169,7 +169,8 @@ absl::StatusOr<Applicant> DecryptApplicant(Tx& tx, const ApplicantRow& r, bool w
   return a;
 }
 
-absl::StatusOr<Applicant> ReadApplicant(Tx& tx, const std::string& reg_no, std::string_view action) {
+absl::StatusOr<Applicant> ReadApplicant(Tx& tx, const std::string& reg_no,
+                                        std::string_view action) {
   PUENTE_ASSIGN_OR_RETURN(std::string bidx, tx.keys().BlindIndex("reg_no", reg_no));
   ApplicantRow r;
   soci::statement st = (tx.sql().prepare << kApplicantSelect << "WHERE a.reg_no_bidx = :b");
@@ -177,14 +178,16 @@ absl::StatusOr<Applicant> ReadApplicant(Tx& tx, const std::string& reg_no, std::
   st.exchange(soci::use(bidx));
   st.define_and_bind();
   if (!st.execute(true)) {
-    return absl::NotFoundError(puente::StrCat("registration_number: ", reg_no, " is not registered"));
+    return absl::NotFoundError(
+        puente::StrCat("registration_number: ", reg_no, " is not registered"));
   }
   PUENTE_ASSIGN_OR_RETURN(Applicant a, DecryptApplicant(tx, r));
   PUENTE_RETURN_IF_ERROR(tx.Audit(std::string(action), "applicant", a.id));
   return a;
 }
 
-absl::StatusOr<Applicant> ReadApplicantById(Tx& tx, const std::string& id, std::string_view action) {
+absl::StatusOr<Applicant> ReadApplicantById(Tx& tx, const std::string& id,
+                                            std::string_view action) {
   ApplicantRow r;
   soci::statement st = (tx.sql().prepare << kApplicantSelect << "WHERE a.id = :i");
   BindApplicant(st, r);
@@ -196,7 +199,8 @@ absl::StatusOr<Applicant> ReadApplicantById(Tx& tx, const std::string& id, std::
   return a;
 }
 
-absl::StatusOr<std::vector<Applicant>> ReadApplicantsByIds(Tx& tx, const std::vector<std::string>& ids,
+absl::StatusOr<std::vector<Applicant>> ReadApplicantsByIds(Tx& tx,
+                                                           const std::vector<std::string>& ids,
                                                            std::string_view action,
                                                            const std::string& entity,
                                                            const std::string& entity_id) {
@@ -236,21 +240,22 @@ absl::StatusOr<std::vector<Applicant>> ReadApplicantsByIds(Tx& tx, const std::ve
 absl::Status InsertApplicant(Tx& tx, const Applicant& a, const std::string& case_id) {
   const std::string& id = a.id;
   PUENTE_ASSIGN_OR_RETURN(std::string bidx, tx.keys().BlindIndex("reg_no", a.registration_number));
-  PUENTE_ASSIGN_OR_RETURN(std::string reg_no_enc, SealColumn(tx, a.registration_number, "reg_no", id));
+  PUENTE_ASSIGN_OR_RETURN(std::string reg_no_enc,
+                          SealColumn(tx, a.registration_number, "reg_no", id));
   PUENTE_ASSIGN_OR_RETURN(SealedPerson p, SealPerson(tx, a));
   const std::string rel(ToString(a.relationship)), sex(ToString(a.sex)),
       precision(ToString(a.date_of_birth.precision)), langs = absl::StrJoin(a.languages, ",");
   tx.sql() << "INSERT INTO applicants (id, reg_no_bidx, reg_no_enc, case_id, relationship, "
-          "given_names_enc, surname1_enc, surname2_enc, sex, date_of_birth_enc, dob_precision, "
-          "nationality, place_of_birth_enc, languages, phone_enc, address_enc, office_code, "
-          "officer, created_at, updated_at, version) VALUES (:id, :bidx, :rn, :case, :rel, "
-          ":gn, :s1, :s2, :sex, :dob, :prec, :nat, :pob, :lang, :ph, :addr, :off, :ofr, :ca, "
-          ":ua, 1)",
-      soci::use(id), soci::use(bidx), soci::use(reg_no_enc), soci::use(case_id),
-      soci::use(rel), soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex),
-      soci::use(p.dob), soci::use(precision), soci::use(a.nationality), soci::use(p.pob),
-      soci::use(langs), soci::use(p.phone), soci::use(p.address), soci::use(a.office_code),
-      soci::use(a.officer), soci::use(a.created_at), soci::use(a.updated_at);
+              "given_names_enc, surname1_enc, surname2_enc, sex, date_of_birth_enc, dob_precision, "
+              "nationality, place_of_birth_enc, languages, phone_enc, address_enc, office_code, "
+              "officer, created_at, updated_at, version) VALUES (:id, :bidx, :rn, :case, :rel, "
+              ":gn, :s1, :s2, :sex, :dob, :prec, :nat, :pob, :lang, :ph, :addr, :off, :ofr, :ca, "
+              ":ua, 1)",
+      soci::use(id), soci::use(bidx), soci::use(reg_no_enc), soci::use(case_id), soci::use(rel),
+      soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex), soci::use(p.dob),
+      soci::use(precision), soci::use(a.nationality), soci::use(p.pob), soci::use(langs),
+      soci::use(p.phone), soci::use(p.address), soci::use(a.office_code), soci::use(a.officer),
+      soci::use(a.created_at), soci::use(a.updated_at);
   for (const IdentityDocument& d : a.documents) {
     PUENTE_RETURN_IF_ERROR(InsertDocument(tx, id, d, a.created_at));
   }
@@ -263,14 +268,14 @@ absl::StatusOr<bool> UpdatePerson(Tx& tx, const Applicant& a, int old_version) {
       langs = absl::StrJoin(a.languages, ",");
   soci::statement st =
       (tx.sql().prepare << "UPDATE applicants SET given_names_enc = :gn, surname1_enc = :s1, "
-                       "surname2_enc = :s2, sex = :sex, date_of_birth_enc = :dob, "
-                       "dob_precision = :prec, nationality = :nat, place_of_birth_enc = "
-                       ":pob, languages = :lang, phone_enc = :ph, address_enc = :addr, "
-                       "updated_at = :ua, version = :v WHERE id = :id AND version = :old",
+                           "surname2_enc = :s2, sex = :sex, date_of_birth_enc = :dob, "
+                           "dob_precision = :prec, nationality = :nat, place_of_birth_enc = "
+                           ":pob, languages = :lang, phone_enc = :ph, address_enc = :addr, "
+                           "updated_at = :ua, version = :v WHERE id = :id AND version = :old",
        soci::use(p.given), soci::use(p.s1), soci::use(p.s2), soci::use(sex), soci::use(p.dob),
        soci::use(precision), soci::use(a.nationality), soci::use(p.pob), soci::use(langs),
-       soci::use(p.phone), soci::use(p.address), soci::use(a.updated_at),
-       soci::use(a.version), soci::use(a.id), soci::use(old_version));
+       soci::use(p.phone), soci::use(p.address), soci::use(a.updated_at), soci::use(a.version),
+       soci::use(a.id), soci::use(old_version));
   st.execute(true);
   return st.get_affected_rows() == 1;
 }

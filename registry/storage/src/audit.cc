@@ -2,13 +2,12 @@
 
 #include <soci/soci.h>
 
-#include "storage/internal/session.h"
-
 #include <algorithm>
 
-#include "puente/common/strings.h"
 #include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
+#include "storage/internal/session.h"
 
 namespace puente::registry {
 namespace {
@@ -21,8 +20,8 @@ struct EventRow {
 // Length-prefixed fields: no two different events serialise the same way.
 std::string Canonical(const EventRow& e) {
   std::string out;
-  for (const std::string* f : {&e.prev_mac, &e.at, &e.actor, &e.action, &e.entity, &e.entity_id,
-                               &e.details}) {
+  for (const std::string* f :
+       {&e.prev_mac, &e.at, &e.actor, &e.action, &e.entity, &e.entity_id, &e.details}) {
     puente::StrAppend(&out, f->size(), ":", *f, ";");
   }
   return puente::StrCat("puente/audit/v1;", e.seq, ";", out);
@@ -42,7 +41,8 @@ absl::Status AppendAuditEvent(Database& db, const KeyRing& keys, const Clock& cl
     // Taking the head row's write lock first serialises concurrent appenders.
     sql << "UPDATE audit_head SET seq = seq + 1 WHERE id = 1";
     EventRow e;
-    sql << "SELECT seq, mac FROM audit_head WHERE id = 1", soci::into(e.seq), soci::into(e.prev_mac);
+    sql << "SELECT seq, mac FROM audit_head WHERE id = 1", soci::into(e.seq),
+        soci::into(e.prev_mac);
     if (!sql.got_data()) return absl::InternalError("audit: head row missing");
     e.at = FormatTimestamp(clock.Now());
     e.actor = event.actor;
@@ -91,8 +91,8 @@ absl::StatusOr<AuditReport> VerifyAuditChain(Database& db, const KeyRing& keys) 
       }
       if (e.prev_mac != prev_mac) {
         return fail(e.seq, puente::StrCat("event ", e.seq,
-                                         " does not follow the event before it (an event was "
-                                         "deleted or inserted)"));
+                                          " does not follow the event before it (an event was "
+                                          "deleted or inserted)"));
       }
       PUENTE_ASSIGN_OR_RETURN(std::string mac, Mac(keys, e));
       if (!crypto::ConstantTimeEquals(mac, e.mac)) {
@@ -110,7 +110,7 @@ absl::StatusOr<AuditReport> VerifyAuditChain(Database& db, const KeyRing& keys) 
     if (head_seq != expected - 1 || head_mac != prev_mac) {
       if (head_seq > expected - 1) {
         return fail(expected, puente::StrCat("events ", expected, " to ", head_seq,
-                                           " are missing (the end of the log was deleted)"));
+                                             " are missing (the end of the log was deleted)"));
       }
       return fail(expected - 1, "the audit head does not match the last event");
     }
@@ -128,8 +128,9 @@ absl::StatusOr<std::vector<StoredAuditEvent>> ListAuditEvents(Database& db, long
   absl::Status s = InTransaction(db, [&]() -> absl::Status {
     StoredAuditEvent e;
     soci::statement st =
-        (internal::Session(db).prepare << "SELECT seq, at, actor, action, entity, entity_id, details "
-                                 "FROM audit_events WHERE seq > :a ORDER BY seq",
+        (internal::Session(db).prepare
+             << "SELECT seq, at, actor, action, entity, entity_id, details "
+                "FROM audit_events WHERE seq > :a ORDER BY seq",
          soci::use(after_seq), soci::into(e.seq), soci::into(e.at), soci::into(e.event.actor),
          soci::into(e.event.action), soci::into(e.event.entity), soci::into(e.event.entity_id),
          soci::into(e.event.details));

@@ -12,7 +12,7 @@ absl::StatusOr<Case> LoadCase(Tx& tx, const std::string& case_number) {
   Case c;
   std::string status;
   tx.sql() << "SELECT id, case_number, status, office_code, created_at FROM cases "
-          "WHERE case_number = :n",
+              "WHERE case_number = :n",
       soci::use(case_number), soci::into(c.id), soci::into(c.case_number), soci::into(status),
       soci::into(c.office_code), soci::into(c.created_at);
   if (!tx.sql().got_data()) {
@@ -25,7 +25,7 @@ absl::StatusOr<Case> LoadCase(Tx& tx, const std::string& case_number) {
     std::string reg_enc, rel, applicant_id;
     soci::statement q =
         (tx.sql().prepare << "SELECT id, reg_no_enc, relationship FROM applicants "
-                         "WHERE case_id = :c ORDER BY created_at, id",
+                             "WHERE case_id = :c ORDER BY created_at, id",
          soci::use(c.id), soci::into(applicant_id), soci::into(reg_enc), soci::into(rel));
     q.execute();
     while (q.fetch()) {
@@ -46,8 +46,8 @@ absl::StatusOr<Case> LoadCase(Tx& tx, const std::string& case_number) {
     soci::indicator from_ind;
     soci::statement q =
         (tx.sql().prepare << "SELECT id, from_status, to_status, effective, changed_at, "
-                         "changed_by, reason_enc FROM case_status_history WHERE case_id = :c "
-                         "ORDER BY seq",
+                             "changed_by, reason_enc FROM case_status_history WHERE case_id = :c "
+                             "ORDER BY seq",
          soci::use(c.id), soci::into(id), soci::into(from, from_ind), soci::into(to),
          soci::into(effective), soci::into(at), soci::into(by), soci::into(reason_enc));
     q.execute();
@@ -72,15 +72,16 @@ absl::Status InsertStatusChange(Tx& tx, const std::string& case_id, int seq,
                                 std::optional<CaseStatus> from, CaseStatus to,
                                 const std::string& effective, const std::string& reason) {
   PUENTE_ASSIGN_OR_RETURN(std::string id, NewUuid());
-  PUENTE_ASSIGN_OR_RETURN(std::string reason_enc,
-                          tx.keys().Seal(reason, puente::StrCat("case_status_history.reason/", id)));
+  PUENTE_ASSIGN_OR_RETURN(
+      std::string reason_enc,
+      tx.keys().Seal(reason, puente::StrCat("case_status_history.reason/", id)));
   const std::string from_s = from ? std::string(ToString(*from)) : "";
   soci::indicator from_ind = from ? soci::i_ok : soci::i_null;
   const std::string to_s(ToString(to));
   const std::string now = FormatTimestamp(tx.clock().Now());
   tx.sql() << "INSERT INTO case_status_history (id, case_id, seq, from_status, to_status, "
-          "effective, changed_at, changed_by, reason_enc) "
-          "VALUES (:i, :c, :s, :f, :t, :e, :a, :b, :r)",
+              "effective, changed_at, changed_by, reason_enc) "
+              "VALUES (:i, :c, :s, :f, :t, :e, :a, :b, :r)",
       soci::use(id), soci::use(case_id), soci::use(seq), soci::use(from_s, from_ind),
       soci::use(to_s), soci::use(effective), soci::use(now), soci::use(tx.actor()),
       soci::use(reason_enc);

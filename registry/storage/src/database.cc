@@ -1,14 +1,13 @@
 #include "puente/registry/database.h"
 
-#include "storage/internal/session.h"
-
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include "absl/strings/match.h"
-#include "puente/common/strings.h"
 #include "absl/strings/str_split.h"
+#include "puente/common/strings.h"
+#include "storage/internal/session.h"
 
 namespace puente::registry {
 namespace {
@@ -140,7 +139,7 @@ absl::StatusOr<DatabaseUrl> ParsePostgres(std::string_view url, std::string_view
       add(*k, *v);
       const bool secret = *k == "password";
       puente::StrAppend(&redacted, first ? "" : "&", kv.substr(0, eq), "=",
-                      secret ? "***" : kv.substr(eq + 1));
+                        secret ? "***" : kv.substr(eq + 1));
       first = false;
     }
   }
@@ -200,8 +199,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& url)
     return std::unique_ptr<Database>(new Database(std::move(*parsed), std::move(s)));
   } catch (const soci::soci_error& e) {
     // The message of a failed connection names host and port, never the password.
-    return absl::UnavailableError(puente::StrCat("cannot open database ", parsed->redacted, ": ",
-                                               e.get_error_message()));
+    return absl::UnavailableError(
+        puente::StrCat("cannot open database ", parsed->redacted, ": ", e.get_error_message()));
   }
 }
 
@@ -264,14 +263,20 @@ absl::Status internal::FromSociError(const soci::soci_error& e, std::string_view
     }
     if (state == "40001" || state == "40P01") return absl::AbortedError(text);
   }
-  if ((msg.find("UNIQUE constraint failed") != std::string::npos)) return absl::AlreadyExistsError(text);
-  if ((msg.find("constraint failed") != std::string::npos)) return absl::FailedPreconditionError(text);
+  if ((msg.find("UNIQUE constraint failed") != std::string::npos))
+    return absl::AlreadyExistsError(text);
+  if ((msg.find("constraint failed") != std::string::npos))
+    return absl::FailedPreconditionError(text);
   if ((msg.find("database is locked") != std::string::npos)) return absl::UnavailableError(text);
   switch (e.get_error_category()) {
-    case soci::soci_error::connection_error: return absl::UnavailableError(text);
-    case soci::soci_error::constraint_violation: return absl::FailedPreconditionError(text);
-    case soci::soci_error::no_privilege: return absl::PermissionDeniedError(text);
-    default: return absl::InternalError(text);
+    case soci::soci_error::connection_error:
+      return absl::UnavailableError(text);
+    case soci::soci_error::constraint_violation:
+      return absl::FailedPreconditionError(text);
+    case soci::soci_error::no_privilege:
+      return absl::PermissionDeniedError(text);
+    default:
+      return absl::InternalError(text);
   }
 }
 

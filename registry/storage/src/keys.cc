@@ -1,8 +1,6 @@
 #include "puente/registry/keys.h"
 
 #include <soci/soci.h>
-
-#include "storage/internal/session.h"
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -11,10 +9,11 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "puente/common/strings.h"
 #include "puente/common/clock.h"
 #include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
+#include "storage/internal/session.h"
 
 namespace puente::registry {
 namespace {
@@ -48,9 +47,10 @@ struct StoredKey {
 std::vector<StoredKey> ReadKeys(Database& db) {
   std::vector<StoredKey> out;
   StoredKey row;
-  soci::statement st = (internal::Session(db).prepare << "SELECT id, purpose, wrapped_key FROM key_ring "
-                                                 "WHERE active = 1 ORDER BY id",
-                        soci::into(row.id), soci::into(row.purpose), soci::into(row.wrapped));
+  soci::statement st =
+      (internal::Session(db).prepare << "SELECT id, purpose, wrapped_key FROM key_ring "
+                                        "WHERE active = 1 ORDER BY id",
+       soci::into(row.id), soci::into(row.purpose), soci::into(row.wrapped));
   st.execute();
   while (st.fetch()) out.push_back(row);
   return out;
@@ -70,8 +70,9 @@ absl::Status CreateKeys(Database& db, const crypto::SecretKey& master) {
           crypto::Bytes wrapped,
           wrapper.Seal(key.bytes(crypto::InsecureSecretKeyAccess::Get()), WrapAad(id, purpose)));
       const std::string b64 = crypto::Base64Encode(wrapped);
-      internal::Session(db) << "INSERT INTO key_ring (id, purpose, wrapped_key, created_at, active) "
-                      "VALUES (:i, :p, :w, :c, 1)",
+      internal::Session(db)
+          << "INSERT INTO key_ring (id, purpose, wrapped_key, created_at, active) "
+             "VALUES (:i, :p, :w, :c, 1)",
           soci::use(id), soci::use(purpose), soci::use(b64), soci::use(now);
       ++id;
     }
@@ -90,7 +91,7 @@ absl::Status CreateMasterKeyFile(const std::string& path) {
   PUENTE_ASSIGN_OR_RETURN(crypto::SecretKey key, crypto::SecretKey::Generate());
   const std::string content =
       puente::StrCat(kKeyFileTag, " ",
-                   crypto::Base64Encode(key.bytes(crypto::InsecureSecretKeyAccess::Get())), "\n");
+                     crypto::Base64Encode(key.bytes(crypto::InsecureSecretKeyAccess::Get())), "\n");
   const mode_t old_mask = ::umask(077);
   std::ofstream f(path, std::ios::out | std::ios::binary | std::ios::trunc);
   ::umask(old_mask);
@@ -145,9 +146,9 @@ absl::StatusOr<KeyRing> KeyRing::Open(Database& db, const crypto::SecretKey& mas
     absl::StatusOr<crypto::Bytes> raw =
         wrapped.ok() ? unwrapper.Open(*wrapped, WrapAad(k.id, k.purpose)) : wrapped.status();
     if (!raw.ok()) {
-      return absl::FailedPreconditionError(puente::StrCat(
-          "master key does not match this registry: data key ", k.id,
-          " cannot be unwrapped (wrong key file or PUENTE_MASTER_KEY?)"));
+      return absl::FailedPreconditionError(
+          puente::StrCat("master key does not match this registry: data key ", k.id,
+                         " cannot be unwrapped (wrong key file or PUENTE_MASTER_KEY?)"));
     }
     PUENTE_ASSIGN_OR_RETURN(
         crypto::SecretKey key,
@@ -181,10 +182,9 @@ absl::StatusOr<std::string> KeyRing::Seal(std::string_view plaintext,
   return crypto::Base64Encode(framed);
 }
 
-absl::StatusOr<std::string> KeyRing::Open(std::string_view sealed,
-                                          std::string_view context) const {
-  const absl::Status failed = absl::DataLossError(
-      puente::StrCat(context, ": stored value cannot be decrypted"));
+absl::StatusOr<std::string> KeyRing::Open(std::string_view sealed, std::string_view context) const {
+  const absl::Status failed =
+      absl::DataLossError(puente::StrCat(context, ": stored value cannot be decrypted"));
   auto framed = crypto::Base64Decode(sealed);
   if (!framed.ok() || framed->size() < 5 || (*framed)[0] != kSealVersion) return failed;
   int key_id = 0;

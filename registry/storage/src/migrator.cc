@@ -1,24 +1,22 @@
 #include "puente/registry/migrator.h"
 
-#include "src/sql_split.h"
-
 #include <soci/soci.h>
-
-#include "storage/internal/session.h"
 
 #include <cctype>
 #include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "puente/common/strings.h"
 #include "absl/strings/str_format.h"
 #include "puente/common/clock.h"
 #include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
 #include "puente/common/text.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
 #include "puente/migrations/migrations.h"
+#include "src/sql_split.h"
+#include "storage/internal/session.h"
 
 namespace puente::registry {
 namespace internal {
@@ -89,7 +87,8 @@ std::vector<std::string> SplitSqlStatements(std::string_view sql) {
     }
     if (c == '$') {
       size_t j = i + 1;
-      while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) {
+      while (j < sql.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) {
         ++j;
       }
       if (j < sql.size() && sql[j] == '$') {
@@ -124,9 +123,7 @@ std::vector<std::string> SplitSqlStatements(std::string_view sql) {
 
 namespace {
 
-std::string_view DialectName(Dialect d) {
-  return d == Dialect::kSqlite ? "sqlite" : "postgresql";
-}
+std::string_view DialectName(Dialect d) { return d == Dialect::kSqlite ? "sqlite" : "postgresql"; }
 
 std::vector<migrations::Migration> Steps(Dialect d) {
   std::vector<migrations::Migration> out;
@@ -141,11 +138,12 @@ std::string Checksum(std::string_view sql) { return crypto::HexEncode(crypto::Sh
 bool TableExists(Database& db, const std::string& table) {
   int n = 0;
   if (db.dialect() == Dialect::kSqlite) {
-    internal::Session(db) << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :t",
+    internal::Session(db)
+        << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :t",
         soci::use(table), soci::into(n);
   } else {
     internal::Session(db) << "SELECT count(*) FROM information_schema.tables "
-                    "WHERE table_schema = current_schema() AND table_name = :t",
+                             "WHERE table_schema = current_schema() AND table_name = :t",
         soci::use(table), soci::into(n);
   }
   return n > 0;
@@ -160,10 +158,10 @@ std::vector<AppliedRow> ReadApplied(Database& db) {
   std::vector<AppliedRow> out;
   int version = 0;
   std::string name, checksum, applied_at;
-  soci::statement st = (internal::Session(db).prepare << "SELECT version, name, checksum, applied_at "
-                                                 "FROM schema_migrations ORDER BY version",
-                        soci::into(version), soci::into(name), soci::into(checksum),
-                        soci::into(applied_at));
+  soci::statement st =
+      (internal::Session(db).prepare << "SELECT version, name, checksum, applied_at "
+                                        "FROM schema_migrations ORDER BY version",
+       soci::into(version), soci::into(name), soci::into(checksum), soci::into(applied_at));
   st.execute();
   while (st.fetch()) out.push_back({{version, name, applied_at}, checksum});
   return out;
@@ -174,7 +172,8 @@ absl::StatusOr<SchemaStatus> StatusUnlocked(Database& db) {
   SchemaStatus status;
   status.latest_version = steps.empty() ? 0 : steps.back().version;
   if (!TableExists(db, "schema_migrations")) {
-    for (const auto& m : steps) status.pending.push_back(absl::StrFormat("%04d_%s", m.version, m.name));
+    for (const auto& m : steps)
+      status.pending.push_back(absl::StrFormat("%04d_%s", m.version, m.name));
     return status;
   }
   std::map<int, const migrations::Migration*> known;
@@ -218,8 +217,8 @@ absl::StatusOr<SchemaStatus> GetSchemaStatus(Database& db) {
 absl::StatusOr<int> Migrate(Database& db) {
   try {
     internal::Session(db) << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                    "checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+                             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                             "checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
   } catch (const soci::soci_error& e) {
     return internal::FromSociError(e, "creating schema_migrations");
   }
@@ -244,8 +243,9 @@ absl::StatusOr<int> Migrate(Database& db) {
       const std::string name(m.name);
       const std::string checksum = Checksum(m.sql);
       const std::string now = FormatTimestamp(Clock::Real().Now());
-      internal::Session(db) << "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-                      "VALUES (:v, :n, :c, :a)",
+      internal::Session(db)
+          << "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+             "VALUES (:v, :n, :c, :a)",
           soci::use(m.version), soci::use(name), soci::use(checksum), soci::use(now);
       return absl::OkStatus();
     });

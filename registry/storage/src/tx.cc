@@ -12,7 +12,7 @@ absl::StatusOr<std::string> NewUuid() {
   b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
   const std::string h = crypto::HexEncode(b);
   return puente::StrCat(h.substr(0, 8), "-", h.substr(8, 4), "-", h.substr(12, 4), "-",
-                      h.substr(16, 4), "-", h.substr(20));
+                        h.substr(16, 4), "-", h.substr(20));
 }
 
 Tx::Tx(Database& db, const KeyRing& keys, const Clock& clock, const std::string& actor)
@@ -20,9 +20,9 @@ Tx::Tx(Database& db, const KeyRing& keys, const Clock& clock, const std::string&
 
 absl::Status Tx::Audit(std::string action, std::string entity, std::string entity_id,
                        const nlohmann::json& details) {
-  return AppendAuditEvent(db_, keys_, clock_,
-                          {actor_, std::move(action), std::move(entity), std::move(entity_id),
-                           DetailsJson(details)});
+  return AppendAuditEvent(
+      db_, keys_, clock_,
+      {actor_, std::move(action), std::move(entity), std::move(entity_id), DetailsJson(details)});
 }
 
 }  // namespace puente::registry::internal

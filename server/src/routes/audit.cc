@@ -1,7 +1,8 @@
 // The audit log: events after a sequence number, and the hash-chain check.
+#include "puente/registry/audit.h"
+
 #include "absl/strings/numbers.h"
 #include "puente/common/status_macros.h"
-#include "puente/registry/audit.h"
 #include "src/routes/routes.h"
 
 namespace puente::server {
@@ -39,7 +40,8 @@ absl::Status Events(ServerContext&, const httplib::Request& req, httplib::Respon
 absl::Status VerifyChain(ServerContext&, const httplib::Request&, httplib::Response& res,
                          const registry::User&, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(registry::AuditReport r, w.registry->VerifyAudit());
-  SendJson(res, {{"intact", r.intact}, {"events_checked", r.events_checked}, {"problem", r.problem}});
+  SendJson(res,
+           {{"intact", r.intact}, {"events_checked", r.events_checked}, {"problem", r.problem}});
   return absl::OkStatus();
 }
 

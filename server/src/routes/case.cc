@@ -15,9 +15,9 @@ absl::Status ChangeStatus(ServerContext&, const httplib::Request& req, httplib::
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
   auto to = registry::ParseCaseStatus(body.value("to", ""));
   if (!to) return absl::InvalidArgumentError("to: not a case status");
-  PUENTE_ASSIGN_OR_RETURN(registry::Case c, w.registry->ChangeCaseStatus(
-                                                u.name, req.matches[1], *to,
-                                                body.value("reason", "")));
+  PUENTE_ASSIGN_OR_RETURN(
+      registry::Case c,
+      w.registry->ChangeCaseStatus(u.name, req.matches[1], *to, body.value("reason", "")));
   SendJson(res, {{"case_number", c.case_number}, {"status", registry::ToString(c.status)}});
   return absl::OkStatus();
 }

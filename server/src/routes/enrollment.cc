@@ -54,9 +54,8 @@ absl::Status GetPhoto(ServerContext&, const httplib::Request& req, httplib::Resp
                       const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(std::string photo, w.enrollment->GetPhoto(u.name, req.matches[1]));
   auto info = biometrics::InspectImage(photo);
-  res.set_content(photo, info.ok() && info->format == biometrics::ImageFormat::kPng
-                             ? "image/png"
-                             : "image/jpeg");
+  res.set_content(photo, info.ok() && info->format == biometrics::ImageFormat::kPng ? "image/png"
+                                                                                    : "image/jpeg");
   return absl::OkStatus();
 }
 
@@ -67,12 +66,11 @@ absl::Status Decide(ServerContext& ctx, const httplib::Request& req, httplib::Re
   if (d != "same_person" && d != "different") {
     return absl::InvalidArgumentError("decision: \"same_person\" or \"different\"");
   }
-  PUENTE_ASSIGN_OR_RETURN(
-      registry::Enrollment e,
-      w.enrollment->Decide(u.name, req.matches[1],
-                           d == "same_person" ? registry::Decision::kSamePerson
-                                              : registry::Decision::kDifferent,
-                           body.value("note", "")));
+  PUENTE_ASSIGN_OR_RETURN(registry::Enrollment e,
+                          w.enrollment->Decide(u.name, req.matches[1],
+                                               d == "same_person" ? registry::Decision::kSamePerson
+                                                                  : registry::Decision::kDifferent,
+                                               body.value("note", "")));
   ctx.metrics.decisions++;
   SendJson(res, EnrollmentJson(e));
   return absl::OkStatus();

@@ -41,8 +41,7 @@ std::filesystem::path SpoolOf(const ServerContext& ctx, const std::string& bundl
   return std::filesystem::path(ctx.config.bundle_spool_dir) / bundle_id;
 }
 
-absl::Status PushManifest(ServerContext& ctx, const httplib::Request& req,
-                          httplib::Response& res) {
+absl::Status PushManifest(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   PUENTE_RETURN_IF_ERROR(JsonBody(req).status());
   const std::string bundle_id = req.matches[1];
   const std::string& text = req.body;

@@ -12,8 +12,7 @@ absl::Status Health(ServerContext& ctx, const httplib::Request&, httplib::Respon
   return absl::OkStatus();
 }
 
-absl::Status MetricsText(ServerContext& ctx, const httplib::Request& req,
-                         httplib::Response& res) {
+absl::Status MetricsText(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!ctx.config.metrics_token.empty() &&
       !crypto::ConstantTimeEquals(req.get_header_value("Authorization"),
                                   "Bearer " + ctx.config.metrics_token)) {
@@ -40,9 +39,10 @@ absl::Status MetricsText(ServerContext& ctx, const httplib::Request& req,
                        metrics.enrollments_refused.load());
   counter("puente_cards_issued_total", "Cards issued.", metrics.cards_issued.load());
   counter("puente_adjudications_total", "Duplicate decisions.", metrics.decisions.load());
-  m += absl::StrFormat("# HELP puente_gallery_templates Enrolled faces in the 1:N gallery.\n"
-                       "# TYPE puente_gallery_templates gauge\npuente_gallery_templates %d\n",
-                       ctx.gallery ? ctx.gallery->size() : 0);
+  m += absl::StrFormat(
+      "# HELP puente_gallery_templates Enrolled faces in the 1:N gallery.\n"
+      "# TYPE puente_gallery_templates gauge\npuente_gallery_templates %d\n",
+      ctx.gallery ? ctx.gallery->size() : 0);
   res.set_content(m, "text/plain; version=0.0.4");
   return absl::OkStatus();
 }

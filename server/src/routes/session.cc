@@ -12,9 +12,8 @@ using registry::Role;
 absl::Status LogIn(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
   const std::string user = body.value("user", ""), password = body.value("password", "");
-  PUENTE_ASSIGN_OR_RETURN(std::string token, ctx.pool.With([&](Worker& w) {
-    return w.users->Login(user, password);
-  }));
+  PUENTE_ASSIGN_OR_RETURN(std::string token,
+                          ctx.pool.With([&](Worker& w) { return w.users->Login(user, password); }));
   SendJson(res, {{"token", token}, {"token_type", "Bearer"}}, 201);
   return absl::OkStatus();
 }
@@ -34,9 +33,9 @@ absl::Status CreateUser(ServerContext&, const httplib::Request& req, httplib::Re
   if (!role) {
     return absl::InvalidArgumentError("role: one of officer, supervisor, auditor, admin, verifier");
   }
-  PUENTE_ASSIGN_OR_RETURN(registry::User created,
-                          w.users->AddUser(u.name, body.value("name", ""), *role,
-                                           body.value("password", "")));
+  PUENTE_ASSIGN_OR_RETURN(
+      registry::User created,
+      w.users->AddUser(u.name, body.value("name", ""), *role, body.value("password", "")));
   SendJson(res, {{"name", created.name}, {"role", registry::ToString(created.role)}}, 201);
   return absl::OkStatus();
 }

@@ -46,8 +46,8 @@ struct CalibrationReport {
   int photos = 0;
   long long genuine_pairs = 0;
   long long impostor_pairs = 0;
-  std::vector<float> genuine;   // sorted scores
-  std::vector<float> impostor;  // sorted scores
+  std::vector<float> genuine;         // sorted scores
+  std::vector<float> impostor;        // sorted scores
   std::vector<OperatingPoint> table;  // thresholds 0.20 .. 0.60 step 0.05
   // Lowest threshold whose FMR is at most the target (1e-3, 1e-4), and the
   // FNMR there. With N impostor pairs, FMR below 1/N cannot be measured.

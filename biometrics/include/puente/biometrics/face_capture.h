@@ -12,8 +12,8 @@
 #define PUENTE_BIOMETRICS_FACE_CAPTURE_H_
 
 #include <memory>
-#include <optional>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,14 +26,14 @@ namespace puente::biometrics {
 
 // Defaults are justified from the dev photos in docs/biometrics.md.
 struct QualityOptions {
-  float min_detection_score = 0.6f;    // below this a detection is not a face at all
-  float min_confidence = 0.80f;        // low_confidence below
-  float min_eye_distance_px = 28.0f;   // face_too_small below (inter-eye distance)
-  float min_sharpness = 40.0f;         // too_blurry below (Laplacian variance, aligned face)
-  float min_brightness = 55.0f;        // under_exposed below (mean grey, aligned face)
-  float max_brightness = 210.0f;       // over_exposed above
-  float max_yaw = 0.35f;               // not_frontal above (|nose offset| / eye distance)
-  float max_roll_degrees = 20.0f;      // not_frontal above (eye-line angle)
+  float min_detection_score = 0.6f;   // below this a detection is not a face at all
+  float min_confidence = 0.80f;       // low_confidence below
+  float min_eye_distance_px = 28.0f;  // face_too_small below (inter-eye distance)
+  float min_sharpness = 40.0f;        // too_blurry below (Laplacian variance, aligned face)
+  float min_brightness = 55.0f;       // under_exposed below (mean grey, aligned face)
+  float max_brightness = 210.0f;      // over_exposed above
+  float max_yaw = 0.35f;              // not_frontal above (|nose offset| / eye distance)
+  float max_roll_degrees = 20.0f;     // not_frontal above (eye-line angle)
   // Other faces at least this fraction of the main face's size count as a
   // second person in the photo (multiple_faces).
   float other_face_ratio = 0.5f;
@@ -53,12 +53,18 @@ struct CaptureOptions {
   // default: on the dev photos it did not separate real captures from
   // simulated recaptures (docs/biometrics.md).
   bool liveness = false;
-  float border_pad = 0.15f;       // YuNet misses faces touching the border
+  float border_pad = 0.15f;  // YuNet misses faces touching the border
 };
 
 enum class QualityCode {
-  kNoFace, kMultipleFaces, kFaceTooSmall, kTooBlurry, kUnderExposed, kOverExposed,
-  kNotFrontal, kLowConfidence
+  kNoFace,
+  kMultipleFaces,
+  kFaceTooSmall,
+  kTooBlurry,
+  kUnderExposed,
+  kOverExposed,
+  kNotFrontal,
+  kLowConfidence
 };
 // "no_face", "multiple_faces", ... (shown to officers, in JSON output).
 std::string_view QualityCodeName(QualityCode c);
@@ -75,15 +81,15 @@ struct QualityIssue {
 };
 
 struct FaceMetrics {
-  int face_count = 0;            // detections above min_detection_score
-  float confidence = 0;          // detector score of the main face
-  float eye_distance_px = 0;     // in the original photo
+  int face_count = 0;         // detections above min_detection_score
+  float confidence = 0;       // detector score of the main face
+  float eye_distance_px = 0;  // in the original photo
   float sharpness = 0;
   float brightness = 0;
-  float yaw = 0;                 // signed nose offset / eye distance
+  float yaw = 0;  // signed nose offset / eye distance
   float roll_degrees = 0;
-  float liveness = -1;           // P(class 0) of fr_liveness, -1 when not computed
-  cv::Rect box;                  // main face, original photo coordinates
+  float liveness = -1;  // P(class 0) of fr_liveness, -1 when not computed
+  cv::Rect box;         // main face, original photo coordinates
 };
 
 struct Capture {

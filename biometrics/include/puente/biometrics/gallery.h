@@ -43,13 +43,15 @@ struct CacheLineAllocator {
   }
   void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
   template <typename U>
-  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+  bool operator==(const CacheLineAllocator<U>&) const {
+    return true;
+  }
 };
 }  // namespace internal
 
 struct GalleryOptions {
-  bool keep_float = true;  // keep float vectors for re-ranking (exact vs float)
-  int threads = 0;         // search threads; 0 = all cores
+  bool keep_float = true;             // keep float vectors for re-ranking (exact vs float)
+  int threads = 0;                    // search threads; 0 = all cores
   size_t parallel_threshold = 32768;  // galleries smaller than this scan on one thread
 };
 
@@ -130,12 +132,12 @@ class FaceGallery {
   mutable std::mutex search_then_add_mu_;
   mutable std::shared_mutex mu_;
   std::vector<int8_t, internal::CacheLineAllocator<int8_t>> codes_
-      ABSL_GUARDED_BY(mu_);                          // n x dim_padded
+      ABSL_GUARDED_BY(mu_);                             // n x dim_padded
   std::vector<int32_t> row_sums_ ABSL_GUARDED_BY(mu_);  // sum of each row's codes
   // scale (divided by the norm in int8-only mode)
   std::vector<float> mult_ ABSL_GUARDED_BY(mu_);
-  std::vector<float> err_ ABSL_GUARDED_BY(mu_);    // |row - dequantised row| (0 in int8-only mode)
-  std::vector<float> qnorm_ ABSL_GUARDED_BY(mu_);  // |dequantised row| (1 in int8-only mode)
+  std::vector<float> err_ ABSL_GUARDED_BY(mu_);     // |row - dequantised row| (0 in int8-only mode)
+  std::vector<float> qnorm_ ABSL_GUARDED_BY(mu_);   // |dequantised row| (1 in int8-only mode)
   std::vector<float> floats_ ABSL_GUARDED_BY(mu_);  // n x dim, keep_float only
   std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, uint32_t> slots_ ABSL_GUARDED_BY(mu_);

@@ -16,11 +16,11 @@
 namespace puente::biometrics {
 
 struct ModelInfo {
-  std::string_view id;        // stable id recorded in templates, e.g. "fr_feature"
-  std::string_view file;      // file name inside the models directory
-  std::string_view sha256;    // lower-case hex
-  std::string_view role;      // "detector", "recognizer", "liveness"
-  bool required;              // set-up fails without it
+  std::string_view id;      // stable id recorded in templates, e.g. "fr_feature"
+  std::string_view file;    // file name inside the models directory
+  std::string_view sha256;  // lower-case hex
+  std::string_view role;    // "detector", "recognizer", "liveness"
+  bool required;            // set-up fails without it
 };
 
 // Every model in the catalogue, required ones first.

@@ -21,11 +21,10 @@ const absl::Status& ToStatus(const absl::StatusOr<T>& s) {
 }
 }  // namespace puente::internal
 
-#define PUENTE_RETURN_IF_ERROR(expr)                                  \
-  do {                                                                \
-    const auto& puente_status_ = (expr);                              \
-    if (!puente_status_.ok())                                         \
-      return ::puente::internal::ToStatus(puente_status_);            \
+#define PUENTE_RETURN_IF_ERROR(expr)                                               \
+  do {                                                                             \
+    const auto& puente_status_ = (expr);                                           \
+    if (!puente_status_.ok()) return ::puente::internal::ToStatus(puente_status_); \
   } while (0)
 
 #define PUENTE_CONCAT_INNER_(a, b) a##b

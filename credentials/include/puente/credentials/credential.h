@@ -45,8 +45,8 @@ std::optional<DecodeStage> DecodeStageOf(const absl::Status& status);
 inline constexpr std::string_view kReasonUnknownKid = "unknown_kid";
 
 struct DecodeLimits {
-  size_t max_text_chars = 8192;        // a QR holds at most 4296 alphanumerics
-  size_t max_inflated_bytes = 65536;   // zip bombs stop here
+  size_t max_text_chars = 8192;       // a QR holds at most 4296 alphanumerics
+  size_t max_inflated_bytes = 65536;  // zip bombs stop here
 };
 
 // COSE algorithm identifiers (RFC 9053).

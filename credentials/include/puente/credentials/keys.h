@@ -31,8 +31,7 @@ class SigningIdentity {
  public:
   static absl::StatusOr<SigningIdentity> Generate(crypto::SignatureAlgorithm alg);
   // InvalidArgument for a wrong passphrase or a damaged file.
-  static absl::StatusOr<SigningIdentity> FromPem(std::string_view pem,
-                                                 std::string_view passphrase);
+  static absl::StatusOr<SigningIdentity> FromPem(std::string_view pem, std::string_view passphrase);
   explicit SigningIdentity(crypto::SigningKey key)
       : key_(std::move(key)), kid_(KeyIdOf(key_.verifying_key())) {}
 

@@ -15,8 +15,8 @@ namespace puente::credentials {
 enum class QrErrorCorrection { kL, kM, kQ, kH };
 
 struct QrCode {
-  int version = 0;  // 1..40
-  int size = 0;     // modules per side, without the quiet zone
+  int version = 0;               // 1..40
+  int size = 0;                  // modules per side, without the quiet zone
   std::vector<uint8_t> modules;  // size*size, row-major, 1 = dark
   bool dark(int x, int y) const { return modules[static_cast<size_t>(y * size + x)] != 0; }
 };

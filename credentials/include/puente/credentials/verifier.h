@@ -16,7 +16,7 @@ namespace puente::credentials {
 
 enum class Verdict {
   kValid,
-  kInvalid,        // undecodable, bad signature, issuer not allowed this card
+  kInvalid,  // undecodable, bad signature, issuer not allowed this card
   kExpired,
   kNotYetValid,
   kRevoked,

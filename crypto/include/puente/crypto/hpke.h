@@ -55,35 +55,31 @@ struct HpkeSealed {
 
 // Seals `plaintext` to the holder of `recipient_public_key` (32 bytes).
 // InvalidArgument for a malformed public key.
-absl::StatusOr<HpkeSealed> HpkeSeal(std::string_view recipient_public_key,
-                                    std::string_view info, std::string_view aad,
-                                    std::string_view plaintext,
+absl::StatusOr<HpkeSealed> HpkeSeal(std::string_view recipient_public_key, std::string_view info,
+                                    std::string_view aad, std::string_view plaintext,
                                     HpkeAead aead = HpkeAead::kAes256Gcm);
 
 // InvalidArgument("decryption failed") for a wrong key, info, aad or any
 // altered byte: one message, no oracle.
 absl::StatusOr<Bytes> HpkeOpen(const HpkePrivateKey& recipient, std::string_view enc,
                                std::string_view info, std::string_view aad,
-                               std::string_view ciphertext,
-                               HpkeAead aead = HpkeAead::kAes256Gcm);
+                               std::string_view ciphertext, HpkeAead aead = HpkeAead::kAes256Gcm);
 
 namespace internal {
 // HpkeSeal with a given ephemeral key instead of a fresh one: only for the
 // RFC 9180 test vectors. Never use it to encrypt real data.
 absl::StatusOr<HpkeSealed> HpkeSealWithEphemeralForTesting(
-    std::string_view recipient_public_key, const HpkePrivateKey& ephemeral,
-    std::string_view info, std::string_view aad, std::string_view plaintext, HpkeAead aead);
+    std::string_view recipient_public_key, const HpkePrivateKey& ephemeral, std::string_view info,
+    std::string_view aad, std::string_view plaintext, HpkeAead aead);
 }  // namespace internal
 
 // AES-GCM with a caller-chosen 12-byte nonce and a 16- or 32-byte key, the
 // tag appended to the ciphertext (COSE_Encrypt0's layout). Open fails with
 // InvalidArgument("decryption failed").
-absl::StatusOr<Bytes> AesGcmSeal(std::string_view key, std::string_view nonce,
-                                 std::string_view aad, std::string_view plaintext,
-                                 InsecureSecretKeyAccess);
-absl::StatusOr<Bytes> AesGcmOpen(std::string_view key, std::string_view nonce,
-                                 std::string_view aad, std::string_view ciphertext,
-                                 InsecureSecretKeyAccess);
+absl::StatusOr<Bytes> AesGcmSeal(std::string_view key, std::string_view nonce, std::string_view aad,
+                                 std::string_view plaintext, InsecureSecretKeyAccess);
+absl::StatusOr<Bytes> AesGcmOpen(std::string_view key, std::string_view nonce, std::string_view aad,
+                                 std::string_view ciphertext, InsecureSecretKeyAccess);
 
 }  // namespace puente::crypto
 

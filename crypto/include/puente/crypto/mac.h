@@ -30,8 +30,8 @@ Bytes Sha256(std::string_view data);
 absl::StatusOr<std::string> Sha256FileHex(const std::string& path);
 
 // HKDF-SHA-256 (RFC 5869) deriving `length` bytes.
-absl::StatusOr<Bytes> HkdfSha256(std::string_view ikm, std::string_view salt,
-                                 std::string_view info, size_t length);
+absl::StatusOr<Bytes> HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                                 size_t length);
 
 // Cryptographically secure random bytes. Internal error if the RNG fails.
 absl::StatusOr<Bytes> RandomBytes(size_t n);

@@ -36,8 +36,7 @@ class SecretKey {
   // A fresh key from the OpenSSL CSPRNG. Internal error if the RNG fails.
   static absl::StatusOr<SecretKey> Generate();
   // InvalidArgument unless `bytes` is exactly kSize bytes long.
-  static absl::StatusOr<SecretKey> FromBytes(std::string_view bytes,
-                                             InsecureSecretKeyAccess);
+  static absl::StatusOr<SecretKey> FromBytes(std::string_view bytes, InsecureSecretKeyAccess);
 
   SecretKey(const SecretKey&) = default;
   SecretKey& operator=(const SecretKey&) = default;

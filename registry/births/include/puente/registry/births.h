@@ -20,11 +20,10 @@
 #define PUENTE_REGISTRY_BIRTHS_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "puente/registry/card_serial.h"
@@ -59,14 +58,14 @@ struct NewBirth {
   std::string surname1;
   std::string surname2;
   Sex sex = Sex::kFemale;
-  std::string born_on;     // "YYYY-MM-DD", not in the future
-  std::string born_at;     // "HH:MM" local time, optional
-  std::string place_code;  // location code of the place of birth (e.g. "PA-5-DAR-01")
-  std::string place;       // free text: community, river, road
-  std::string facility;    // health facility, or the attendant (midwife, relative)
+  std::string born_on;               // "YYYY-MM-DD", not in the future
+  std::string born_at;               // "HH:MM" local time, optional
+  std::string place_code;            // location code of the place of birth (e.g. "PA-5-DAR-01")
+  std::string place;                 // free text: community, river, road
+  std::string facility;              // health facility, or the attendant (midwife, relative)
   std::vector<BirthParent> parents;  // at least one; at most one of each role but guardian
-  std::string office_code;  // registering office (a kit's own code on a kit)
-  std::string jornada_id;   // registration day, optional
+  std::string office_code;           // registering office (a kit's own code on a kit)
+  std::string jornada_id;            // registration day, optional
 };
 
 struct Birth {
@@ -125,8 +124,7 @@ class BirthRegistry {
 
   // Signs the attestation with `authority`'s key (a kit's or the office's)
   // and records its serial. FailedPrecondition if the birth already has one.
-  absl::StatusOr<BirthAttestation> Attest(const std::string& actor,
-                                          const std::string& birth_number,
+  absl::StatusOr<BirthAttestation> Attest(const std::string& actor, const std::string& birth_number,
                                           const CardAuthority& authority);
 
   absl::StatusOr<Birth> Get(const std::string& actor, const std::string& birth_number);

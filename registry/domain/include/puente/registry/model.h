@@ -47,8 +47,15 @@ struct IdentityDocument {
 
 // Relationship of an applicant to the principal applicant of their case.
 enum class Relationship {
-  kPrincipal, kSpouse, kChild, kParent, kSibling, kGrandchild, kGrandparent,
-  kOtherRelative, kUnrelated
+  kPrincipal,
+  kSpouse,
+  kChild,
+  kParent,
+  kSibling,
+  kGrandchild,
+  kGrandparent,
+  kOtherRelative,
+  kUnrelated
 };
 
 // Asylum case lifecycle. Allowed transitions (anything else is refused):
@@ -65,8 +72,8 @@ bool IsAllowedTransition(CaseStatus from, CaseStatus to);
 // The data an officer records for a new applicant.
 struct NewApplicant {
   std::string given_names;
-  std::string surname1;     // may be empty (mononymous applicants)
-  std::string surname2;     // empty unless surname1 is set
+  std::string surname1;  // may be empty (mononymous applicants)
+  std::string surname2;  // empty unless surname1 is set
   Sex sex = Sex::kUnspecified;
   DateOfBirth date_of_birth;
   std::string nationality;  // ISO 3166-1 alpha-3; XXA stateless; XXX undetermined
@@ -151,8 +158,8 @@ struct Case {
   CaseStatus status = CaseStatus::kRegistered;
   std::string office_code;
   std::string created_at;
-  std::vector<CaseMember> members;     // principal first
-  std::vector<StatusChange> history;   // oldest first
+  std::vector<CaseMember> members;    // principal first
+  std::vector<StatusChange> history;  // oldest first
 };
 
 // Stable text forms used in the database, the CLI and JSON.

@@ -14,10 +14,10 @@
 
 namespace puente::registry {
 
-inline constexpr size_t kMaxNameLength = 100;      // code points
-inline constexpr size_t kMaxPlaceLength = 200;     // code points
-inline constexpr size_t kMaxAddressLength = 300;   // code points
-inline constexpr size_t kMaxReasonLength = 1000;   // code points
+inline constexpr size_t kMaxNameLength = 100;     // code points
+inline constexpr size_t kMaxPlaceLength = 200;    // code points
+inline constexpr size_t kMaxAddressLength = 300;  // code points
+inline constexpr size_t kMaxReasonLength = 1000;  // code points
 
 // True for ISO 3166-1 alpha-3 codes (from Debian's iso-codes at build time).
 bool IsCountryCode(std::string_view alpha3_upper);

@@ -23,7 +23,7 @@ struct ReferencePerson {
 struct ReferenceCounts {
   int added = 0, updated = 0, removed = 0;
   int unchanged = 0;  // sent again, already held as they are
-  int skipped = 0;  // invalid data from the centre, or a number this kit holds itself
+  int skipped = 0;    // invalid data from the centre, or a number this kit holds itself
   std::vector<std::string> problems;
 };
 

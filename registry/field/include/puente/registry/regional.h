@@ -23,11 +23,10 @@
 #define PUENTE_REGISTRY_REGIONAL_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "puente/credentials/keys.h"
@@ -45,12 +44,12 @@ struct PullRequest {
 
 struct PullReport {
   ReferenceCounts people;
-  bool more = false;          // the centre has more: pull again
-  std::string cursor;         // where the next pull starts
-  int64_t centre_time = 0;    // the centre's clock when it answered
+  bool more = false;               // the centre has more: pull again
+  std::string cursor;              // where the next pull starts
+  int64_t centre_time = 0;         // the centre's clock when it answered
   int64_t clock_skew_seconds = 0;  // kit clock minus centre clock
-  std::string trust_list;       // signed bytes, checked with the kit's root key
-  std::string revocation_list;  // same
+  std::string trust_list;          // signed bytes, checked with the kit's root key
+  std::string revocation_list;     // same
   int trusted_issuers = 0;
   int revoked_serials = 0;
 };

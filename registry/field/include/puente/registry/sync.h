@@ -22,10 +22,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "puente/credentials/keys.h"
@@ -51,10 +50,10 @@ struct BundleSummary {
 // Writes everything this kit has recorded into a new bundle directory under
 // `out_dir` (created). FailedPrecondition on an installation without a kit
 // identity. `progress(done, total)` is called per chunk written.
-absl::StatusOr<BundleSummary> ExportBundle(
-    Registry& kit, const std::string& actor, const std::string& out_dir,
-    size_t chunk_bytes = kDefaultChunkBytes,
-    const std::function<void(int, int)>& progress = nullptr);
+absl::StatusOr<BundleSummary> ExportBundle(Registry& kit, const std::string& actor,
+                                           const std::string& out_dir,
+                                           size_t chunk_bytes = kDefaultChunkBytes,
+                                           const std::function<void(int, int)>& progress = nullptr);
 
 struct ImportReport {
   std::string bundle_id;
@@ -62,13 +61,13 @@ struct ImportReport {
   bool complete = false;          // every record is in (false: chunks missing)
   bool already_imported = false;  // nothing changed
   int chunks_total = 0;
-  int chunks_staged_now = 0;      // this run; the rest were staged before
+  int chunks_staged_now = 0;       // this run; the rest were staged before
   int64_t clock_skew_seconds = 0;  // kit clock minus centre clock at export (estimate)
   bool clock_skewed = false;
   int enrolled_cleared = 0, held_for_adjudication = 0, already_present = 0, refused = 0;
   int births = 0, jornadas = 0, provisional_cards = 0;
-  std::vector<std::string> held;     // registration numbers held for adjudication
-  std::vector<std::string> problems; // refused records, with the reason
+  std::vector<std::string> held;      // registration numbers held for adjudication
+  std::vector<std::string> problems;  // refused records, with the reason
 };
 
 class BundleImporter {

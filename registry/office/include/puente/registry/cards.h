@@ -49,7 +49,7 @@ struct IssuedCard {
   std::string status;  // "active", "revoked"
   std::string revoke_reason;
   std::optional<uint64_t> replaces;
-  std::string photo;  // the enrolled photo, for printing
+  std::string photo;          // the enrolled photo, for printing
   std::vector<int> face_box;  // x, y, w, h in the photo, for the portrait crop
 };
 
@@ -62,8 +62,7 @@ class CardOffice {
   // FailedPrecondition when the enrollment is not cleared, the case status
   // does not allow this card type, or the holder already has an active card
   // of this type (replace or renew it instead).
-  absl::StatusOr<IssuedCard> Issue(const std::string& actor,
-                                   const std::string& registration_number,
+  absl::StatusOr<IssuedCard> Issue(const std::string& actor, const std::string& registration_number,
                                    credentials::CardType type);
   // Revokes `serial` with `reason` ("lost", "stolen", "damaged") and issues
   // a new card of the same type.

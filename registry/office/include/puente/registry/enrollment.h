@@ -90,8 +90,7 @@ class EnrollmentService {
   // the person again (`*replayed` is set), so an interrupted import can be
   // run again without duplicating anyone.
   absl::StatusOr<Enrollment> Enroll(const std::string& actor, NewApplicant applicant,
-                                    std::string_view photo,
-                                    const std::string& idempotency_key = "",
+                                    std::string_view photo, const std::string& idempotency_key = "",
                                     bool* replayed = nullptr);
 
   // The enrollment of an applicant, with its candidates (audited as read).
