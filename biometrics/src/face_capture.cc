@@ -132,6 +132,124 @@ absl::StatusOr<Capture> FaceCapture::AnalyzeFile(const std::string& path) {
   return Analyze(img);
 }
 
+namespace {
+
+// The faces YuNet finds in `bgr` (scored at least min_detection_score):
+// detected on a downscaled copy padded on every side (YuNet misses faces that
+// touch the border), mapped back to the photo's coordinates.
+absl::StatusOr<std::vector<Detection>> DetectFaces(cv::FaceDetectorYN& detector, const cv::Mat& bgr,
+                                                   const CaptureOptions& o) {
+  std::vector<Detection> faces;
+  try {
+    // Detect on a downscaled, padded copy; map results back to the original.
+    const int side = std::max(bgr.cols, bgr.rows);
+    const double scale = side > o.max_detection_side ? double(o.max_detection_side) / side : 1.0;
+    cv::Mat small;
+    if (scale < 1.0) {
+      cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+    } else {
+      small = bgr;
+    }
+    const int pad_x = cvRound(small.cols * o.border_pad);
+    const int pad_y = cvRound(small.rows * o.border_pad);
+    cv::Mat padded;
+    cv::copyMakeBorder(small, padded, pad_y, pad_y, pad_x, pad_x, cv::BORDER_CONSTANT,
+                       cv::Scalar(0, 0, 0));
+    detector.setInputSize(padded.size());
+    cv::Mat raw;
+    detector.detect(padded, raw);
+    for (int i = 0; i < raw.rows; ++i) {
+      Detection d{raw.row(i).clone()};
+      auto* v = d.row.ptr<float>(0);
+      for (int k = 0; k < 14; ++k) {
+        const int pad = (k % 2 == 0) ? pad_x : pad_y;
+        // Box width/height (k = 2, 3) only scale; coordinates also shift.
+        v[k] = static_cast<float>(((k == 2 || k == 3) ? v[k] : v[k] - pad) / scale);
+      }
+      if (d.score() >= o.quality.min_detection_score) faces.push_back(std::move(d));
+    }
+  } catch (const cv::Exception& e) {
+    return FromCv(e, "face detection");
+  }
+  return faces;
+}
+
+// The liveness model's "live" probability for the face in `box`.
+absl::StatusOr<float> LivenessScore(cv::dnn::Net& net, const cv::Mat& bgr, const cv::Rect& box) {
+  // As the model's own package prepares it: the face box widened 2.7x
+  // (kept inside the photo), 128x128, RGB 0..255, softmax over the output.
+  try {
+    const cv::Rect b = box;
+    const float scale = std::min({2.7f, (bgr.rows - 1.0f) / std::max(1, b.height),
+                                  (bgr.cols - 1.0f) / std::max(1, b.width)});
+    const float w = b.width * scale, h = b.height * scale;
+    float x = b.x + b.width / 2.0f - w / 2, y = b.y + b.height / 2.0f - h / 2;
+    x = std::clamp(x, 0.0f, bgr.cols - 1 - w);
+    y = std::clamp(y, 0.0f, bgr.rows - 1 - h);
+    cv::Mat crop;
+    cv::resize(
+        bgr(cv::Rect(cvRound(x), cvRound(y), std::max(1, cvRound(w)), std::max(1, cvRound(h))) &
+            cv::Rect(0, 0, bgr.cols, bgr.rows)),
+        crop, cv::Size(128, 128));
+    net.setInput(cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128), cv::Scalar(),
+                                        /*swapRB=*/true, false));
+    cv::Mat logits = net.forward().reshape(1, 1);
+    double max_logit;
+    cv::minMaxLoc(logits, nullptr, &max_logit);
+    cv::Mat e;
+    cv::exp(logits - max_logit, e);
+    return static_cast<float>(e.at<float>(0, 0) / cv::sum(e)[0]);
+  } catch (const cv::Exception& e) {
+    return FromCv(e, "liveness");
+  }
+}
+
+// The quality gate's verdict on a measured face: every problem, in plain
+// words for the officer (empty when the photo passes).
+std::vector<QualityIssue> Judge(const FaceMetrics& m, int others, const QualityOptions& q) {
+  std::vector<QualityIssue> issues;
+  auto issue = [&issues](QualityCode c, std::string msg) { issues.push_back({c, std::move(msg)}); };
+  if (others > 0) {
+    issue(
+        QualityCode::kMultipleFaces,
+        absl::StrFormat("%d other face(s) in the photo: only the applicant may be in it", others));
+  }
+  if (m.confidence < q.min_confidence) {
+    issue(QualityCode::kLowConfidence,
+          absl::StrFormat("the face is unclear (detector confidence %.2f, at least %.2f needed)",
+                          m.confidence, q.min_confidence));
+  }
+  if (m.eye_distance_px < q.min_eye_distance_px) {
+    issue(QualityCode::kFaceTooSmall,
+          absl::StrFormat("face too small: eyes %.0f px apart, at least %.0f needed; move closer",
+                          m.eye_distance_px, q.min_eye_distance_px));
+  }
+  if (m.sharpness < q.min_sharpness) {
+    issue(QualityCode::kTooBlurry,
+          absl::StrFormat("photo too blurry (sharpness %.0f, at least %.0f needed); hold still "
+                          "and focus",
+                          m.sharpness, q.min_sharpness));
+  }
+  if (m.brightness < q.min_brightness) {
+    issue(QualityCode::kUnderExposed,
+          absl::StrFormat("face too dark (brightness %.0f, at least %.0f); add light", m.brightness,
+                          q.min_brightness));
+  } else if (m.brightness > q.max_brightness) {
+    issue(QualityCode::kOverExposed,
+          absl::StrFormat("face too bright (brightness %.0f, at most %.0f); reduce light",
+                          m.brightness, q.max_brightness));
+  }
+  if (std::abs(m.yaw) > q.max_yaw || std::abs(m.roll_degrees) > q.max_roll_degrees) {
+    issue(QualityCode::kNotFrontal,
+          absl::StrFormat("face not frontal (turned %.2f, tilted %.0f degrees; limits %.2f and "
+                          "%.0f); look straight at the camera",
+                          m.yaw, m.roll_degrees, q.max_yaw, q.max_roll_degrees));
+  }
+  return issues;
+}
+
+}  // namespace
+
 absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   if (bgr.empty() || bgr.type() != CV_8UC3) {
     return WithDetail(absl::InvalidArgumentError("image: expected an 8-bit colour image"),
@@ -145,39 +263,8 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   }
   const QualityOptions& q = options_.quality;
   Capture out;
-  std::vector<Detection> faces;
-  try {
-    // Detect on a downscaled, padded copy; map results back to the original.
-    const int side = std::max(bgr.cols, bgr.rows);
-    const double scale =
-        side > options_.max_detection_side ? double(options_.max_detection_side) / side : 1.0;
-    cv::Mat small;
-    if (scale < 1.0) {
-      cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
-    } else {
-      small = bgr;
-    }
-    const int pad_x = cvRound(small.cols * options_.border_pad);
-    const int pad_y = cvRound(small.rows * options_.border_pad);
-    cv::Mat padded;
-    cv::copyMakeBorder(small, padded, pad_y, pad_y, pad_x, pad_x, cv::BORDER_CONSTANT,
-                       cv::Scalar(0, 0, 0));
-    nets_->detector->setInputSize(padded.size());
-    cv::Mat raw;
-    nets_->detector->detect(padded, raw);
-    for (int i = 0; i < raw.rows; ++i) {
-      Detection d{raw.row(i).clone()};
-      auto* v = d.row.ptr<float>(0);
-      for (int k = 0; k < 14; ++k) {
-        const int pad = (k % 2 == 0) ? pad_x : pad_y;
-        // Box width/height (k = 2, 3) only scale; coordinates also shift.
-        v[k] = static_cast<float>(((k == 2 || k == 3) ? v[k] : v[k] - pad) / scale);
-      }
-      if (d.score() >= q.min_detection_score) faces.push_back(std::move(d));
-    }
-  } catch (const cv::Exception& e) {
-    return FromCv(e, "face detection");
-  }
+  PUENTE_ASSIGN_OR_RETURN(std::vector<Detection> faces,
+                          DetectFaces(*nets_->detector, bgr, options_));
   out.metrics.face_count = static_cast<int>(faces.size());
   if (faces.empty()) {
     out.issues.push_back({QualityCode::kNoFace, "no face found in the photo"});
@@ -252,73 +339,10 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   }
 
   if (!nets_->liveness.empty()) {
-    // As the model's own package prepares it: the face box widened 2.7x
-    // (kept inside the photo), 128x128, RGB 0..255, softmax over the output.
-    try {
-      const cv::Rect b = m.box;
-      const float scale = std::min({2.7f, (bgr.rows - 1.0f) / std::max(1, b.height),
-                                    (bgr.cols - 1.0f) / std::max(1, b.width)});
-      const float w = b.width * scale, h = b.height * scale;
-      float x = b.x + b.width / 2.0f - w / 2, y = b.y + b.height / 2.0f - h / 2;
-      x = std::clamp(x, 0.0f, bgr.cols - 1 - w);
-      y = std::clamp(y, 0.0f, bgr.rows - 1 - h);
-      cv::Mat crop;
-      cv::resize(
-          bgr(cv::Rect(cvRound(x), cvRound(y), std::max(1, cvRound(w)), std::max(1, cvRound(h))) &
-              cv::Rect(0, 0, bgr.cols, bgr.rows)),
-          crop, cv::Size(128, 128));
-      nets_->liveness.setInput(cv::dnn::blobFromImage(crop, 1.0, cv::Size(128, 128), cv::Scalar(),
-                                                      /*swapRB=*/true, false));
-      cv::Mat logits = nets_->liveness.forward().reshape(1, 1);
-      double max_logit;
-      cv::minMaxLoc(logits, nullptr, &max_logit);
-      cv::Mat e;
-      cv::exp(logits - max_logit, e);
-      m.liveness = static_cast<float>(e.at<float>(0, 0) / cv::sum(e)[0]);
-    } catch (const cv::Exception& e) {
-      return FromCv(e, "liveness");
-    }
+    PUENTE_ASSIGN_OR_RETURN(m.liveness, LivenessScore(nets_->liveness, bgr, m.box));
   }
 
-  auto issue = [&out](QualityCode c, std::string msg) {
-    out.issues.push_back({c, std::move(msg)});
-  };
-  if (others > 0) {
-    issue(
-        QualityCode::kMultipleFaces,
-        absl::StrFormat("%d other face(s) in the photo: only the applicant may be in it", others));
-  }
-  if (m.confidence < q.min_confidence) {
-    issue(QualityCode::kLowConfidence,
-          absl::StrFormat("the face is unclear (detector confidence %.2f, at least %.2f needed)",
-                          m.confidence, q.min_confidence));
-  }
-  if (m.eye_distance_px < q.min_eye_distance_px) {
-    issue(QualityCode::kFaceTooSmall,
-          absl::StrFormat("face too small: eyes %.0f px apart, at least %.0f needed; move closer",
-                          m.eye_distance_px, q.min_eye_distance_px));
-  }
-  if (m.sharpness < q.min_sharpness) {
-    issue(QualityCode::kTooBlurry,
-          absl::StrFormat("photo too blurry (sharpness %.0f, at least %.0f needed); hold still "
-                          "and focus",
-                          m.sharpness, q.min_sharpness));
-  }
-  if (m.brightness < q.min_brightness) {
-    issue(QualityCode::kUnderExposed,
-          absl::StrFormat("face too dark (brightness %.0f, at least %.0f); add light", m.brightness,
-                          q.min_brightness));
-  } else if (m.brightness > q.max_brightness) {
-    issue(QualityCode::kOverExposed,
-          absl::StrFormat("face too bright (brightness %.0f, at most %.0f); reduce light",
-                          m.brightness, q.max_brightness));
-  }
-  if (std::abs(m.yaw) > q.max_yaw || std::abs(m.roll_degrees) > q.max_roll_degrees) {
-    issue(QualityCode::kNotFrontal,
-          absl::StrFormat("face not frontal (turned %.2f, tilted %.0f degrees; limits %.2f and "
-                          "%.0f); look straight at the camera",
-                          m.yaw, m.roll_degrees, q.max_yaw, q.max_roll_degrees));
-  }
+  out.issues = Judge(m, others, q);
   out.passed = out.issues.empty();
   return out;
 }

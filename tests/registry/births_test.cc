@@ -133,7 +133,10 @@ TEST_P(BirthTest, KitAttestationVerifiesOfflineAndNamesTheGuardian) {
   std::string record, number;
   puente::registry::internal::Session(*conn) << "SELECT record_enc, birth_no_enc FROM births",
       soci::into(record), soci::into(number);
-  EXPECT_EQ(record.find("Luz"), std::string::npos);
+  // (Quotes and spaces never occur in base64, so these cannot match a
+  // ciphertext by chance, as a bare "Luz" sometimes did.)
+  EXPECT_EQ(record.find("\"Luz\""), std::string::npos);
+  EXPECT_EQ(record.find("partera comunitaria"), std::string::npos);
   EXPECT_EQ(number.find("901-"), std::string::npos);
 }
 
@@ -208,7 +211,9 @@ TEST_P(BirthTest, CivilRegistryBatchIsSignedAndOnlyTheRegistryOpensIt) {
   auto batch =
       ExportBirthBatch(*reg_, "kit.officer", kit_key, "PA-KIT-DARIEN-01", civil.key().public_key());
   ASSERT_TRUE(batch.ok()) << batch.status();
-  EXPECT_EQ(batch->find("Luz"), std::string::npos);  // sealed, not readable in transit
+  // Sealed, not readable in transit (a quoted name cannot match base64 by chance).
+  EXPECT_EQ(batch->find("\"Luz\""), std::string::npos);
+  EXPECT_EQ(batch->find("partera comunitaria"), std::string::npos);
 
   auto opened = OpenBirthBatch(*batch, kit_key.key().verifying_key(), civil);
   ASSERT_TRUE(opened.ok()) << opened.status();
