@@ -57,7 +57,9 @@ class Tx {
   soci::session& sql_;
   const KeyRing& keys_;
   const Clock& clock_;
-  const std::string& actor_;
+  // A copy: callers pass temporaries ("kit:" + id), which a reference
+  // would outlive.
+  const std::string actor_;
 };
 
 }  // namespace puente::registry::internal
