@@ -23,7 +23,7 @@ done
 
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates curl
-  libabsl-dev libssl-dev zlib1g-dev iso-codes libicu-dev
+  libabsl-dev libssl-dev zlib1g-dev libbrotli-dev iso-codes libicu-dev
   libsoci-dev libboost-dev libpq-dev libsqlite3-dev sqlite3
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
   libopencv-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core

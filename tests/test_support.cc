@@ -119,6 +119,16 @@ FixedClock& TestClock() {
   return *clock;
 }
 
+credentials::TrustedIssuer CertifiedIssuer(const credentials::SigningIdentity& issuer,
+                                           int64_t not_before, int64_t not_after) {
+  credentials::PublicKeyFile file = credentials::PublicFileOf(issuer, credentials::KeyKind::kIssuer);
+  file.not_before = not_before;
+  file.not_after = not_after;
+  return *credentials::TrustedIssuerOf(
+      file, {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
+             credentials::CardType::kBirthAttestation});
+}
+
 crypto::SecretKey NewMasterKey() { return *crypto::SecretKey::Generate(); }
 
 registry::NewApplicant SampleApplicant() {

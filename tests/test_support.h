@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "puente/biometrics/face_capture.h"
 #include "puente/common/clock.h"
+#include "puente/credentials/lists.h"
 #include "puente/crypto/secret_key.h"
 #include "puente/registry/database.h"
 #include "puente/registry/enrollment.h"
@@ -59,6 +60,12 @@ class TestDatabase {
 // A fixed clock at 2026-11-22 15:00 UTC.
 FixedClock& TestClock();
 crypto::SecretKey NewMasterKey();
+
+// The trust-list entry of `issuer` certified for [not_before, not_after],
+// allowed every card type: what a server's --issuer-public gives it.
+credentials::TrustedIssuer CertifiedIssuer(const credentials::SigningIdentity& issuer,
+                                           int64_t not_before = 0,
+                                           int64_t not_after = int64_t{4102444800});  // 2100
 
 // A valid applicant; tweak fields per test.
 registry::NewApplicant SampleApplicant();

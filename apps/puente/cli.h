@@ -64,7 +64,10 @@ void AddBirthCommands(CLI::App& app, Globals& g, const Runner& run);
 // `puente review list|decide` (review_commands.cc).
 void AddReviewCommands(CLI::App& app, Globals& g, const Runner& run);
 
-// `puente keys|lists|card ...` (credential_commands.cc).
+// `puente keys generate|import|certify` (key_commands.cc).
+void AddKeyCommands(CLI::App& app, Globals& g, const Runner& run);
+
+// `puente lists|card ...` (credential_commands.cc).
 void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run);
 
 }  // namespace puente::cli

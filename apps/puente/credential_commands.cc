@@ -1,6 +1,6 @@
-// `puente keys|lists|card`: the credential authority's tools. Key generation
-// (root, issuers, institutions), the signed trust and revocation lists, and
-// card issuance to QR text, PNG and PDF.
+// `puente lists|card`: the credential authority's tools. The signed trust
+// and revocation lists, card issuance to QR text, PNG and PDF, and card
+// decoding for inspection. (Keys: key_commands.cc.)
 #include <ctime>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
@@ -30,52 +30,11 @@ namespace {
 using namespace credentials;
 constexpr int64_t kDay = 86400;
 
-struct KeyGenArgs {
-  std::string kind = "issuer";
-  std::string alg = "Ed25519";
-  std::string out;
-  std::string passphrase_file;
-};
-
-absl::Status RunKeyGenerate(const Globals& g, const KeyGenArgs& a) {
-  PUENTE_ASSIGN_OR_RETURN(std::string pass, apps::KeyPassphrase(a.passphrase_file));
-  if (std::filesystem::exists(a.out + ".pem")) {
-    return absl::AlreadyExistsError(a.out + ".pem exists; refusing to overwrite a key");
-  }
-  PublicKeyFile pub;
-  std::string pem;
-  if (a.kind == "institution") {
-    PUENTE_ASSIGN_OR_RETURN(InstitutionKey key, InstitutionKey::Generate());
-    PUENTE_ASSIGN_OR_RETURN(pem, key.ToPem(pass));
-    pub = PublicFileOf(key);
-  } else if (a.kind == "root" || a.kind == "issuer") {
-    PUENTE_ASSIGN_OR_RETURN(crypto::SignatureAlgorithm alg, crypto::ParseSignatureAlgorithm(a.alg));
-    PUENTE_ASSIGN_OR_RETURN(SigningIdentity key, SigningIdentity::Generate(alg));
-    PUENTE_ASSIGN_OR_RETURN(pem, key.ToPem(pass));
-    pub = PublicFileOf(key, a.kind == "root" ? KeyKind::kRoot : KeyKind::kIssuer);
-  } else {
-    return absl::InvalidArgumentError("--kind must be root, issuer or institution");
-  }
-  PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out + ".pem", pem, 0600));
-  PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out + ".pub.json", PublicKeyFileJson(pub)));
-  Print(g,
-        {{"kind", a.kind},
-         {"alg", pub.alg},
-         {"kid", crypto::HexEncode(pub.kid)},
-         {"private_key", a.out + ".pem"},
-         {"public_key", a.out + ".pub.json"}},
-        absl::StrFormat("%s key %s (%s)\n  private: %s.pem (passphrase-protected)\n  public:  "
-                        "%s.pub.json\n",
-                        a.kind, crypto::HexEncode(pub.kid), pub.alg, a.out, a.out));
-  return absl::OkStatus();
-}
-
 struct TrustArgs {
   std::string root;
   std::vector<std::string> issuers;
   std::vector<std::string> names;
   std::string card_types = "asylum-seeker,refugee,birth-attestation";
-  int valid_days = 730;
   int max_validity_days = 0;
   bool provisional_only = false;
   int next_update_days = 7;
@@ -111,16 +70,15 @@ absl::Status RunTrustList(const Globals& g, const TrustArgs& a) {
     if (f.kind != KeyKind::kIssuer) {
       return absl::InvalidArgumentError(a.issuers[i] + ": not an issuer key");
     }
-    PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey key, VerifyingKeyOf(f));
-    TrustedIssuer t;
-    t.kid = f.kid;
-    t.alg = key.algorithm();
-    t.public_key = f.public_key;
-    t.name = i < a.names.size() ? a.names[i]
-                                : std::filesystem::path(a.issuers[i]).stem().stem().string();
-    t.not_before = now - kDay;
-    t.not_after = now + a.valid_days * kDay;
-    t.card_types = types;
+    if (!f.not_before) {
+      return absl::InvalidArgumentError(
+          a.issuers[i] + ": the key has no certified signing window; give it one once with "
+          "`puente keys certify " + a.issuers[i] + " --not-before YYYY-MM-DD --not-after "
+          "YYYY-MM-DD` (every later list keeps it)");
+    }
+    PUENTE_ASSIGN_OR_RETURN(TrustedIssuer t, TrustedIssuerOf(f, types));
+    if (i < a.names.size()) t.name = a.names[i];
+    if (t.name.empty()) t.name = std::filesystem::path(a.issuers[i]).stem().stem().string();
     t.max_validity_seconds = a.max_validity_days * kDay;
     t.provisional_only = a.provisional_only;
     publication.issuers.push_back(std::move(t));
@@ -183,7 +141,7 @@ absl::Status RunRevocationList(const Globals& g, const RevocationArgs& a) {
 
 struct IssueArgs {
   std::string issuer_key;
-  std::string issuer_name = "PA-ONPAR";
+  std::string issuer_name = kDefaultIssuerUri;
   std::string type = "asylum-seeker";
   uint64_t serial = 0;
   std::string registration_number;
@@ -290,20 +248,9 @@ absl::Status RunCardIssue(const Globals& g, const IssueArgs& a) {
 }  // namespace
 
 void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
-  static KeyGenArgs keygen;
   static TrustArgs trust;
   static RevocationArgs revocation;
   static IssueArgs issue;
-
-  auto* keys = app.add_subcommand("keys", "Credential keys (root, issuers, institutions)");
-  keys->require_subcommand(1);
-  auto* gen = keys->add_subcommand("generate", "Create a key pair: PREFIX.pem and PREFIX.pub.json");
-  gen->add_option("--kind", keygen.kind, "root, issuer or institution")->required();
-  gen->add_option("--alg", keygen.alg, "Ed25519 (default) or ES256; not for institutions");
-  gen->add_option("--out", keygen.out, "File prefix")->required();
-  gen->add_option("--passphrase-file", keygen.passphrase_file,
-                  "File whose first line is the passphrase (else $PUENTE_KEY_PASSPHRASE)");
-  gen->callback([&] { run(RunKeyGenerate(g, keygen)); });
 
   auto* lists = app.add_subcommand("lists", "Signed lists for verifiers");
   lists->require_subcommand(1);
@@ -312,7 +259,6 @@ void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
   tl->add_option("--issuer", trust.issuers, "Issuer public key file (repeat)")->required();
   tl->add_option("--name", trust.names, "Display name per --issuer, in order");
   tl->add_option("--card-types", trust.card_types, "Card types the issuers may sign");
-  tl->add_option("--valid-days", trust.valid_days, "How long the keys may sign (default 730)");
   tl->add_option("--max-validity-days", trust.max_validity_days,
                  "Longest card validity the keys may grant (0: no limit)");
   tl->add_flag("--provisional-only", trust.provisional_only,
@@ -334,7 +280,8 @@ void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
   card->require_subcommand(1);
   auto* is = card->add_subcommand("issue", "Issue a signed card: PREFIX.qr.txt, .png, .pdf");
   is->add_option("--issuer-key", issue.issuer_key, "Issuer private key (.pem)")->required();
-  is->add_option("--issuer-name", issue.issuer_name, "CWT issuer (default PA-ONPAR)");
+  is->add_option("--issuer-name", issue.issuer_name,
+                 std::string("CWT issuer, a URI (default ") + kDefaultIssuerUri + ")");
   is->add_option("--type", issue.type, "asylum-seeker, refugee or birth-attestation");
   is->add_option("--serial", issue.serial, "Card serial (registry-wide)")->required();
   is->add_option("--registration-number", issue.registration_number, "Holder's number")->required();

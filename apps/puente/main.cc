@@ -413,6 +413,7 @@ int Main(int argc, char** argv) {
   AddCaseAndAuditCommands(app, g, run);
 
   AddFaceCommands(app, g, run);
+  AddKeyCommands(app, g, run);
   AddCredentialCommands(app, g, run);
   AddImportCommand(app, g, run);
   CLI::App* kit = AddKitCommands(app, g, run);

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_format.h"
-#include "puente/centre_client.h"
+#include "support/centre_client.h"
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
 #include "puente/open_registry.h"
@@ -33,7 +33,7 @@ absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(std::string manifest, apps::ReadFile(a.dir + "/manifest.json"));
   PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(manifest));
   PUENTE_ASSIGN_OR_RETURN(
-      auto centre, CentreClient::Connect({.server = a.server,
+      auto centre, apps::CentreClient::Connect({.server = a.server,
                                           .ca_cert = a.ca_cert,
                                           .connect_timeout_seconds = 10,
                                           // the import runs dedup for every person
@@ -104,7 +104,7 @@ absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces o, OpenRegistryWithFaces(g));
   PUENTE_ASSIGN_OR_RETURN(
       auto centre,
-      CentreClient::Connect({.server = a.server,
+      apps::CentreClient::Connect({.server = a.server,
                              .ca_cert = a.ca_cert,
                              .connect_timeout_seconds = 10,
                              .read_timeout_seconds = 120,

@@ -3,6 +3,7 @@
 //   puente init --db sqlite:puente.db --key-file puente.key     # once
 //   PUENTE_KEY_PASSPHRASE=... PUENTE_ADMIN_PASSWORD=... puente-server
 //       --db sqlite:puente.db --key-file puente.key --issuer-key onpar.pem
+//       [--issuer-public onpar.pub.json] [--trust-issuer foreign.pub.json]
 //       --root-key root.pem --recipient hospital.pub.json --admin admin --port 8080
 //
 // Stops cleanly on SIGINT / SIGTERM. API: docs/api.md and GET /openapi.json.
@@ -12,6 +13,7 @@
 #include <iostream>
 
 #include "puente/biometrics/models.h"
+#include "puente/credentials/lists.h"
 #include "puente/registry/keys.h"
 #include "puente/server/server.h"
 #include "support/key_material.h"
@@ -34,9 +36,9 @@ int Fail(const absl::Status& s) {
 int main(int argc, char** argv) {
   using namespace puente;
   std::string db = "sqlite:puente.db", key_file = "puente.key", host = "127.0.0.1";
-  std::string issuer_key, root_key, passphrase_file, admin, tls_cert, tls_key,
-      issuer_name = "PA-ONPAR";
-  std::vector<std::string> recipients;
+  std::string issuer_key, issuer_public, root_key, passphrase_file, admin, tls_cert, tls_key,
+      issuer_name = credentials::kDefaultIssuerUri;
+  std::vector<std::string> recipients, trust_issuers;
   std::string models = biometrics::ModelsDir();
   int port = 8080, workers = 2;
   CLI::App app{"puente-server: the enrollment service over HTTP"};
@@ -48,7 +50,13 @@ int main(int argc, char** argv) {
   app.add_option("--port", port, "Port (0: any free port, printed at start)");
   app.add_option("--workers", workers, "Concurrent requests served (default 2)");
   app.add_option("--issuer-key", issuer_key, "Issuer private key (.pem): enables cards");
-  app.add_option("--issuer-name", issuer_name, "CWT issuer of cards");
+  app.add_option("--issuer-public", issuer_public,
+                 "The issuer key's public file with its certified signing window (default: "
+                 "--issuer-key with .pub.json for .pem)");
+  app.add_option("--trust-issuer", trust_issuers,
+                 "Another issuer's public key file the trust list publishes (repeat), e.g. one "
+                 "from `puente keys import`");
+  app.add_option("--issuer-name", issuer_name, "CWT issuer of cards, a URI");
   app.add_option("--root-key", root_key, "Root private key (.pem): enables the signed lists");
   app.add_option("--recipient", recipients, "Institution public key for sealed sections (repeat)");
   app.add_option("--passphrase-file", passphrase_file, "Passphrase of the .pem keys");
@@ -82,6 +90,29 @@ int main(int argc, char** argv) {
     auto k = apps::LoadSigningKey(issuer_key, passphrase_file);
     if (!k.ok()) return Fail(k.status());
     config.issuer = std::move(*k);
+    if (issuer_public.empty()) {
+      issuer_public = issuer_key.size() > 4 && issuer_key.ends_with(".pem")
+                          ? issuer_key.substr(0, issuer_key.size() - 4) + ".pub.json"
+                          : issuer_key + ".pub.json";
+    }
+    trust_issuers.insert(trust_issuers.begin(), issuer_public);
+  }
+  for (const std::string& path : trust_issuers) {
+    auto file = apps::LoadPublicKey(path);
+    if (!file.ok()) return Fail(file.status());
+    auto entry = credentials::TrustedIssuerOf(
+        *file, {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
+                credentials::CardType::kBirthAttestation});
+    if (!entry.ok()) {
+      return Fail(absl::InvalidArgumentError(path + ": " + std::string(entry.status().message())));
+    }
+    if (entry->name.empty()) entry->name = path == issuer_public ? issuer_name : path;
+    config.trusted_issuers.push_back(std::move(*entry));
+  }
+  if (config.issuer && config.trusted_issuers[0].public_key !=
+                           config.issuer->key().verifying_key().raw()) {
+    return Fail(absl::InvalidArgumentError(issuer_public + " is not the public key of " +
+                                           issuer_key));
   }
   if (!root_key.empty()) {
     auto k = apps::LoadSigningKey(root_key, passphrase_file);

@@ -34,33 +34,46 @@ absl::StatusOr<int64_t> ParseTime(const std::string& text) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
+namespace {
+
+std::string ExpiryDate(int64_t t) { return t == credentials::kNoExpiry ? "none" : IsoDate(t); }
+
+}  // namespace
+
 nlohmann::json VerificationJson(const credentials::VerificationResult& r, int64_t now) {
   nlohmann::json j{{"verdict", credentials::VerdictName(r.verdict)}};
   if (!r.reason.empty()) j["reason"] = r.reason;
   if (!r.kid.empty()) j["kid"] = r.kid;
   if (!r.issuer_name.empty()) j["issuer_name"] = r.issuer_name;
+  if (!r.compression.empty()) j["compression"] = r.compression;
   if (r.card) {
     const Card& c = *r.card;
-    j["card"] = {{"type", credentials::CardTypeName(c.type)},
-                 {"serial", c.serial},
-                 {"issuer", c.issuer},
-                 {"issued_at", IsoDate(c.issued_at)},
+    j["profile"] = credentials::CardProfileName(c.profile);
+    j["signature_verified"] = r.signature_verified;
+    j["card"] = {{"issuer", c.issuer},
+                 {"issued_at", c.issued_at == 0 ? "unknown" : IsoDate(c.issued_at)},
                  {"not_before", IsoDate(c.not_before)},
-                 {"expires_at", IsoDate(c.expires_at)},
-                 {"provisional", c.provisional}};
+                 {"expires_at", ExpiryDate(c.expires_at)}};
+    if (!c.cwt_id.empty()) j["card"]["cti"] = crypto::HexEncode(c.cwt_id);
     j["claim169"] = credentials::ToJson(c.holder);
-    nlohmann::json ents = nlohmann::json::array();
-    for (const auto& e : c.entitlements) {
-      ents.push_back({{"code", e.code},
-                      {"expires_at", IsoDate(e.expires_at)},
-                      {"active", now < e.expires_at && r.verdict == credentials::Verdict::kValid}});
-    }
-    j["entitlements"] = ents;
-    j["sealed"] = {{"status", r.sealed_status}};
-    if (c.sealed) {
-      j["sealed"]["case_number"] = c.sealed->case_number;
-      j["sealed"]["details"] = c.sealed->details;
-      j["sealed"]["face_template_bytes"] = c.sealed->face_template.size();
+    if (c.profile == credentials::CardProfile::kPuente) {
+      j["card"]["type"] = credentials::CardTypeName(c.type);
+      j["card"]["serial"] = c.serial;
+      j["card"]["provisional"] = c.provisional;
+      nlohmann::json ents = nlohmann::json::array();
+      for (const auto& e : c.entitlements) {
+        ents.push_back(
+            {{"code", e.code},
+             {"expires_at", IsoDate(e.expires_at)},
+             {"active", now < e.expires_at && r.verdict == credentials::Verdict::kValid}});
+      }
+      j["entitlements"] = ents;
+      j["sealed"] = {{"status", r.sealed_status.empty() ? "not opened" : r.sealed_status}};
+      if (c.sealed) {
+        j["sealed"]["case_number"] = c.sealed->case_number;
+        j["sealed"]["details"] = c.sealed->details;
+        j["sealed"]["face_template_bytes"] = c.sealed->face_template.size();
+      }
     }
   }
   return j;
@@ -75,10 +88,17 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
   auto line = [&out](const char* label, const std::string& value) {
     out += absl::StrFormat("  %-14s %s\n", label, value);
   };
-  line("card", absl::StrFormat("%s%s, serial %d", credentials::CardTypeName(c.type),
-                               c.provisional ? " (PROVISIONAL)" : "", c.serial));
-  line("issuer",
-       c.issuer + (r.issuer_name.empty() ? "" : " / " + r.issuer_name) + " (kid " + r.kid + ")");
+  if (!r.signature_verified) {
+    out += "  NOT VERIFIED: the claims below are what the card says; nobody trusted signed them\n";
+  }
+  if (c.profile == credentials::CardProfile::kPuente) {
+    line("card", absl::StrFormat("puente %s%s, serial %d", credentials::CardTypeName(c.type),
+                                 c.provisional ? " (PROVISIONAL)" : "", c.serial));
+  } else {
+    line("card", "plain Claim 169 credential (no puente entitlements or sealed section)");
+  }
+  line("issuer", c.issuer + (r.issuer_name.empty() ? "" : " / " + r.issuer_name) +
+                     (r.kid.empty() ? " (no kid)" : " (kid " + r.kid + ")"));
   line("name", c.holder.full_name.value_or(""));
   line("registration", c.holder.id.value_or(""));
   if (const auto& d = c.holder.date_of_birth) {
@@ -88,13 +108,14 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
   if (c.holder.nationality) line("nationality", *c.holder.nationality);
   if (c.holder.legal_status) line("status", *c.holder.legal_status);
   if (c.holder.guardian) line("guardian", *c.holder.guardian);
-  line("valid", IsoDate(c.not_before) + " to " + IsoDate(c.expires_at));
+  line("valid", IsoDate(c.not_before) + " to " + ExpiryDate(c.expires_at));
+  if (c.profile != credentials::CardProfile::kPuente) return out;
   for (const auto& e : c.entitlements) {
     const bool active = now < e.expires_at && r.verdict == credentials::Verdict::kValid;
     line("entitlement",
          e.code + " until " + IsoDate(e.expires_at) + (active ? " (active)" : " (NOT active)"));
   }
-  line("sealed", r.sealed_status);
+  line("sealed", r.sealed_status.empty() ? "not opened" : r.sealed_status);
   if (c.sealed) {
     line("case", c.sealed->case_number);
     for (const auto& [k, v] : c.sealed->details) line(k.c_str(), v);

@@ -146,6 +146,10 @@ absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uin
 
 }  // namespace
 
+std::string_view CardProfileName(CardProfile profile) {
+  return profile == CardProfile::kPuente ? "puente" : "claim169";
+}
+
 std::string_view CardTypeName(CardType type) {
   switch (type) {
     case CardType::kAsylumSeeker:
@@ -219,17 +223,29 @@ absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Clai
   if (!claims.ok() || !claims->is_map()) return Malformed("not a map");
   Card card;
   card.holder = holder;
-  if (!meta.issuer || !meta.issued_at || !meta.expires_at || !meta.cwt_id || meta.cwt_id->empty() ||
-      meta.cwt_id->size() > 8) {
+  card.cwt_id = meta.cwt_id.value_or("");
+  if (card.cwt_id.size() <= 8) {
+    for (unsigned char ch : card.cwt_id) card.serial = (card.serial << 8) | ch;
+  }
+  const Cbor* c = claims->Find(kCardClaim);
+  if (c == nullptr) {
+    // Another issuer's Claim 169 credential: its identity claims only.
+    card.profile = CardProfile::kClaim169;
+    card.issuer = meta.issuer.value_or("");
+    card.issued_at = meta.issued_at.value_or(0);
+    card.not_before = meta.not_before.value_or(card.issued_at);
+    card.expires_at = meta.expires_at.value_or(kNoExpiry);
+    return card;
+  }
+  if (!meta.issuer || !meta.issued_at || !meta.expires_at || card.cwt_id.empty() ||
+      card.cwt_id.size() > 8) {
     return Malformed("iss, iat, exp and a cti of 1 to 8 bytes are required");
   }
   card.issuer = *meta.issuer;
   card.issued_at = *meta.issued_at;
   card.not_before = meta.not_before.value_or(*meta.issued_at);
   card.expires_at = *meta.expires_at;
-  for (unsigned char c : *meta.cwt_id) card.serial = (card.serial << 8) | c;
-  const Cbor* c = claims->Find(kCardClaim);
-  if (c == nullptr || !c->is_map()) return Malformed("not a puente card (claim -70001)");
+  if (!c->is_map()) return Malformed("not a puente card (claim -70001)");
   const Cbor* type = c->Find(1);
   if (type == nullptr || !type->is_int() || type->i < 1 || type->i > 3) {
     return Malformed("unknown card type");

@@ -84,6 +84,31 @@ absl::StatusOr<Cbor> DecryptEncrypt0(const Cbor& tagged, const DecodeOptions& op
   return inner;
 }
 
+// The key among the lookup's candidates that verifies `sign1`.
+absl::StatusOr<const crypto::VerifyingKey*> VerifyWithLookup(const internal::CoseSign1& sign1,
+                                                             const KeyLookup& lookup) {
+  const std::vector<const crypto::VerifyingKey*> keys = lookup(sign1.kid, sign1.alg);
+  if (keys.empty()) {
+    return WithDetail(StageError(DecodeStage::kSignature, "unknown key id"), kDetailReason,
+                      kReasonUnknownKid);
+  }
+  bool alg_matched = false;
+  for (const crypto::VerifyingKey* key : keys) {
+    if (internal::CoseAlgorithm(key->algorithm()) != sign1.alg) continue;
+    alg_matched = true;
+    if (internal::VerifyCoseSign1(sign1, *key).ok()) return key;
+  }
+  if (!alg_matched) {
+    return WithDetail(
+        StageError(DecodeStage::kSignature,
+                   "algorithm " + std::to_string(sign1.alg) + " is not the algorithm of the key "
+                   "trusted under this kid (" +
+                       std::string(crypto::SignatureAlgorithmName(keys[0]->algorithm())) + ")"),
+        kDetailReason, kReasonWrongAlgorithm);
+  }
+  return StageError(DecodeStage::kSignature, "invalid signature");
+}
+
 }  // namespace
 
 namespace internal {
@@ -135,8 +160,11 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
   }
   auto compressed = Base45Decode(qr_text);
   if (!compressed.ok()) return InStage(DecodeStage::kBase45Decode, compressed.status());
-  auto raw = internal::Inflate(*compressed, options.limits.max_inflated_bytes);
-  // crypto's zlib errors already start with "Decompress: " (crypto/encoding.h)
+  // Claim 169 1.2.2: zlib or Brotli; zlib is recognised by its header.
+  const bool zlib = crypto::LooksLikeZlib(*compressed);
+  auto raw = zlib ? internal::Inflate(*compressed, options.limits.max_inflated_bytes)
+                  : crypto::BrotliDecompress(*compressed, options.limits.max_inflated_bytes);
+  // crypto's errors already start with "Decompress: " (crypto/encoding.h)
   // but know nothing of credentials: only the typed stage is added here.
   if (!raw.ok()) {
     return WithDetail(raw.status(), kDetailStage, DecodeStageName(DecodeStage::kDecompress));
@@ -145,6 +173,7 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
   if (!top.ok()) return InStage(DecodeStage::kCoseParse, top.status());
 
   DecodedCredential out;
+  out.compression = zlib ? "zlib" : "brotli";
   Cbor item = std::move(*top);
   if (item.type == Cbor::Type::kTag && item.tag == kCoseEncrypt0Tag) {
     auto inner = DecryptEncrypt0(item, options);
@@ -166,14 +195,9 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
     out.algorithm = sign1->alg;
     out.kid = sign1->kid;
     if (options.key_lookup) {
-      const crypto::VerifyingKey* key = options.key_lookup(sign1->kid, sign1->alg);
-      if (key == nullptr) {
-        return WithDetail(StageError(DecodeStage::kSignature, "unknown key id"), kDetailReason,
-                          kReasonUnknownKid);
-      }
-      if (!internal::VerifyCoseSign1(*sign1, *key).ok()) {
-        return StageError(DecodeStage::kSignature, "invalid signature");
-      }
+      auto verified = VerifyWithLookup(*sign1, options.key_lookup);
+      if (!verified.ok()) return verified.status();
+      out.verified_by = *verified;
       out.verification = VerificationStatus::kVerified;
     }
     claims = internal::DecodeCbor(sign1->payload);

@@ -71,6 +71,11 @@ std::string PublicKeyFileJson(const PublicKeyFile& f) {
                    {"alg", f.alg},
                    {"kid", crypto::HexEncode(f.kid)},
                    {"public_key", crypto::HexEncode(f.public_key)}};
+  if (f.declared_kid) j["kid_source"] = "declared";
+  if (f.not_before) j["not_before"] = *f.not_before;
+  if (f.not_after) j["not_after"] = *f.not_after;
+  if (f.plain_claim169) j["profile"] = "claim169";
+  if (!f.name.empty()) j["name"] = f.name;
   return j.dump(2) + "\n";
 }
 
@@ -101,6 +106,37 @@ absl::StatusOr<PublicKeyFile> ParsePublicKeyFile(std::string_view text) {
   if (!pub.ok()) return Bad("public_key is not hex");
   f.kid = *kid;
   f.public_key = *pub;
+  for (auto [field, member] : {std::pair{"not_before", &f.not_before},
+                                std::pair{"not_after", &f.not_after}}) {
+    if (!j.contains(field)) continue;
+    if (!j[field].is_number_integer()) return Bad(std::string(field) + " is not Unix seconds");
+    *member = j[field].get<int64_t>();
+  }
+  if (f.not_before.has_value() != f.not_after.has_value()) {
+    return Bad("not_before and not_after go together");
+  }
+  if (f.not_before && *f.not_after <= *f.not_before) return Bad("the signing window is empty");
+  if (j.contains("name")) {
+    if (!j["name"].is_string()) return Bad("name is not a string");
+    f.name = j["name"];
+  }
+  if (j.contains("profile")) {
+    if (j["profile"] != "claim169") return Bad("profile must be \"claim169\" when present");
+    f.plain_claim169 = true;
+  }
+  if (j.contains("kid_source")) {
+    if (j["kid_source"] != "declared") return Bad("kid_source must be \"declared\" when present");
+    f.declared_kid = true;
+  }
+  if (f.kind != KeyKind::kIssuer && (f.declared_kid || f.not_before || f.plain_claim169)) {
+    return Bad("only issuer keys have a declared kid, a signing window or a profile");
+  }
+  if (f.declared_kid) {
+    if (f.kid.empty() || f.kid.size() > 64) return Bad("a declared kid must be 1 to 64 bytes");
+    auto key = VerifyingKeyOf(f);
+    if (!key.ok()) return key.status();
+    return f;
+  }
   std::string expected_kid;
   if (f.kind == KeyKind::kInstitution) {
     if (f.alg != "X25519") return Bad("an institution key must be X25519");
@@ -124,6 +160,10 @@ PublicKeyFile PublicFileOf(const InstitutionKey& key) {
   return PublicKeyFile{KeyKind::kInstitution, "X25519", key.kid(), key.key().public_key()};
 }
 
+std::string KeyFingerprint(const PublicKeyFile& file) {
+  return crypto::HexEncode(crypto::Sha256(file.public_key));
+}
+
 absl::StatusOr<crypto::VerifyingKey> VerifyingKeyOf(const PublicKeyFile& f) {
   if (f.kind == KeyKind::kInstitution) return Bad("an institution key cannot verify signatures");
   auto alg = crypto::ParseSignatureAlgorithm(f.alg);
@@ -131,6 +171,63 @@ absl::StatusOr<crypto::VerifyingKey> VerifyingKeyOf(const PublicKeyFile& f) {
   auto key = crypto::VerifyingKey::FromRaw(*alg, f.public_key);
   if (!key.ok()) return Bad(std::string(key.status().message()));
   return key;
+}
+
+absl::StatusOr<crypto::VerifyingKey> ImportVerifyingKey(
+    std::string_view text, std::optional<crypto::SignatureAlgorithm> alg) {
+  auto bad = [](const std::string& what) {
+    return absl::InvalidArgumentError("public key: " + what);
+  };
+  auto agree = [&](absl::StatusOr<crypto::VerifyingKey> key) -> absl::StatusOr<crypto::VerifyingKey> {
+    if (!key.ok()) return bad(std::string(key.status().message()));
+    if (alg && key->algorithm() != *alg) {
+      return bad(std::string("the key is ") +
+                 std::string(crypto::SignatureAlgorithmName(key->algorithm())) + ", not " +
+                 std::string(crypto::SignatureAlgorithmName(*alg)));
+    }
+    return key;
+  };
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return bad("empty");
+  text = text.substr(first);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  if (text.substr(0, 10) == "-----BEGIN") return agree(crypto::VerifyingKey::FromPublicPem(text));
+  if (text.front() == '{') {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return bad("not a JSON object (JWK)");
+    if (j.contains("d")) return bad("this JWK holds a private key; give the public key only");
+    auto member = [&](const char* name) -> absl::StatusOr<std::string> {
+      if (!j.contains(name) || !j[name].is_string()) {
+        return bad(std::string("JWK member \"") + name + "\" is missing");
+      }
+      auto bytes = crypto::Base64UrlDecode(j[name].get<std::string>());
+      if (!bytes.ok()) return bad(std::string("JWK member \"") + name + "\" is not base64url");
+      return bytes;
+    };
+    const std::string kty = j.value("kty", "");
+    const std::string crv = j.value("crv", "");
+    if (kty == "OKP" && crv == "Ed25519") {
+      auto x = member("x");
+      if (!x.ok()) return x.status();
+      return agree(crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEd25519, *x));
+    }
+    if (kty == "EC" && crv == "P-256") {
+      auto x = member("x");
+      if (!x.ok()) return x.status();
+      auto y = member("y");
+      if (!y.ok()) return y.status();
+      if (x->size() != 32 || y->size() != 32) return bad("JWK x and y must be 32 bytes each");
+      return agree(crypto::VerifyingKey::FromRaw(crypto::SignatureAlgorithm::kEs256,
+                                                 std::string("\x04") + *x + *y));
+    }
+    return bad("JWK must be kty OKP with crv Ed25519, or kty EC with crv P-256");
+  }
+  if (!alg) return bad("a raw hex key needs its algorithm (--alg)");
+  auto raw = crypto::HexDecode(text);
+  if (!raw.ok()) return bad("not PEM, JWK or hex");
+  return agree(crypto::VerifyingKey::FromRaw(*alg, *raw));
 }
 
 }  // namespace puente::credentials

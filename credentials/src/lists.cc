@@ -18,6 +18,8 @@ constexpr int64_t kKeyType = 0, kKeySequence = 1, kKeyIssuedAt = 2, kKeyNextUpda
                   kKeyBody = 4;
 // A national revocation list is at most a few MB.
 constexpr size_t kMaxListBytes = 16 << 20;
+// COSE allows any byte string as kid; 64 bytes is generous for real ones.
+constexpr size_t kMaxKidBytes = 64;
 
 absl::Status Bad(std::string_view list, const std::string& what) {
   return absl::InvalidArgumentError(std::string(list) + ": " + what);
@@ -52,11 +54,19 @@ absl::StatusOr<Common> Open(std::string_view bytes, const crypto::VerifyingKey& 
     return Bad(name, "not a signed list (" + std::string(item.status().message()) + ")");
   auto sign1 = internal::ParseCoseSign1(*item);
   if (!sign1.ok()) return Bad(name, "not a signed list");
-  if (!internal::VerifyCoseSign1(*sign1, root).ok()) return Bad(name, "invalid signature");
+  if (!internal::VerifyCoseSign1(*sign1, root).ok()) {
+    return Bad(name, "invalid signature: not signed by this root key");
+  }
   auto payload = internal::DecodeCbor(sign1->payload, limits);
   if (!payload.ok()) return Bad(name, std::string(payload.status().message()));
   if (!payload->is_map()) return Bad(name, "payload is not a map");
   const Cbor* t = payload->Find(kKeyType);
+  if (t != nullptr && t->is_int() && t->i != type &&
+      (t->i == kTrustListType || t->i == kRevocationListType)) {
+    return Bad(name, std::string("this is a ") +
+                         (t->i == kTrustListType ? "trust list" : "revocation list") + ", not a " +
+                         std::string(name) + " (were the two list files swapped?)");
+  }
   if (t == nullptr || !t->is_int() || t->i != type) return Bad(name, "wrong list type");
   Common c;
   const Cbor* seq = payload->Find(kKeySequence);
@@ -84,6 +94,27 @@ void PutVarint(uint64_t v, std::string* out) {
 
 }  // namespace
 
+absl::StatusOr<TrustedIssuer> TrustedIssuerOf(const PublicKeyFile& file,
+                                              std::vector<CardType> card_types) {
+  if (file.kind != KeyKind::kIssuer) return absl::InvalidArgumentError("not an issuer key");
+  if (!file.not_before || !file.not_after) {
+    return absl::InvalidArgumentError(
+        "the issuer key has no certified signing window (not_before, not_after)");
+  }
+  auto key = VerifyingKeyOf(file);
+  if (!key.ok()) return key.status();
+  TrustedIssuer t;
+  t.kid = file.kid;
+  t.alg = key->algorithm();
+  t.public_key = file.public_key;
+  t.name = file.name;
+  t.not_before = *file.not_before;
+  t.not_after = *file.not_after;
+  t.plain_claim169 = file.plain_claim169;
+  if (!file.plain_claim169) t.card_types = std::move(card_types);
+  return t;
+}
+
 absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningIdentity& root) {
   if (list.next_update <= list.issued_at) {
     return Bad("trust list", "next update must be after the issue date");
@@ -94,8 +125,9 @@ absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningId
     auto key = crypto::VerifyingKey::FromRaw(i.alg, i.public_key);
     if (!key.ok())
       return Bad("trust list", "issuer " + i.name + ": " + std::string(key.status().message()));
-    if (KeyIdOf(*key) != i.kid)
-      return Bad("trust list", "issuer " + i.name + ": kid does not match its key");
+    if (i.kid.empty() || i.kid.size() > kMaxKidBytes) {
+      return Bad("trust list", "issuer " + i.name + ": kid must be 1 to 64 bytes");
+    }
     if (i.not_after <= i.not_before) {
       return Bad("trust list", "issuer " + i.name + ": validity window is empty");
     }
@@ -111,6 +143,7 @@ absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningId
     e.Put(7, std::move(types));
     e.Put(8, Cbor::Int(i.max_validity_seconds));
     e.Put(9, Cbor::Bool(i.provisional_only));
+    if (i.plain_claim169) e.Put(10, Cbor::Bool(true));
     issuers.items.push_back(std::move(e));
   }
   payload.Put(kKeyBody, std::move(issuers));
@@ -151,8 +184,14 @@ absl::StatusOr<TrustList> VerifyTrustList(std::string_view bytes,
       return Bad(kName, "unsupported algorithm " + std::to_string(alg->i));
     }
     auto key = crypto::VerifyingKey::FromRaw(i.alg, pub->s);
-    if (!key.ok() || KeyIdOf(*key) != kid->s)
-      return Bad(kName, "issuer kid does not match its key");
+    if (!key.ok()) return Bad(kName, "issuer key is malformed");
+    if (kid->s.empty() || kid->s.size() > kMaxKidBytes) {
+      return Bad(kName, "issuer kid must be 1 to 64 bytes");
+    }
+    if (const Cbor* plain = e.Find(10)) {
+      if (plain->type != Cbor::Type::kBool) return Bad(kName, "malformed issuer entry");
+      i.plain_claim169 = plain->i != 0;
+    }
     i.kid = kid->s;
     i.public_key = pub->s;
     i.name = name->s;

@@ -49,6 +49,49 @@ absl::StatusOr<CardVerifier> CardVerifier::Create(const crypto::VerifyingKey& ro
   return v;
 }
 
+namespace {
+
+// The holder's claims of an unverified credential, for UNKNOWN ISSUER.
+std::optional<Card> UnverifiedCard(std::string_view qr_text) {
+  auto decoded = DecodeCredential(qr_text);
+  if (!decoded.ok()) return std::nullopt;
+  auto card =
+      internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169, decoded->meta, nullptr);
+  if (!card.ok()) return std::nullopt;
+  return *card;
+}
+
+// The trust list's conditions on the key for this card: empty when met.
+std::string IssuerRuleBroken(const TrustedIssuer& issuer, const Card& card) {
+  if (card.profile == CardProfile::kClaim169) {
+    if (!issuer.plain_claim169) {
+      return "issuer signs puente cards only, and this credential has no puente card claim";
+    }
+    if (card.issued_at == 0) {
+      return "no issue date (iat): the signing key's validity window cannot be checked";
+    }
+  }
+  if (card.issued_at < issuer.not_before || card.issued_at > issuer.not_after) {
+    return "issued outside the signing key's validity window";
+  }
+  if (card.profile == CardProfile::kPuente &&
+      std::find(issuer.card_types.begin(), issuer.card_types.end(), card.type) ==
+          issuer.card_types.end()) {
+    return "issuer may not sign " + std::string(CardTypeName(card.type)) + " cards";
+  }
+  if (issuer.max_validity_seconds > 0 &&
+      (card.expires_at == kNoExpiry ||
+       card.expires_at - card.issued_at > issuer.max_validity_seconds)) {
+    return "validity longer than the issuer may grant";
+  }
+  if (issuer.provisional_only && !card.provisional) {
+    return "issuer may sign provisional cards only";
+  }
+  return "";
+}
+
+}  // namespace
+
 VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
                                         const InstitutionKey* institution) const {
   VerificationResult r;
@@ -57,27 +100,40 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
     r.reason = std::move(reason);
     return r;
   };
-  // Only the key whose kid matches is tried, never every key in turn.
-  const TrustedIssuer* issuer = nullptr;
+  if (qr_text.empty()) return fail(Verdict::kInvalid, "the QR text is empty");
   DecodeOptions options;
-  options.key_lookup = [&](std::string_view kid, int64_t alg) -> const crypto::VerifyingKey* {
+  bool without_kid = false;
+  options.key_lookup = [&](std::string_view kid, int64_t alg) {
     r.kid = crypto::HexEncode(kid);
+    without_kid = kid.empty();
+    std::vector<const crypto::VerifyingKey*> keys;
     for (size_t i = 0; i < trust_.issuers.size(); ++i) {
-      if (trust_.issuers[i].kid == kid && internal::CoseAlgorithm(keys_[i].algorithm()) == alg) {
-        issuer = &trust_.issuers[i];
-        return &keys_[i];
-      }
+      const bool match = kid.empty() ? internal::CoseAlgorithm(keys_[i].algorithm()) == alg
+                                     : trust_.issuers[i].kid == kid;
+      if (match) keys.push_back(&keys_[i]);
     }
-    return nullptr;
+    return keys;
   };
   auto decoded = DecodeCredential(qr_text, options);
   if (!decoded.ok()) {
     if (DetailOf(decoded.status(), kDetailReason) == kReasonUnknownKid) {
+      r.card = UnverifiedCard(qr_text);
       return fail(Verdict::kUnknownIssuer, "the signing key is not in the trust list");
+    }
+    // Without a kid nothing names the signer: when no trusted key of its
+    // algorithm verifies the signature, an issuer we do not know signed it.
+    if (without_kid && DecodeStageOf(decoded.status()) == DecodeStage::kSignature &&
+        !DetailOf(decoded.status(), kDetailReason).has_value()) {
+      r.card = UnverifiedCard(qr_text);
+      return fail(Verdict::kUnknownIssuer,
+                  "no key in the trust list verifies this card, which names no key id (kid)");
     }
     return fail(Verdict::kInvalid, std::string(decoded.status().message()));
   }
-  r.issuer_name = issuer->name;
+  r.compression = decoded->compression;
+  const TrustedIssuer& issuer =
+      trust_.issuers[static_cast<size_t>(decoded->verified_by - keys_.data())];
+  r.issuer_name = issuer.name;
   auto card = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169, decoded->meta,
                                        institution);
   if (!card.ok()) {
@@ -87,6 +143,7 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
     return fail(Verdict::kInvalid, std::string(card.status().message()));
   }
   r.card = *card;
+  r.signature_verified = true;
   if (!card->has_sealed_section) {
     r.sealed_status = "absent";
   } else if (institution == nullptr) {
@@ -94,23 +151,11 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
   } else {
     r.sealed_status = card->sealed ? "opened" : "not for this institution";
   }
-  // The trust list's conditions on this key.
-  if (card->issued_at < issuer->not_before || card->issued_at > issuer->not_after) {
-    return fail(Verdict::kInvalid, "issued outside the signing key's validity window");
+  if (std::string broken = IssuerRuleBroken(issuer, *card); !broken.empty()) {
+    return fail(Verdict::kInvalid, std::move(broken));
   }
-  if (std::find(issuer->card_types.begin(), issuer->card_types.end(), card->type) ==
-      issuer->card_types.end()) {
-    return fail(Verdict::kInvalid,
-                "issuer may not sign " + std::string(CardTypeName(card->type)) + " cards");
-  }
-  if (issuer->max_validity_seconds > 0 &&
-      card->expires_at - card->issued_at > issuer->max_validity_seconds) {
-    return fail(Verdict::kInvalid, "validity longer than the issuer may grant");
-  }
-  if (issuer->provisional_only && !card->provisional) {
-    return fail(Verdict::kInvalid, "issuer may sign provisional cards only");
-  }
-  if (std::binary_search(revocation_.revoked.begin(), revocation_.revoked.end(), card->serial)) {
+  if (card->profile == CardProfile::kPuente &&
+      std::binary_search(revocation_.revoked.begin(), revocation_.revoked.end(), card->serial)) {
     return fail(Verdict::kRevoked, "card serial " + std::to_string(card->serial) + " is revoked");
   }
   if (now >= card->expires_at) return fail(Verdict::kExpired, "card expired");

@@ -189,6 +189,29 @@ absl::StatusOr<VerifyingKey> VerifyingKey::FromRaw(SignatureAlgorithm alg, std::
   return VerifyingKey(alg, Bytes(raw), Wrap(pkey));
 }
 
+absl::StatusOr<VerifyingKey> VerifyingKey::FromPublicPem(std::string_view pem) {
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return OpenSslError("BIO_new_mem_buf");
+  EVP_PKEY* pkey = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  if (pkey == nullptr) {
+    return absl::InvalidArgumentError("not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+  }
+  const std::shared_ptr<const PKey> owned = Wrap(pkey);
+  auto alg = AlgorithmOf(pkey);
+  if (!alg.ok()) return alg.status();
+  if (*alg == SignatureAlgorithm::kEs256) {
+    // A compressed point in the file still comes out as the 65-byte form.
+    char form[] = "uncompressed";
+    if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, form) !=
+        1) {
+      return OpenSslError("EVP_PKEY_set_utf8_string_param(point format)");
+    }
+  }
+  auto raw = RawPublicKey(pkey, *alg);
+  if (!raw.ok()) return raw.status();
+  return FromRaw(*alg, *raw);
+}
+
 absl::Status VerifyingKey::Verify(std::string_view data, std::string_view signature) const {
   std::string der;
   std::string_view to_check = signature;

@@ -1,9 +1,12 @@
 #include "puente/crypto/encoding.h"
 
+#include <brotli/decode.h>
+#include <brotli/encode.h>
 #include <zlib.h>
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/status.h"
 
@@ -138,6 +141,20 @@ absl::StatusOr<std::string> ZlibDecompress(std::string_view compressed, size_t m
   return out;
 }
 
+absl::StatusOr<std::string> Base64UrlDecode(std::string_view b64url) {
+  std::string std_b64(b64url);
+  for (char& c : std_b64) {
+    if (c == '+' || c == '/' || c == '=') return absl::InvalidArgumentError("base64url: malformed input");
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  if (std_b64.size() % 4 == 1) return absl::InvalidArgumentError("base64url: malformed input");
+  while (std_b64.size() % 4 != 0) std_b64.push_back('=');
+  auto out = Base64Decode(std_b64);
+  if (!out.ok()) return absl::InvalidArgumentError("base64url: malformed input");
+  return out;
+}
+
 std::string ZlibCompress(std::string_view data) {
   uLongf len = compressBound(static_cast<uLong>(data.size()));
   std::string out(len, '\0');
@@ -145,6 +162,54 @@ std::string ZlibCompress(std::string_view data) {
             static_cast<uLong>(data.size()), 9);
   out.resize(len);
   return out;
+}
+
+absl::StatusOr<std::string> BrotliDecompress(std::string_view compressed, size_t max_output) {
+  std::unique_ptr<BrotliDecoderState, decltype(&BrotliDecoderDestroyInstance)> state(
+      BrotliDecoderCreateInstance(nullptr, nullptr, nullptr), &BrotliDecoderDestroyInstance);
+  if (!state) return absl::InternalError("Decompress: BrotliDecoderCreateInstance failed");
+  size_t avail_in = compressed.size();
+  const auto* next_in = reinterpret_cast<const uint8_t*>(compressed.data());
+  std::string out;
+  uint8_t buf[4096];
+  while (true) {
+    size_t avail_out = sizeof buf;
+    uint8_t* next_out = buf;
+    const BrotliDecoderResult rc = BrotliDecoderDecompressStream(
+        state.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
+    const size_t produced = sizeof buf - avail_out;
+    if (out.size() + produced > max_output) {
+      return absl::InvalidArgumentError("Decompress: inflated payload exceeds " +
+                                        std::to_string(max_output) + " bytes");
+    }
+    out.append(reinterpret_cast<const char*>(buf), produced);
+    if (rc == BROTLI_DECODER_RESULT_SUCCESS) break;
+    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) continue;
+    return absl::InvalidArgumentError(rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT
+                                          ? "Decompress: truncated Brotli data"
+                                          : "Decompress: not valid Brotli data");
+  }
+  if (avail_in != 0) {
+    return absl::InvalidArgumentError("Decompress: trailing bytes after Brotli data");
+  }
+  return out;
+}
+
+std::string BrotliCompress(std::string_view data) {
+  size_t len = BrotliEncoderMaxCompressedSize(data.size());
+  std::string out(len, '\0');
+  BrotliEncoderCompress(BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, data.size(),
+                        reinterpret_cast<const uint8_t*>(data.data()), &len,
+                        reinterpret_cast<uint8_t*>(out.data()));
+  out.resize(len);
+  return out;
+}
+
+bool LooksLikeZlib(std::string_view data) {
+  if (data.size() < 2) return false;
+  const auto cmf = static_cast<unsigned char>(data[0]);
+  const auto flg = static_cast<unsigned char>(data[1]);
+  return (cmf & 0x0f) == 8 && (cmf >> 4) <= 7 && (cmf * 256 + flg) % 31 == 0;
 }
 
 }  // namespace puente::crypto

@@ -69,6 +69,18 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerConfig config) {
+  if (config.issuer && config.root) {
+    const bool published =
+        std::any_of(config.trusted_issuers.begin(), config.trusted_issuers.end(),
+                    [&](const credentials::TrustedIssuer& t) {
+                      return t.public_key == config.issuer->key().verifying_key().raw();
+                    });
+    if (!published) {
+      return absl::InvalidArgumentError(
+          "the issuer key's certified public key file (with its signing window) is needed to "
+          "publish the trust list (--issuer-public)");
+    }
+  }
   auto impl = std::make_unique<Impl>(std::move(config));
   ServerContext& ctx = impl->ctx;
   const ServerConfig& c = ctx.config;

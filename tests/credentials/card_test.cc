@@ -9,6 +9,7 @@
 #include "puente/credentials/credential.h"
 #include "puente/credentials/lists.h"
 #include "puente/credentials/verifier.h"
+#include "puente/crypto/encoding.h"
 
 namespace puente::credentials {
 namespace {
@@ -237,8 +238,8 @@ TEST_F(CardTest, UnknownIssuerIsTheTypedReasonNotTheMessage) {
   EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
   EXPECT_EQ(r.reason, "the signing key is not in the trust list");
   DecodeOptions options;
-  options.key_lookup = [](std::string_view, int64_t) -> const crypto::VerifyingKey* {
-    return nullptr;
+  options.key_lookup = [](std::string_view, int64_t) {
+    return std::vector<const crypto::VerifyingKey*>{};
   };
   auto decoded = DecodeCredential(qr, options);
   ASSERT_FALSE(decoded.ok());
@@ -284,7 +285,7 @@ TEST_F(CardTest, ListsMustBeSignedByTheRoot) {
       CardVerifier::Create(root_->key().verifying_key(), *SignTrustList(trust_, other_root),
                            *SignRevocationList(revocation_, *root_));
   ASSERT_FALSE(forged.ok());
-  EXPECT_EQ(forged.status().message(), "trust list: invalid signature");
+  EXPECT_EQ(forged.status().message(), "trust list: invalid signature: not signed by this root key");
   std::string rl = *SignRevocationList(revocation_, *root_);
   rl[rl.size() - 3] ^= 1;
   EXPECT_FALSE(VerifyRevocationList(rl, root_->key().verifying_key()).ok());
@@ -293,7 +294,8 @@ TEST_F(CardTest, ListsMustBeSignedByTheRoot) {
   EXPECT_EQ(VerifyTrustList(*SignRevocationList(revocation_, *root_), root_->key().verifying_key())
                 .status()
                 .message(),
-            "trust list: wrong list type");
+            "trust list: this is a revocation list, not a trust list (were the two list files "
+            "swapped?)");
 }
 
 TEST_F(CardTest, RevocationListRoundTripsLargeSetsCompactly) {
@@ -340,6 +342,227 @@ TEST_F(CardTest, KeysSurviveTheirFiles) {
   auto inst = ParsePublicKeyFile(PublicKeyFileJson(PublicFileOf(*hospital_)));
   ASSERT_TRUE(inst.ok());
   EXPECT_EQ(inst->public_key, hospital_->key().public_key());
+}
+
+// Another issuer's Claim 169 credential: no cti, no puente claim.
+std::string ForeignCwt(int64_t iat, std::optional<int64_t> exp) {
+  CwtMeta meta;
+  meta.issuer = "https://id.example.org";
+  meta.issued_at = iat;
+  meta.expires_at = exp;
+  Claim169 c;
+  c.id = "EX-0001";
+  c.full_name = "Jean Exemple";
+  c.nationality = "HT";
+  return EncodeCwtClaims(meta, c);
+}
+
+TrustedIssuer ForeignTrusted(const SigningIdentity& id, std::string kid) {
+  TrustedIssuer t = Trusted(id, "Example ID Authority", {});
+  t.kid = std::move(kid);
+  t.plain_claim169 = true;
+  return t;
+}
+
+TEST_F(CardTest, ForeignClaim169CardFromATrustedIssuerIsValid) {
+  auto foreign = *SigningIdentity::Generate(SignatureAlgorithm::kEs256);
+  const std::string kid = "issuer-2026-key-A";  // any byte string the issuer declares
+  trust_.issuers.push_back(ForeignTrusted(foreign, kid));
+  const std::string qr =
+      *EncodeSignedCredential(ForeignCwt(kNow - 3 * kDay, kNow + kYear), foreign.key(), kid);
+  auto r = Verifier().Verify(qr, kNow);
+  ASSERT_EQ(r.verdict, Verdict::kValid) << r.reason;
+  EXPECT_TRUE(r.signature_verified);
+  EXPECT_EQ(r.card->profile, CardProfile::kClaim169);
+  EXPECT_EQ(r.card->holder.full_name, "Jean Exemple");
+  EXPECT_EQ(r.card->issuer, "https://id.example.org");
+  EXPECT_EQ(r.issuer_name, "Example ID Authority");
+  EXPECT_EQ(r.kid, crypto::HexEncode(kid));
+  EXPECT_EQ(r.compression, "zlib");
+  // Its own exp holds; a missing exp means no expiry; a missing iat cannot be
+  // placed in the key's window.
+  EXPECT_EQ(Verifier().Verify(qr, kNow + 2 * kYear).verdict, Verdict::kExpired);
+  EXPECT_EQ(Verifier()
+                .Verify(*EncodeSignedCredential(ForeignCwt(kNow, std::nullopt), foreign.key(), kid),
+                        kNow + 1)
+                .verdict,
+            Verdict::kValid);
+  CwtMeta no_iat;
+  no_iat.issuer = "https://id.example.org";
+  Claim169 who;
+  who.id = "EX-2";
+  r = Verifier().Verify(
+      *EncodeSignedCredential(EncodeCwtClaims(no_iat, who), foreign.key(), kid), kNow);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason, "no issue date (iat): the signing key's validity window cannot be checked");
+}
+
+TEST_F(CardTest, PuenteIssuerKeysDoNotVouchForPlainCredentials) {
+  const std::string qr = *EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), issuer_->key(),
+                                                 issuer_->kid());
+  auto r = Verifier().Verify(qr, kNow);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason,
+            "issuer signs puente cards only, and this credential has no puente card claim");
+  // And a foreign issuer may not sign puente cards.
+  auto foreign = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
+  trust_.issuers.push_back(ForeignTrusted(foreign, foreign.kid()));
+  r = Verifier().Verify(Issue(SampleCard(5), foreign), kNow);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason, "issuer may not sign asylum-seeker cards");
+}
+
+TEST_F(CardTest, CardWithoutKidIsTriedAgainstTheKeysOfItsAlgorithm) {
+  auto es = *SigningIdentity::Generate(SignatureAlgorithm::kEs256);
+  auto ed = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
+  trust_.issuers.push_back(ForeignTrusted(es, "es"));
+  trust_.issuers.push_back(ForeignTrusted(ed, "ed"));
+  auto r = Verifier().Verify(*EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), ed.key(), ""),
+                             kNow);
+  ASSERT_EQ(r.verdict, Verdict::kValid) << r.reason;
+  EXPECT_EQ(r.kid, "");
+  // Signed by nobody trusted: unknown issuer, with the claims shown unverified.
+  auto stranger = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
+  r = Verifier().Verify(
+      *EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), stranger.key(), ""), kNow);
+  EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
+  ASSERT_TRUE(r.card.has_value());
+  EXPECT_FALSE(r.signature_verified);
+  EXPECT_EQ(r.card->holder.full_name, "Jean Exemple");
+}
+
+TEST_F(CardTest, TrustedKidWithTheWrongAlgorithmIsAForgery) {
+  // The attacker signs with a P-256 key of its own under our Ed25519 kid.
+  auto attacker = *SigningIdentity::Generate(SignatureAlgorithm::kEs256);
+  Card card = SampleCard(77);
+  auto cwt = DecodeCredential(Issue(card, *issuer_));
+  ASSERT_TRUE(cwt.ok());
+  const std::string qr =
+      *EncodeSignedCredential(cwt->cwt_claims_cbor, attacker.key(), issuer_->kid());
+  auto r = Verifier().Verify(qr, kNow);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_NE(r.reason.find("is not the algorithm of the key trusted under this kid (Ed25519)"),
+            std::string::npos)
+      << r.reason;
+  EXPECT_FALSE(r.card.has_value());
+}
+
+TEST_F(CardTest, EmptyQrTextIsInvalid) {
+  auto r = Verifier().Verify("", kNow);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason, "the QR text is empty");
+}
+
+TEST_F(CardTest, BrotliCompressedCardVerifiesAndUnknownIssuerShowsUnverifiedClaims) {
+  Card card = SampleCard(88);
+  const std::string zlib_qr = Issue(card, *issuer_);
+  const std::string cose = *crypto::ZlibDecompress(*Base45Decode(zlib_qr), 65536);
+  const std::string brotli_qr = Base45Encode(crypto::BrotliCompress(cose));
+  auto r = Verifier().Verify(brotli_qr, kNow);
+  ASSERT_EQ(r.verdict, Verdict::kValid) << r.reason;
+  EXPECT_EQ(r.compression, "brotli");
+  EXPECT_EQ(r.card->serial, 88u);
+  // A Brotli bomb stops at the same limit as zlib's.
+  const std::string bomb = Base45Encode(crypto::BrotliCompress(std::string(1 << 20, '\0')));
+  r = Verifier().Verify(bomb, kNow);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason, "Decompress: inflated payload exceeds 65536 bytes");
+  // The same card under a key the list does not know.
+  trust_.issuers.clear();
+  trust_.issuers.push_back(Trusted(*root_, "someone else"));
+  r = Verifier().Verify(zlib_qr, kNow);
+  EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
+  ASSERT_TRUE(r.card.has_value());
+  EXPECT_FALSE(r.signature_verified);
+  EXPECT_EQ(r.card->profile, CardProfile::kPuente);
+  EXPECT_EQ(r.card->serial, 88u);
+}
+
+TEST_F(CardTest, DeclaredKidsAreOneToSixtyFourBytes) {
+  TrustList list = trust_;
+  list.issuers[0].kid = std::string(64, 'k');
+  auto signed_list = SignTrustList(list, *root_);
+  ASSERT_TRUE(signed_list.ok()) << signed_list.status();
+  EXPECT_EQ(VerifyTrustList(*signed_list, root_->key().verifying_key())->issuers[0].kid,
+            std::string(64, 'k'));
+  list.issuers[0].kid = std::string(65, 'k');
+  EXPECT_EQ(SignTrustList(list, *root_).status().message(),
+            "trust list: issuer ONPAR 2026-A: kid must be 1 to 64 bytes");
+  list.issuers[0].kid = "";
+  EXPECT_FALSE(SignTrustList(list, *root_).ok());
+}
+
+TEST_F(CardTest, IssuerKeyFilesCarryTheirCertifiedWindowAndDeclaredKid) {
+  PublicKeyFile f = PublicFileOf(*issuer_, KeyKind::kIssuer);
+  EXPECT_FALSE(TrustedIssuerOf(f, {CardType::kRefugee}).ok());  // no window yet
+  f.not_before = kNow - kYear;
+  f.not_after = kNow + kYear;
+  auto back = ParsePublicKeyFile(PublicKeyFileJson(f));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->not_before, kNow - kYear);
+  auto t = TrustedIssuerOf(*back, {CardType::kRefugee});
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->not_after, kNow + kYear);
+  EXPECT_EQ(t->card_types, std::vector<CardType>{CardType::kRefugee});
+  EXPECT_FALSE(t->plain_claim169);
+  // A declared kid is kept as declared; an undeclared one must follow puente's rule.
+  f.kid = "their-kid";
+  EXPECT_FALSE(ParsePublicKeyFile(PublicKeyFileJson(f)).ok());
+  f.declared_kid = true;
+  f.plain_claim169 = true;
+  back = ParsePublicKeyFile(PublicKeyFileJson(f));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->kid, "their-kid");
+  t = TrustedIssuerOf(*back, {CardType::kRefugee});
+  EXPECT_TRUE(t->plain_claim169);
+  EXPECT_TRUE(t->card_types.empty());
+  // An empty window is refused.
+  f.not_after = f.not_before;
+  EXPECT_EQ(ParsePublicKeyFile(PublicKeyFileJson(f)).status().message(),
+            "public key file: the signing window is empty");
+}
+
+TEST(ImportVerifyingKeyTest, ReadsPemJwkAndHexAndRefusesPrivateOrMismatched) {
+  auto es = *crypto::SigningKey::Generate(SignatureAlgorithm::kEs256);
+  const std::string raw = es.verifying_key().raw();
+  auto hex = ImportVerifyingKey(crypto::HexEncode(raw), SignatureAlgorithm::kEs256);
+  ASSERT_TRUE(hex.ok()) << hex.status();
+  EXPECT_EQ(hex->raw(), raw);
+  EXPECT_EQ(ImportVerifyingKey(crypto::HexEncode(raw), std::nullopt).status().message(),
+            "public key: a raw hex key needs its algorithm (--alg)");
+  // A JWK: base64url of x and y.
+  auto b64url = [](std::string_view bytes) {
+    std::string b = crypto::Base64Encode(bytes);
+    for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!b.empty() && b.back() == '=') b.pop_back();
+    return b;
+  };
+  const std::string jwk = R"({"kty":"EC","crv":"P-256","x":")" + b64url(raw.substr(1, 32)) +
+                          R"(","y":")" + b64url(raw.substr(33, 32)) + R"("})";
+  auto from_jwk = ImportVerifyingKey(jwk, std::nullopt);
+  ASSERT_TRUE(from_jwk.ok()) << from_jwk.status();
+  EXPECT_EQ(from_jwk->raw(), raw);
+  EXPECT_EQ(ImportVerifyingKey(jwk, SignatureAlgorithm::kEd25519).status().message(),
+            "public key: the key is ES256, not Ed25519");
+  EXPECT_EQ(ImportVerifyingKey(R"({"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"})",
+                               std::nullopt)
+                .status()
+                .message(),
+            "public key: this JWK holds a private key; give the public key only");
+  // A PEM SubjectPublicKeyInfo (RFC 8410 example Ed25519 key).
+  const std::string pem =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+      "-----END PUBLIC KEY-----\n";
+  auto from_pem = ImportVerifyingKey(pem, std::nullopt);
+  ASSERT_TRUE(from_pem.ok()) << from_pem.status();
+  EXPECT_EQ(from_pem->algorithm(), SignatureAlgorithm::kEd25519);
+  EXPECT_EQ(crypto::HexEncode(from_pem->raw()),
+            "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1");
+  EXPECT_FALSE(ImportVerifyingKey("-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----\n",
+                                  std::nullopt)
+                   .ok());
+  EXPECT_FALSE(ImportVerifyingKey("", SignatureAlgorithm::kEd25519).ok());
 }
 
 }  // namespace

@@ -75,7 +75,9 @@ TEST_P(Claim169Vector, DecodesAsExpected) {
         *alg, *crypto::HexDecode(v["signing_key"]["public_key_hex"].get<std::string>()));
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     key = *parsed;
-    options.key_lookup = [&key](std::string_view, int64_t) { return &*key; };
+    options.key_lookup = [&key](std::string_view, int64_t) {
+      return std::vector<const crypto::VerifyingKey*>{&*key};
+    };
   }
   if (v.contains("encryption_key")) {
     options.decryption_key =
@@ -132,7 +134,9 @@ TEST_P(Claim169Vector, DecodesAsExpected) {
   if (key) {
     auto other = crypto::SigningKey::Generate(key->algorithm());
     DecodeOptions wrong = options;
-    wrong.key_lookup = [&other](std::string_view, int64_t) { return &other->verifying_key(); };
+    wrong.key_lookup = [&other](std::string_view, int64_t) {
+      return std::vector<const crypto::VerifyingKey*>{&other->verifying_key()};
+    };
     auto st = DecodeCredential(v.at("qr_data").get<std::string>(), wrong);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.status().message(), "Signature: invalid signature");

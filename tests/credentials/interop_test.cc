@@ -105,8 +105,10 @@ TEST_F(InteropTest, PuenteVerifiesNodesCard) {
                                            *crypto::HexDecode(key_hex));
   ASSERT_TRUE(key.ok());
   DecodeOptions options;
-  options.key_lookup = [&](std::string_view kid, int64_t alg) -> const crypto::VerifyingKey* {
-    return alg == kCoseEdDsa && kid.size() == 8 ? &*key : nullptr;
+  options.key_lookup = [&](std::string_view kid, int64_t alg) {
+    std::vector<const crypto::VerifyingKey*> keys;
+    if (alg == kCoseEdDsa && kid.size() == 8) keys.push_back(&*key);
+    return keys;
   };
   auto decoded = DecodeCredential(qr, options);
   ASSERT_TRUE(decoded.ok()) << decoded.status();

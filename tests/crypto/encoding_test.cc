@@ -48,5 +48,38 @@ TEST(HexTest, RoundTripsAndRejectsBadInput) {
   EXPECT_FALSE(HexDecode("zz").ok());
 }
 
+TEST(Base64UrlTest, DecodesJwkFormAndRejectsTheStandardAlphabet) {
+  EXPECT_EQ(*Base64UrlDecode("-_8"), std::string("\xfb\xff", 2));
+  EXPECT_EQ(*Base64UrlDecode("Zm9vYg"), "foob");
+  EXPECT_EQ(*Base64UrlDecode(""), "");
+  for (const char* bad : {"+/8", "Zm9vYg==", "Z", "Zm9vY!"}) {
+    EXPECT_FALSE(Base64UrlDecode(bad).ok()) << bad;
+  }
+}
+
+TEST(CompressionTest, BrotliRoundTripsAndStopsBombsAndTrailingBytes) {
+  const std::string text(5000, 'a');
+  const std::string packed = BrotliCompress(text);
+  EXPECT_LT(packed.size(), 100u);
+  EXPECT_FALSE(LooksLikeZlib(packed));
+  EXPECT_EQ(*BrotliDecompress(packed, 5000), text);
+  auto bomb = BrotliDecompress(packed, 4999);
+  ASSERT_FALSE(bomb.ok());
+  EXPECT_NE(bomb.status().message().find("exceeds 4999 bytes"), std::string::npos);
+  EXPECT_NE(BrotliDecompress(packed + "x", 5000).status().message().find("trailing"),
+            std::string::npos);
+  EXPECT_FALSE(BrotliDecompress(packed.substr(0, packed.size() - 2), 5000).ok());
+  EXPECT_FALSE(BrotliDecompress("", 5000).ok());
+}
+
+TEST(CompressionTest, ZlibHeaderIsRecognised) {
+  EXPECT_TRUE(LooksLikeZlib(ZlibCompress("hello")));
+  EXPECT_TRUE(LooksLikeZlib(std::string("\x78\x01", 2)));  // fastest level
+  EXPECT_FALSE(LooksLikeZlib(std::string("\x78\x02", 2)));  // bad header checksum
+  EXPECT_FALSE(LooksLikeZlib("x"));
+  EXPECT_EQ(*ZlibDecompress(ZlibCompress("hello"), 5), "hello");
+  EXPECT_FALSE(ZlibDecompress(ZlibCompress("hello"), 4).ok());
+}
+
 }  // namespace
 }  // namespace puente::crypto

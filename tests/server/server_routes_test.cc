@@ -92,6 +92,10 @@ TEST(RouteTableTest, EveryRouteIsDocumentedWithTheRolesItEnforces) {
   }
 }
 
+// The issuer key's certified signing window.
+constexpr int64_t kCertifiedFrom = 1790000000;  // 2026-09-21
+constexpr int64_t kCertifiedUntil = kCertifiedFrom + 730 * int64_t{86400};
+
 // A real server on SQLite with one user of each role.
 class RunningServer {
  public:
@@ -103,6 +107,8 @@ class RunningServer {
     config.db_url = db_.url();
     config.models_dir = puente::testing::ModelsDirForTests();
     config.issuer = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+    config.trusted_issuers = {puente::testing::CertifiedIssuer(*config.issuer, kCertifiedFrom,
+                                                               kCertifiedUntil)};
     config.root = root_;
     if (clock != nullptr) config.clock = clock;
     auto s = Server::Create(std::move(config));
@@ -271,7 +277,19 @@ TEST(ServerClockTest, ListsAndSessionsFollowTheInjectedClock) {
   EXPECT_EQ(tl->next_update, 1795000000 + 24 * 3600);
   EXPECT_EQ(tl->sequence, 1795000000u);
   ASSERT_EQ(tl->issuers.size(), 1u);
-  EXPECT_EQ(tl->issuers[0].not_before, 1795000000 - 86400);
+  // The key's window is the certified one, not one derived from the day the
+  // list is signed ...
+  EXPECT_EQ(tl->issuers[0].not_before, kCertifiedFrom);
+  EXPECT_EQ(tl->issuers[0].not_after, kCertifiedUntil);
+  // ... and stays so on a list re-signed days later.
+  clock.Advance(absl::Hours(24 * 3));
+  auto later = credentials::VerifyTrustList(server.Call(Method::kGet, "/api/v1/lists/trust", "").second,
+                                            server.root().key().verifying_key());
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->issued_at, 1795000000 + 3 * 86400);
+  EXPECT_EQ(later->issuers[0].not_before, kCertifiedFrom);
+  EXPECT_EQ(later->issuers[0].not_after, kCertifiedUntil);
+  clock.Advance(-absl::Hours(24 * 3));
 
   clock.Advance(absl::Hours(1));
   auto revocation = server.Call(Method::kGet, "/api/v1/lists/revocation", "");

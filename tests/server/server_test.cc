@@ -47,6 +47,7 @@ class ServerTest : public ::testing::TestWithParam<Dialect> {
     config.db_url = db_.url();
     config.models_dir = puente::testing::ModelsDirForTests();
     config.issuer = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
+    config.trusted_issuers = {puente::testing::CertifiedIssuer(*config.issuer)};
     config.root = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
     config.recipients = {{hospital_.kid(), hospital_.key().public_key()}};
     config.max_body_bytes = 1 << 20;

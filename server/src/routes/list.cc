@@ -13,17 +13,9 @@ absl::StatusOr<std::string> SignedTrustList(ServerContext& ctx) {
     return absl::UnavailableError("this server has no root or issuer key configured");
   }
   const int64_t now = ctx.NowSeconds();
-  credentials::TrustedIssuer t;
-  t.kid = config.issuer->kid();
-  t.alg = config.issuer->key().algorithm();
-  t.public_key = config.issuer->key().verifying_key().raw();
-  t.name = config.issuer_name;
-  t.not_before = now - 86400;
-  t.not_after = now + 730 * int64_t{86400};
-  t.card_types = {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
-                  credentials::CardType::kBirthAttestation};
+  // The keys' entries as certified: re-signing changes the list's dates only.
   const registry::TrustPublication publication{
-      now, now + config.list_next_update_hours * 3600, {t}};
+      now, now + config.list_next_update_hours * 3600, config.trusted_issuers};
   PUENTE_ASSIGN_OR_RETURN(registry::PublishedTrustList published, ctx.pool.With([&](Worker& w) {
     return registry::PublishTrustList(w.registry.get(), publication, *config.root);
   }));

@@ -1,7 +1,8 @@
 // Puente's identity cards as Claim 169 credentials.
 //
-// What any Claim 169 reader sees: the CWT (iss, iat, nbf, exp, cti = the card
-// serial, minimal big-endian bytes) and claim 169 with what is printed on the card (registration
+// What any Claim 169 reader sees: the CWT (iss, a URI as Claim 169 1.2.2
+// asks, e.g. kDefaultIssuerUri; iat, nbf, exp, cti = the card serial, minimal
+// big-endian bytes) and claim 169 with what is printed on the card (registration
 // number as id, names, date of birth, sex, nationality, legal status, the
 // guardian on a birth attestation). Puente adds two private-use CWT claims,
 // which other readers keep as unknown claims:
@@ -21,6 +22,7 @@
 #define PUENTE_CREDENTIALS_CARD_H_
 
 #include <cstdint>
+#include <climits>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +34,20 @@
 #include "puente/credentials/keys.h"
 
 namespace puente::credentials {
+
+// The CWT issuer of puente's cards unless configured otherwise. Cards issued
+// before Claim 169 1.2.2 carry "PA-ONPAR" and still verify: iss is shown,
+// never matched.
+inline constexpr char kDefaultIssuerUri[] = "https://onpar.gob.pa";
+
+// What a verified credential is: a puente card (card claim -70001, with type,
+// entitlements and maybe a sealed section), or a plain Claim 169 credential
+// from another issuer (identity claims only).
+enum class CardProfile { kPuente, kClaim169 };
+std::string_view CardProfileName(CardProfile profile);  // "puente", "claim169"
+
+// expires_at of a plain Claim 169 credential without exp.
+inline constexpr int64_t kNoExpiry = INT64_MAX;
 
 enum class CardType {
   kAsylumSeeker = 1,
@@ -57,12 +73,14 @@ struct SealedSection {
 };
 
 struct Card {
-  CardType type = CardType::kAsylumSeeker;
-  uint64_t serial = 0;
-  std::string issuer;  // CWT iss, e.g. "PA-SNM"
-  int64_t issued_at = 0;
+  CardProfile profile = CardProfile::kPuente;
+  CardType type = CardType::kAsylumSeeker;  // puente cards only
+  uint64_t serial = 0;  // from cti; 0 for a plain credential whose cti is absent or long
+  std::string cwt_id;   // the raw cti, set on decode (may be empty for plain credentials)
+  std::string issuer;   // CWT iss, e.g. kDefaultIssuerUri
+  int64_t issued_at = 0;  // plain credentials: 0 when iat is absent
   int64_t not_before = 0;
-  int64_t expires_at = 0;
+  int64_t expires_at = 0;  // plain credentials: kNoExpiry when exp is absent
   Claim169 holder;
   std::vector<Entitlement> entitlements;
   bool provisional = false;
@@ -83,8 +101,10 @@ absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& i
                                       const std::vector<Recipient>& recipients = {});
 
 namespace internal {
-// The card claims of decoded CWT claims (CBOR). InvalidArgument
-// ("CwtParse: ...") when puente's claims are malformed.
+// The card of decoded CWT claims (CBOR): a puente card when the card claim
+// is present, else a plain Claim 169 credential. InvalidArgument
+// ("CwtParse: ...") when puente's claims are malformed or a puente card
+// lacks iss, iat, exp or its serial.
 absl::StatusOr<Card> CardFromClaims(std::string_view cwt_claims_cbor, const Claim169& holder,
                                     const CwtMeta& meta, const InstitutionKey* institution);
 }  // namespace internal

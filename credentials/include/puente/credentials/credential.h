@@ -1,6 +1,6 @@
-// Decoding and issuing Claim 169 QR credentials:
+// Decoding and issuing Claim 169 QR credentials (Claim 169 1.2.2):
 //   Claim 169 map -> CWT claims -> COSE_Sign1 (optionally inside COSE_Encrypt0)
-//   -> zlib -> Base45 text (no prefix) -> QR.
+//   -> zlib (or, read only, Brotli) -> Base45 text (no prefix) -> QR.
 //
 // Decoding treats its input as hostile: every stage has a size limit (the
 // inflated size is capped before zlib runs to completion), CBOR is decoded
@@ -43,6 +43,10 @@ std::optional<DecodeStage> DecodeStageOf(const absl::Status& status);
 // kDetailReason of the kSignature error for a kid the key lookup does not
 // know (the verifier's UNKNOWN ISSUER verdict).
 inline constexpr std::string_view kReasonUnknownKid = "unknown_kid";
+// kDetailReason of the kSignature error for a trusted kid whose key has
+// another algorithm than the credential declares: a forgery attempt, not an
+// unknown issuer.
+inline constexpr std::string_view kReasonWrongAlgorithm = "wrong_algorithm";
 
 struct DecodeLimits {
   size_t max_text_chars = 8192;       // a QR holds at most 4296 alphanumerics
@@ -58,16 +62,22 @@ inline constexpr int64_t kCoseA256Gcm = 3;
 enum class VerificationStatus { kVerified, kSkipped, kFailed };
 std::string_view VerificationStatusName(VerificationStatus status);  // "verified"...
 
-// Chooses the verifying key for a kid and COSE algorithm, or nullptr when the
-// verifier knows no such key. Called at most once per decode.
-using KeyLookup = std::function<const crypto::VerifyingKey*(std::string_view kid, int64_t alg)>;
+// The verifying keys that may have signed a credential declaring `kid` (raw
+// bytes; empty when the credential carries none) and COSE algorithm `alg`.
+// A verifier returns the keys trusted under that kid, whatever their
+// algorithm, or, for a credential without a kid, its trusted keys of that
+// algorithm. Empty when it knows no such key. Called at most once per decode.
+using KeyLookup =
+    std::function<std::vector<const crypto::VerifyingKey*>(std::string_view kid, int64_t alg)>;
 
 struct DecodeOptions {
   DecodeLimits limits;
-  // Verify the COSE_Sign1 signature with the key this returns. Without a
-  // lookup the signature is not checked (status kSkipped). With one, an
-  // unknown kid fails with kSignature "unknown key id" (reason
-  // kReasonUnknownKid), a bad signature with kSignature "invalid signature".
+  // Verify the COSE_Sign1 signature with the keys this returns (the first
+  // that verifies wins). Without a lookup the signature is not checked
+  // (status kSkipped). With one, no key at all fails with kSignature
+  // "unknown key id" (reason kReasonUnknownKid), keys of other algorithms only
+  // with kSignature "algorithm ... " (reason kReasonWrongAlgorithm), and a
+  // signature none of them verifies with kSignature "invalid signature".
   KeyLookup key_lookup;
   // AES-GCM key (16 or 32 bytes) for COSE_Encrypt0-wrapped credentials.
   std::optional<std::string> decryption_key;
@@ -81,6 +91,9 @@ struct DecodedCredential {
   VerificationStatus verification = VerificationStatus::kSkipped;
   int64_t algorithm = 0;  // COSE alg of the signature
   std::string kid;        // raw bytes, empty if absent
+  // The key (one the lookup returned) that verified the signature.
+  const crypto::VerifyingKey* verified_by = nullptr;
+  std::string compression;  // "zlib" or "brotli"
   bool was_encrypted = false;
   std::vector<std::string> warnings;  // "expired", "not yet valid"
   // The full CWT claims map (CBOR) for claims outside Claim 169 and the

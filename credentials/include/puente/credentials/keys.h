@@ -6,13 +6,19 @@
 //   trust list says which kid may sign which card types and when.
 // - Institution keys (X25519) open cards' encrypted sections.
 //
-// A key id (kid) is the first 8 bytes of SHA-256 over the algorithm name and
-// the public key, so it follows from the key and cannot be chosen. Private
-// keys are stored as scrypt-protected PKCS#8 PEM; public keys as a small JSON
-// document {"kind", "alg", "kid", "public_key"} (hex).
+// Puente's own key ids (kid) are the first 8 bytes of SHA-256 over the
+// algorithm name and the public key, so they follow from the key and cannot
+// be chosen. A foreign issuer's key, imported, keeps the kid that issuer
+// declares (1 to 64 bytes). Private keys are stored as scrypt-protected
+// PKCS#8 PEM; public keys as a small JSON document {"kind", "alg", "kid",
+// "public_key"} (hex), which for an issuer also holds its certified signing
+// window: fixed when the key is made or imported, it is what every trust list
+// says of the key, however often the list is re-signed.
 #ifndef PUENTE_CREDENTIALS_KEYS_H_
 #define PUENTE_CREDENTIALS_KEYS_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -72,13 +78,32 @@ struct PublicKeyFile {
   std::string alg;         // "Ed25519", "ES256" or "X25519"
   std::string kid;         // raw bytes
   std::string public_key;  // raw bytes
+  // Issuer keys: the kid is the one the issuer declares, not KeyIdOf(key).
+  bool declared_kid = false;
+  // Issuer keys: the certified signing window (Unix seconds), if set. Cards
+  // issued (iat) outside it do not verify.
+  std::optional<int64_t> not_before, not_after;
+  // Issuer keys: a foreign issuer of plain Claim 169 credentials.
+  bool plain_claim169 = false;
+  std::string name;  // display name, may be empty
 };
 std::string PublicKeyFileJson(const PublicKeyFile& file);
 // InvalidArgument naming the field for malformed JSON, an unknown kind or
-// algorithm, a key of the wrong size, or a kid that does not match the key.
+// algorithm, a key of the wrong size, a kid that does not match the key (or,
+// declared, is not 1 to 64 bytes), or an empty signing window.
 absl::StatusOr<PublicKeyFile> ParsePublicKeyFile(std::string_view json);
+
+// A foreign issuer's public key, as it publishes it: a PEM
+// SubjectPublicKeyInfo, a JWK (OKP/Ed25519 or EC/P-256, private members
+// refused) or raw hex (then `alg` is required). When both the text and `alg`
+// name an algorithm they must agree. InvalidArgument naming what is wrong.
+absl::StatusOr<crypto::VerifyingKey> ImportVerifyingKey(
+    std::string_view text, std::optional<crypto::SignatureAlgorithm> alg);
 PublicKeyFile PublicFileOf(const SigningIdentity& id, KeyKind kind);
 PublicKeyFile PublicFileOf(const InstitutionKey& key);
+// The fingerprint a verifier pins a root key by: SHA-256 of the raw public
+// key, hex (64 characters), e.g. `xxd -r -p <<< KEY | sha256sum`.
+std::string KeyFingerprint(const PublicKeyFile& file);
 // The verifying key in a root or issuer file.
 absl::StatusOr<crypto::VerifyingKey> VerifyingKeyOf(const PublicKeyFile& file);
 

@@ -22,8 +22,15 @@
 
 namespace puente::credentials {
 
+// One issuer key the root vouches for. Its signing window is a property of
+// the key, fixed when it was certified (the public key file's window), and
+// stays the same across re-signed lists: a card is checked against the window
+// of the key that signed it, not against the day the list was signed.
 struct TrustedIssuer {
-  std::string kid;  // raw 8 bytes; must equal KeyIdOf(key)
+  // The kid the issuer puts in its cards: 1 to 64 raw bytes (puente's own
+  // keys use KeyIdOf(key); a foreign issuer's is whatever it declares).
+  // Cards without a kid are tried against every key of their algorithm.
+  std::string kid;
   crypto::SignatureAlgorithm alg = crypto::SignatureAlgorithm::kEd25519;
   std::string public_key;  // raw
   std::string name;        // e.g. "ONPAR Panamá 2026-A" or "kit darien-03"
@@ -32,7 +39,18 @@ struct TrustedIssuer {
   std::vector<CardType> card_types;
   int64_t max_validity_seconds = 0;  // 0: no limit; field kits get a short one
   bool provisional_only = false;     // field kits sign provisional cards only
+  // May sign plain Claim 169 credentials (no puente card claim): a foreign
+  // issuer's identity cards. Such an issuer signs puente cards only when
+  // `card_types` also lists them.
+  bool plain_claim169 = false;
 };
+
+// The trust-list entry of an issuer key file: its kid, key, certified
+// window and profile. A puente issuer key may sign `card_types`; a foreign
+// one (plain_claim169) plain Claim 169 credentials only. InvalidArgument for
+// a file that is not an issuer key or has no certified window.
+absl::StatusOr<TrustedIssuer> TrustedIssuerOf(const PublicKeyFile& file,
+                                              std::vector<CardType> card_types);
 
 struct TrustList {
   uint64_t sequence = 0;
@@ -49,7 +67,8 @@ struct RevocationList {
 };
 
 // Signed bytes (binary COSE_Sign1). InvalidArgument for a list whose dates
-// are out of order or (trust list) whose kid does not match its key.
+// are out of order or (trust list) with a malformed key, a kid not of 1 to 64
+// bytes or an empty signing window.
 absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningIdentity& root);
 absl::StatusOr<std::string> SignRevocationList(const RevocationList& list,
                                                const SigningIdentity& root);

@@ -16,7 +16,8 @@ namespace puente::credentials {
 
 enum class Verdict {
   kValid,
-  kInvalid,  // undecodable, bad signature, issuer not allowed this card
+  kInvalid,  // empty or undecodable, bad signature, wrong algorithm for a
+             // trusted kid, issuer not allowed this card
   kExpired,
   kNotYetValid,
   kRevoked,
@@ -35,11 +36,15 @@ struct VerifierPolicy {
 
 struct VerificationResult {
   Verdict verdict = Verdict::kInvalid;
-  std::string reason;         // for INVALID and the other non-VALID verdicts
-  std::optional<Card> card;   // disclosed claims, once the signature checked out
+  std::string reason;  // for INVALID and the other non-VALID verdicts
+  // The disclosed claims: verified once the signature checked out, or (for
+  // UNKNOWN ISSUER) decoded without any check, with signature_verified false.
+  std::optional<Card> card;
+  bool signature_verified = false;
   std::string issuer_name;    // from the trust list
   std::string kid;            // hex
   std::string sealed_status;  // "absent", "opened", "not for this institution", "no key"
+  std::string compression;    // "zlib" or "brotli", once decompressed
 };
 
 class CardVerifier {
@@ -52,6 +57,15 @@ class CardVerifier {
 
   // `now` in Unix seconds. With `institution`, the encrypted section is
   // opened when the card is addressed to it.
+  //
+  // The signature is checked with the trusted keys of the card's kid (any
+  // byte string), or, for a card without a kid, with every trusted key of
+  // its algorithm. A puente card is then held to its key's window (by its
+  // iat), card types, validity limit and provisional rule and to the
+  // revocation list; a plain Claim 169 credential only from a key trusted
+  // for those (TrustedIssuer::plain_claim169), to the window by its iat,
+  // and to its own exp and nbf; the revocation list (puente serials) does
+  // not apply to it.
   VerificationResult Verify(std::string_view qr_text, int64_t now,
                             const InstitutionKey* institution = nullptr) const;
 

@@ -37,6 +37,9 @@ class VerifyingKey {
   // point (0x04 || x || y). InvalidArgument for a wrong length or a point not
   // on the curve.
   static absl::StatusOr<VerifyingKey> FromRaw(SignatureAlgorithm alg, std::string_view raw);
+  // A PEM SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----") of an Ed25519
+  // or P-256 key, as other issuers publish them. InvalidArgument otherwise.
+  static absl::StatusOr<VerifyingKey> FromPublicPem(std::string_view pem);
 
   SignatureAlgorithm algorithm() const { return alg_; }
   // The raw public key, in the form FromRaw accepts.

@@ -24,6 +24,7 @@
 #include "puente/common/clock.h"
 #include "puente/credentials/card.h"
 #include "puente/credentials/keys.h"
+#include "puente/credentials/lists.h"
 #include "puente/crypto/secret_key.h"
 
 namespace puente::server {
@@ -35,7 +36,12 @@ struct ServerConfig {
   std::string models_dir;
   // Signs cards. Without it the card endpoints answer 503.
   std::optional<credentials::SigningIdentity> issuer;
-  std::string issuer_name = "PA-ONPAR";
+  std::string issuer_name = credentials::kDefaultIssuerUri;  // CWT iss, a URI
+  // The issuer keys GET /api/v1/lists/trust publishes (with the active field
+  // kits), each with its certified signing window (credentials/keys.h): the
+  // same entries on every re-signed list. With `issuer` and `root` set, one of
+  // them must be `issuer`'s key, or Create refuses to start.
+  std::vector<credentials::TrustedIssuer> trusted_issuers;
   // Signs the trust and revocation lists. Without it the list endpoints answer 503.
   std::optional<credentials::SigningIdentity> root;
   // Institutions that cards' sealed sections are addressed to.

@@ -1,4 +1,4 @@
-#include "puente/centre_client.h"
+#include "support/centre_client.h"
 
 #include <httplib.h>
 
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace puente::cli {
+namespace puente::apps {
 namespace {
 
 // The failure of one call: no answer at all, or the centre's refusal with the
@@ -53,6 +53,11 @@ CentreClient::CentreClient(CentreClientOptions options, std::unique_ptr<httplib:
 
 CentreClient::~CentreClient() = default;
 
+absl::StatusOr<std::string> CentreClient::Get(const std::string& path,
+                                              std::initializer_list<int> accepted) {
+  return BodyIfAccepted(http_->Get(path), accepted, options_);
+}
+
 absl::StatusOr<std::string> CentreClient::Post(const std::string& path, const std::string& body,
                                                const std::string& content_type,
                                                std::initializer_list<int> accepted) {
@@ -65,4 +70,4 @@ absl::StatusOr<std::string> CentreClient::Put(const std::string& path, const std
   return BodyIfAccepted(http_->Put(path, body, content_type), accepted, options_);
 }
 
-}  // namespace puente::cli
+}  // namespace puente::apps

@@ -1,8 +1,9 @@
-// The kit's HTTP client of the centre's service (`kit push`, `kit pull`):
+// The HTTP client of the centre's service (`puente kit push|pull`,
+// `puente-verify update`):
 // one connection setup and the one place that turns a failed call (no
 // answer, or an HTTP refusal) into a status with the right exit code.
-#ifndef PUENTE_APPS_PUENTE_CENTRE_CLIENT_H_
-#define PUENTE_APPS_PUENTE_CENTRE_CLIENT_H_
+#ifndef PUENTE_APPS_SUPPORT_CENTRE_CLIENT_H_
+#define PUENTE_APPS_SUPPORT_CENTRE_CLIENT_H_
 
 #include <initializer_list>
 #include <memory>
@@ -16,7 +17,7 @@ namespace httplib {
 class Client;
 }  // namespace httplib
 
-namespace puente::cli {
+namespace puente::apps {
 
 struct CentreClientOptions {
   std::string server;   // --server, e.g. https://registro.example:8443
@@ -43,6 +44,7 @@ class CentreClient {
 
   // Sends the request and returns the body of the answer when its HTTP
   // status is one of `accepted`; otherwise the failure as described above.
+  absl::StatusOr<std::string> Get(const std::string& path, std::initializer_list<int> accepted);
   absl::StatusOr<std::string> Post(const std::string& path, const std::string& body,
                                    const std::string& content_type,
                                    std::initializer_list<int> accepted);
@@ -56,6 +58,6 @@ class CentreClient {
   std::unique_ptr<httplib::Client> http_;
 };
 
-}  // namespace puente::cli
+}  // namespace puente::apps
 
-#endif  // PUENTE_APPS_PUENTE_CENTRE_CLIENT_H_
+#endif  // PUENTE_APPS_SUPPORT_CENTRE_CLIENT_H_
