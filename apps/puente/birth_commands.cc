@@ -116,7 +116,7 @@ absl::StatusOr<registry::CardAuthority> Signer(registry::Registry& reg,
         "--issuer-key: this installation is not a kit; name the office's issuer key");
   }
   PUENTE_ASSIGN_OR_RETURN(auto key, apps::LoadSigningKey(issuer_key, passphrase_file));
-  return registry::CardAuthority{key, "PA-ONPAR", {}, 365, false, ""};
+  return registry::CardAuthority{key, credentials::kDefaultIssuerUri, {}, 365, false, ""};
 }
 
 absl::Status RunBirthRegister(const Globals& g, const BirthArgs& a, const std::string& issuer_key,

@@ -14,6 +14,7 @@
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/card_render.h"
+#include "puente/credentials/credential.h"
 #include "puente/credentials/lists.h"
 #include "puente/credentials/qr.h"
 #include "puente/crypto/encoding.h"
@@ -245,12 +246,85 @@ absl::Status RunCardIssue(const Globals& g, const IssueArgs& a) {
   return absl::OkStatus();
 }
 
+struct DecodeArgs {
+  std::string input;  // photo, scan or .txt
+  std::string text;   // or --text TEXT|-|@FILE
+  std::string issuer_key;
+  std::string decryption_key_hex;
+};
+
+// Any Claim 169 QR, decoded for inspection. The signature is checked only
+// against --issuer-key; otherwise the output says, first, that it was not.
+absl::Status RunCardDecode(const Globals& g, const DecodeArgs& a) {
+  std::string text;
+  if (!a.text.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(text, apps::QrTextArgument(a.text));
+  } else if (!a.input.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(text, apps::QrTextFromFile(a.input));
+  } else {
+    return absl::InvalidArgumentError("give a card photo, a .txt of its QR text, or --text");
+  }
+  DecodeOptions options;
+  std::optional<crypto::VerifyingKey> key;
+  if (!a.issuer_key.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(PublicKeyFile f, apps::LoadPublicKey(a.issuer_key));
+    PUENTE_ASSIGN_OR_RETURN(key, VerifyingKeyOf(f));
+    options.key_lookup = [&key](std::string_view, int64_t) {
+      return std::vector<const crypto::VerifyingKey*>{&*key};
+    };
+  }
+  if (!a.decryption_key_hex.empty()) {
+    auto k = crypto::HexDecode(a.decryption_key_hex);
+    if (!k.ok() || (k->size() != 16 && k->size() != 32)) {
+      return absl::InvalidArgumentError("--decryption-key: 16 or 32 bytes of hex");
+    }
+    options.decryption_key = *k;
+  }
+  options.now = std::time(nullptr);
+  auto decoded = DecodeCredential(text, options);
+  if (!decoded.ok()) {
+    const bool forged = DecodeStageOf(decoded.status()) == DecodeStage::kSignature;
+    return forged ? absl::PermissionDeniedError("signature NOT valid for " + a.issuer_key + ": " +
+                                                std::string(decoded.status().message()))
+                  : decoded.status();
+  }
+  const bool checked = decoded->verification == VerificationStatus::kVerified;
+  const std::string banner =
+      checked ? "signature VERIFIED with " + a.issuer_key
+              : "SIGNATURE NOT CHECKED: anyone can make a card that decodes like this one; "
+                "use puente-verify, or --issuer-key";
+  nlohmann::json j{{"signature", checked ? "verified" : "not checked"},
+                   {"algorithm", decoded->algorithm},
+                   {"kid", crypto::HexEncode(decoded->kid)},
+                   {"compression", decoded->compression},
+                   {"encrypted", decoded->was_encrypted},
+                   {"cwt", ToJson(decoded->meta)},
+                   {"claim169", ToJson(decoded->claim169)},
+                   {"warnings", decoded->warnings}};
+  auto card = credentials::internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
+                                       decoded->meta, nullptr);
+  j["profile"] = card.ok() ? std::string(CardProfileName(card->profile)) : "unreadable";
+  if (card.ok() && card->profile == CardProfile::kPuente) {
+    j["puente"] = {{"type", std::string(CardTypeName(card->type))},
+                   {"serial", card->serial},
+                   {"provisional", card->provisional},
+                   {"sealed_section", card->has_sealed_section}};
+    for (const Entitlement& e : card->entitlements) {
+      j["puente"]["entitlements"].push_back(
+          {{"code", e.code}, {"expires_at", apps::IsoDate(e.expires_at)}});
+    }
+  }
+  Print(g, j, banner + "\n" + j.dump(2) + "\n");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
   static TrustArgs trust;
   static RevocationArgs revocation;
   static IssueArgs issue;
+  static DecodeArgs decode;
 
   auto* lists = app.add_subcommand("lists", "Signed lists for verifiers");
   lists->require_subcommand(1);
@@ -300,6 +374,14 @@ void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
   is->add_option("--out", issue.out, "Output prefix")->required();
   is->add_option("--passphrase-file", issue.passphrase_file, "Passphrase file for --issuer-key");
   is->callback([&] { run(RunCardIssue(g, issue)); });
+  auto* dc = card->add_subcommand(
+      "decode", "Decode any Claim 169 QR for inspection (signature checked only with --issuer-key)");
+  dc->add_option("input", decode.input, "Photo or scan of the card, or a .txt of its QR text");
+  dc->add_option("--text", decode.text, "The QR text: TEXT, - (stdin) or @FILE");
+  dc->add_option("--issuer-key", decode.issuer_key, "Verify against this one public key file");
+  dc->add_option("--decryption-key", decode.decryption_key_hex,
+                 "AES key (hex) of a COSE_Encrypt0-wrapped credential");
+  dc->callback([&] { run(RunCardDecode(g, decode)); });
 }
 
 }  // namespace puente::cli

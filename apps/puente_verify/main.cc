@@ -20,7 +20,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <iterator>
 #include <opencv2/imgproc.hpp>
 
 #include "absl/status/status.h"
@@ -116,16 +115,7 @@ absl::StatusOr<std::string> CardText(const Options& o) {
     if (o.image.empty()) return absl::InvalidArgumentError("give a card photo or --text");
     return apps::QrTextFromFile(o.image);
   }
-  std::string text = o.text;
-  if (text == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else if (!text.empty() && text[0] == '@') {
-    PUENTE_ASSIGN_OR_RETURN(text, apps::ReadFile(text.substr(1)));
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
+  return apps::QrTextArgument(o.text);
 }
 
 // The live face against the card's sealed template.

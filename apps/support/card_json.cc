@@ -1,6 +1,8 @@
 #include "support/card_json.h"
 
 #include <ctime>
+#include <iostream>
+#include <iterator>
 #include <opencv2/imgproc.hpp>
 
 #include "absl/strings/numbers.h"
@@ -136,6 +138,19 @@ absl::StatusOr<std::string> QrTextFromFile(const std::string& path) {
   auto text = credentials::ReadQr(gray.data, gray.cols, gray.rows, static_cast<int>(gray.step));
   if (!text.ok()) {
     return absl::InvalidArgumentError(path + ": " + std::string(text.status().message()));
+  }
+  return text;
+}
+
+absl::StatusOr<std::string> QrTextArgument(const std::string& arg) {
+  std::string text = arg;
+  if (text == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else if (!text.empty() && text[0] == '@') {
+    PUENTE_ASSIGN_OR_RETURN(text, ReadFile(text.substr(1)));
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
   }
   return text;
 }

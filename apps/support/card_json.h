@@ -22,6 +22,11 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
 // file when no QR code can be read.
 absl::StatusOr<std::string> QrTextFromFile(const std::string& path);
 
+// The QR text a --text argument names: the text itself, "-" for standard
+// input, "@FILE" for a file (long QR texts exceed argument limits), with
+// trailing line ends and spaces removed. May be empty.
+absl::StatusOr<std::string> QrTextArgument(const std::string& arg);
+
 }  // namespace puente::apps
 
 #endif  // PUENTE_APPS_SUPPORT_CARD_JSON_H_

@@ -29,7 +29,7 @@ namespace puente::registry {
 // The keys of the issuing office.
 struct CardAuthority {
   credentials::SigningIdentity issuer;
-  std::string issuer_name = "PA-ONPAR";  // CWT iss
+  std::string issuer_name = credentials::kDefaultIssuerUri;  // CWT iss, a URI
   // Institutions the sealed section (face template, case number) is
   // addressed to; none: no sealed section.
   std::vector<credentials::Recipient> recipients;
