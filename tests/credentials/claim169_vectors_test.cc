@@ -7,61 +7,23 @@
 #include "nlohmann/json.hpp"
 #include "puente/credentials/credential.h"
 #include "puente/crypto/encoding.h"
+#include "credentials/claim169_vectors.h"
 
 namespace puente::credentials {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string VectorsDir() {
-  const char* env = std::getenv("PUENTE_SHARED");
-  const std::string shared =
-      env != nullptr && *env ? env : std::string(PUENTE_SOURCE_DIR) + "/../shared";
-  return shared + "/claim169/vectors";
-}
-
-std::vector<std::string> VectorFiles() {
-  std::vector<std::string> out;
-  if (!fs::exists(VectorsDir())) return out;
-  for (const auto& entry : fs::recursive_directory_iterator(VectorsDir())) {
-    if (entry.path().extension() == ".json") out.push_back(entry.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-nlohmann::json Load(const std::string& path) {
-  std::ifstream f(path);
-  return nlohmann::json::parse(f);
-}
-
-// Every key the vector expects, with the same value (the vectors list a
-// subset: e.g. a face entry without its data).
-void ExpectSubset(const nlohmann::json& expected, const nlohmann::json& actual,
-                  const std::string& where) {
-  if (expected.is_object()) {
-    ASSERT_TRUE(actual.is_object()) << where;
-    for (const auto& [k, v] : expected.items()) {
-      ASSERT_TRUE(actual.contains(k)) << where << "." << k << " missing in " << actual.dump();
-      ExpectSubset(v, actual[k], where + "." + k);
-    }
-  } else if (expected.is_array()) {
-    ASSERT_TRUE(actual.is_array()) << where;
-    ASSERT_EQ(expected.size(), actual.size()) << where;
-    for (size_t i = 0; i < expected.size(); ++i) {
-      ExpectSubset(expected[i], actual[i], where + "[" + std::to_string(i) + "]");
-    }
-  } else {
-    EXPECT_EQ(expected, actual) << where;
-  }
-}
+using testing::ExpectSubset;
+using testing::Load;
+using testing::VectorFiles;
+using testing::VectorsDir;
 
 TEST(Claim169VectorsTest, VectorsArePresent) {
   // valid 11, invalid 4, edge 3 in the published set.
   EXPECT_GE(VectorFiles().size(), 18u) << "vectors not found under " << VectorsDir();
 }
 
-class Claim169Vector : public testing::TestWithParam<std::string> {};
+class Claim169Vector : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Claim169Vector, DecodesAsExpected) {
   const nlohmann::json v = Load(GetParam());
@@ -144,15 +106,8 @@ TEST_P(Claim169Vector, DecodesAsExpected) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Published, Claim169Vector, testing::ValuesIn(VectorFiles()),
-                         [](const auto& info) {
-                           std::string n = fs::path(info.param).parent_path().filename().string() +
-                                           "_" + fs::path(info.param).stem().string();
-                           for (char& c : n) {
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Published, Claim169Vector, ::testing::ValuesIn(VectorFiles()),
+                         testing::VectorTestName);
 
 }  // namespace
 }  // namespace puente::credentials
