@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "apps/run_process.h"
@@ -139,6 +140,83 @@ TEST_F(VerifyCliTest, EveryVerdictFromTheCommandLine) {
                         (dir_ / "stderr.txt").string());
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("trust list: invalid signature"), std::string::npos) << r.err;
+}
+
+TEST_F(VerifyCliTest, QrTextFromStdinOrFileAndEmptyTextIsInvalid) {
+  Result r = Verify("--text - < card13.qr.txt");
+  EXPECT_EQ(r.code, 7) << r.out << r.err;  // REVOKED
+  EXPECT_EQ(r.out.substr(0, 7), "REVOKED");
+  r = Verify("--text @card12.qr.txt --at now --json");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["profile"], "puente");
+  r = Verify("--text ''");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out, "INVALID (the QR text is empty)\n");
+  r = Verify("--text @no-such-file.txt");
+  EXPECT_EQ(r.code, 4) << r.out << r.err;
+  // Per-verdict exit codes.
+  EXPECT_EQ(Verify("--text @card12.qr.txt --at 2031-01-01").code, 5);
+  EXPECT_EQ(Verify("--text @card12.qr.txt --at 2020-01-01").code, 6);
+  EXPECT_EQ(Verify("--text @card14.qr.txt").code, 8);
+  EXPECT_EQ(Verify("--text @card12.qr.txt --max-list-age-days 0").code, 9);
+}
+
+TEST_F(VerifyCliTest, SwappedOrForeignListFilesAreNamed) {
+  Result r = testing::RunShell("cd '" + dir_.string() +
+                                   "' && '" PUENTE_VERIFY_BIN
+                                   "' --text @card12.qr.txt --root root.pub.json --trust-list "
+                                   "revoked.cbor --revocation-list trust.cbor",
+                               (dir_ / "stderr.txt").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("revoked.cbor: trust list: this is a revocation list, not a trust list "
+                       "(were the two list files swapped?)"),
+            std::string::npos)
+      << r.err;
+  r = testing::RunShell("cd '" + dir_.string() +
+                            "' && '" PUENTE_VERIFY_BIN
+                            "' --text @card12.qr.txt --root root.pub.json --trust-list trust.cbor",
+                        (dir_ / "stderr.txt").string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("go together"), std::string::npos) << r.err;
+}
+
+TEST_F(VerifyCliTest, IssuerWindowIsCertifiedOnceInTheKeyFile) {
+  auto pub = nlohmann::json::parse(Read("onpar.pub.json"));
+  ASSERT_TRUE(pub.contains("not_before")) << pub.dump();
+  EXPECT_EQ(pub["not_after"].get<int64_t>() - pub["not_before"].get<int64_t>(), 730 * 86400);
+  // A key file from before windows existed: refused until certified, once.
+  pub.erase("not_before");
+  pub.erase("not_after");
+  std::ofstream(dir_ / "legacy.pub.json") << pub.dump(2);
+  Result r = Puente("lists trust --root root.pem --issuer legacy.pub.json --out legacy.cbor");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("puente keys certify legacy.pub.json"), std::string::npos) << r.err;
+  r = Puente("keys certify legacy.pub.json --not-before 2026-01-01 --not-after 2028-01-01");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(Puente("keys certify legacy.pub.json --not-before 2026-06-01").code, 5);
+  ASSERT_EQ(Puente("--json lists trust --root root.pem --issuer legacy.pub.json --out legacy.cbor")
+                .code,
+            0);
+  // The list says what the file says, whatever day it is signed.
+  r = Puente("--json keys import --alg Ed25519 --public-key-hex " + pub["public_key"].get<std::string>() +
+             " --kid 0102 --name Foreign --not-before 2026-01-01 --not-after 2027-01-01 --out foreign");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  auto imported = nlohmann::json::parse(Read("foreign.pub.json"));
+  EXPECT_EQ(imported["kid"], "0102");
+  EXPECT_EQ(imported["kid_source"], "declared");
+  EXPECT_EQ(imported["profile"], "claim169");
+  EXPECT_EQ(imported["not_before"], 1767225600);
+  // Refusals name what is wrong.
+  r = Puente("keys import --public-key-hex abcd --name X --out y");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("needs its algorithm"), std::string::npos) << r.err;
+  r = Puente("keys import --alg Ed25519 --public-key-hex 00 --kid " + std::string(130, 'a') +
+             " --name X --out y");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(Puente("keys import --alg Ed25519 --public-key-hex " +
+                   pub["public_key"].get<std::string>() + " --name F --out foreign")
+                .code,
+            5);  // never overwrites a key file
 }
 
 }  // namespace
