@@ -1,15 +1,21 @@
-// Untrusted QR text -> verdict: Base45, zlib, CBOR, COSE, CWT, Claim 169,
-// puente's card claims and the sealed section, through the offline verifier
-// with an institution key, and through the plain Claim 169 decoder.
+// Untrusted QR text -> verdict: Base45, zlib or Brotli, CBOR, COSE, CWT,
+// Claim 169, puente's card claims and the sealed section, through the offline
+// verifier with an institution key (trusting a puente issuer and a foreign
+// plain Claim 169 issuer with a declared kid), and through the plain Claim 169
+// decoder.
 // An input starting with '~' is taken as CWT claims (CBOR) and signed by the
 // trusted issuer first, so the fuzzer reaches the claim parsers behind the
-// signature check.
+// signature check; with '^' the same, but signed by the foreign issuer with
+// no kid and Brotli-compressed; with '!' the rest is the compressed payload
+// itself (zlib or Brotli), Base45-encoded for it.
 #include <cstdint>
 #include <string>
 
 #include "fuzz_keys.h"
+#include "puente/credentials/base45.h"
 #include "puente/credentials/credential.h"
 #include "puente/credentials/verifier.h"
+#include "puente/crypto/encoding.h"
 
 namespace {
 using namespace puente;
@@ -17,6 +23,7 @@ using namespace puente;
 struct Fixture {
   credentials::SigningIdentity root = fuzz::FixedIdentity('r');
   credentials::SigningIdentity issuer = fuzz::FixedIdentity('s');
+  credentials::SigningIdentity foreign = fuzz::FixedIdentity('f');
   credentials::InstitutionKey institution = fuzz::FixedInstitution();
   std::optional<credentials::CardVerifier> verifier;
   Fixture() {
@@ -28,7 +35,12 @@ struct Fixture {
     t.not_after = 4102444800;
     t.card_types = {credentials::CardType::kAsylumSeeker, credentials::CardType::kRefugee,
                     credentials::CardType::kBirthAttestation};
-    credentials::TrustList trust{1, 1700000000, 4102444800, {t}};
+    credentials::TrustedIssuer foreign_entry = t;
+    foreign_entry.kid = "foreign-issuer-key-1";
+    foreign_entry.public_key = foreign.key().verifying_key().raw();
+    foreign_entry.card_types = {};
+    foreign_entry.plain_claim169 = true;
+    credentials::TrustList trust{1, 1700000000, 4102444800, {t, foreign_entry}};
     credentials::RevocationList revoked{1, 1700000000, 4102444800, {5}};
     verifier.emplace(*credentials::CardVerifier::Create(
         root.key().verifying_key(), *credentials::SignTrustList(trust, root),
@@ -45,9 +57,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         credentials::EncodeSignedCredential(text.substr(1), f.issuer.key(), f.issuer.kid());
     if (!signed_text.ok()) return 0;
     text = *signed_text;
+  } else if (!text.empty() && text[0] == '^') {
+    auto signed_text = credentials::EncodeSignedCredential(text.substr(1), f.foreign.key(), "");
+    if (!signed_text.ok()) return 0;
+    auto cose = crypto::ZlibDecompress(*credentials::Base45Decode(*signed_text), 1 << 20);
+    if (!cose.ok()) return 0;
+    text = credentials::Base45Encode(crypto::BrotliCompress(*cose));
+  } else if (!text.empty() && text[0] == '!') {
+    text = credentials::Base45Encode(text.substr(1));
   }
   const auto r = f.verifier->Verify(text, 1795363200, &f.institution);
-  if (r.verdict == credentials::Verdict::kValid && !r.card) __builtin_trap();
+  if (r.verdict == credentials::Verdict::kValid && (!r.card || !r.signature_verified)) {
+    __builtin_trap();
+  }
   credentials::DecodeOptions plain;
   plain.now = 1795363200;
   (void)credentials::DecodeCredential(text, plain);
