@@ -297,6 +297,7 @@ absl::Status RunCardDecode(const Globals& g, const DecodeArgs& a) {
                    {"algorithm", decoded->algorithm},
                    {"kid", crypto::HexEncode(decoded->kid)},
                    {"compression", decoded->compression},
+                   {"x5chain_certificates", decoded->x5chain.size()},
                    {"encrypted", decoded->was_encrypted},
                    {"cwt", ToJson(decoded->meta)},
                    {"claim169", ToJson(decoded->claim169)},

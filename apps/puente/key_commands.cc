@@ -10,6 +10,7 @@
 #include "puente/common/status_macros.h"
 #include "puente/credentials/keys.h"
 #include "puente/crypto/encoding.h"
+#include "puente/crypto/signature.h"
 #include "support/card_json.h"
 #include "support/key_material.h"
 
@@ -117,6 +118,7 @@ absl::Status RunKeyGenerate(const Globals& g, const KeyGenArgs& a) {
 }
 
 struct ImportArgs {
+  std::string ca_file;    // or a certificate authority's X.509 certificate (PEM or DER)
   std::string key_file;   // PEM or JWK file
   std::string key_hex;    // or raw hex
   std::string alg;        // required for hex
@@ -127,9 +129,10 @@ struct ImportArgs {
 };
 
 absl::Status RunKeyImport(const Globals& g, const ImportArgs& a) {
-  if (a.key_file.empty() == a.key_hex.empty()) {
-    return absl::InvalidArgumentError("give the issuer's key as --key FILE (PEM or JWK) or "
-                                      "--public-key-hex HEX, one of them");
+  if (int{!a.key_file.empty()} + int{!a.key_hex.empty()} + int{!a.ca_file.empty()} != 1) {
+    return absl::InvalidArgumentError(
+        "give the issuer's key as --key FILE (PEM or JWK) or --public-key-hex HEX, or a "
+        "certificate authority as --ca-certificate FILE: one of them");
   }
   if (a.name.empty()) return absl::InvalidArgumentError("--name: say whose key this is");
   std::optional<crypto::SignatureAlgorithm> alg;
@@ -137,10 +140,22 @@ absl::Status RunKeyImport(const Globals& g, const ImportArgs& a) {
     PUENTE_ASSIGN_OR_RETURN(alg, crypto::ParseSignatureAlgorithm(a.alg));
   }
   std::string text = a.key_hex;
+  std::string ca_der;
   if (!a.key_file.empty()) {
     PUENTE_ASSIGN_OR_RETURN(text, apps::ReadFile(a.key_file));
   }
-  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey key, ImportVerifyingKey(text, alg));
+  absl::StatusOr<crypto::VerifyingKey> imported = absl::UnknownError("");
+  if (!a.ca_file.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(std::string cert, apps::ReadFile(a.ca_file));
+    PUENTE_ASSIGN_OR_RETURN(ca_der, crypto::CertificateDer(cert));
+    imported = crypto::CertificateKey(ca_der);
+    if (imported.ok() && alg && imported->algorithm() != *alg) {
+      return absl::InvalidArgumentError("--ca-certificate: the key is not " + a.alg);
+    }
+  } else {
+    imported = ImportVerifyingKey(text, alg);
+  }
+  PUENTE_ASSIGN_OR_RETURN(crypto::VerifyingKey key, std::move(imported));
   PublicKeyFile pub{KeyKind::kIssuer, std::string(crypto::SignatureAlgorithmName(key.algorithm())),
                     KeyIdOf(key), key.raw()};
   if (!a.kid_hex.empty()) {
@@ -152,6 +167,7 @@ absl::Status RunKeyImport(const Globals& g, const ImportArgs& a) {
     pub.declared_kid = true;
   }
   pub.plain_claim169 = true;
+  pub.ca_certificate = ca_der;
   pub.name = a.name;
   PUENTE_RETURN_IF_ERROR(ApplyWindow(a.window, &pub));
   const std::string file = a.out + ".pub.json";
@@ -161,9 +177,12 @@ absl::Status RunKeyImport(const Globals& g, const ImportArgs& a) {
   PUENTE_RETURN_IF_ERROR(apps::WriteFile(file, PublicKeyFileJson(pub)));
   Print(g, KeyJson(pub, file),
         absl::StrFormat("imported issuer key %s (%s) of %s\n  public: %s\n%s"
-                        "  signs plain Claim 169 credentials; add it to a trust list with "
-                        "`puente lists trust --issuer %s`\n",
-                        crypto::HexEncode(pub.kid), pub.alg, a.name, file, WindowText(pub), file));
+                        "  %s; add it to a trust list with `puente lists trust --issuer %s`\n",
+                        crypto::HexEncode(pub.kid), pub.alg, a.name, file, WindowText(pub),
+                        ca_der.empty() ? "signs plain Claim 169 credentials"
+                                       : "a certificate authority: trusts the issuers whose "
+                                         "certificate chain (x5chain) it signed",
+                        file));
   return absl::OkStatus();
 }
 
@@ -222,6 +241,9 @@ void AddKeyCommands(CLI::App& app, Globals& g, const Runner& run) {
   auto* imp = keys->add_subcommand(
       "import", "A foreign Claim 169 issuer's public key as PREFIX.pub.json, for trust lists");
   imp->add_option("--key", import.key_file, "The issuer's public key: PEM or JWK file");
+  imp->add_option("--ca-certificate", import.ca_file,
+                  "Or a certificate authority's X.509 certificate (PEM or DER): cards whose "
+                  "x5chain leads to it are trusted");
   imp->add_option("--public-key-hex", import.key_hex,
                   "Or the raw key in hex (Ed25519: 32 bytes; ES256: 65-byte point)");
   imp->add_option("--alg", import.alg, "Ed25519 or ES256 (required with --public-key-hex)");

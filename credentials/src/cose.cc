@@ -9,6 +9,8 @@ namespace {
 constexpr uint64_t kCoseSign1Tag = 18;
 constexpr int64_t kHeaderAlg = 1;
 constexpr int64_t kHeaderKid = 4;
+constexpr int64_t kHeaderX5Chain = 33;
+constexpr size_t kMaxChainCertificates = 8;
 
 absl::Status CoseError(const std::string& what) {
   return StageError(DecodeStage::kCoseParse, what);
@@ -64,6 +66,21 @@ absl::StatusOr<CoseSign1> ParseCoseSign1(const Cbor& item) {
     if (!kid->is_bytes()) return CoseError("kid must be bytes");
     out.kid = kid->s;
   }
+  const Cbor* chain = prot_map.Find(kHeaderX5Chain);
+  if (chain == nullptr) chain = unprot.Find(kHeaderX5Chain);
+  if (chain != nullptr) {
+    if (chain->is_bytes()) {
+      out.x5chain.push_back(chain->s);
+    } else if (chain->is_array() && !chain->items.empty() &&
+               chain->items.size() <= kMaxChainCertificates) {
+      for (const Cbor& cert : chain->items) {
+        if (!cert.is_bytes()) return CoseError("x5chain must hold certificates as bytes");
+        out.x5chain.push_back(cert.s);
+      }
+    } else {
+      return CoseError("x5chain must be bytes or an array of 1 to 8 byte strings");
+    }
+  }
   return out;
 }
 
@@ -75,10 +92,17 @@ absl::Status VerifyCoseSign1(const CoseSign1& sign1, const crypto::VerifyingKey&
 }
 
 absl::StatusOr<std::string> SignCoseSign1(std::string_view payload, const crypto::SigningKey& key,
-                                          std::string_view kid) {
+                                          std::string_view kid,
+                                          const std::vector<std::string>& x5chain) {
   Cbor prot = Cbor::Map();
   prot.Put(kHeaderAlg, Cbor::Int(CoseAlgorithm(key.algorithm())));
   prot.Put(kHeaderKid, Cbor::Bytes(std::string(kid)));
+  if (x5chain.size() == 1) prot.Put(kHeaderX5Chain, Cbor::Bytes(x5chain[0]));
+  if (x5chain.size() > 1) {
+    Cbor certs = Cbor::Array();
+    for (const std::string& c : x5chain) certs.items.push_back(Cbor::Bytes(c));
+    prot.Put(kHeaderX5Chain, std::move(certs));
+  }
   const std::string prot_bytes = EncodeCbor(prot);
   auto sig = key.Sign(SigStructure(prot_bytes, payload));
   if (!sig.ok()) return sig.status();

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "puente/crypto/encoding.h"
@@ -16,6 +17,8 @@ struct CoseSign1 {
   std::string protected_bytes;  // the serialized protected header map
   int64_t alg = 0;
   std::string kid;  // protected kid, else unprotected kid, else empty
+  // x5chain (header 33, RFC 9360): DER certificates, leaf first; empty if absent.
+  std::vector<std::string> x5chain;
   std::string payload;
   std::string signature;
 };
@@ -30,9 +33,11 @@ absl::StatusOr<CoseSign1> ParseCoseSign1(const Cbor& item);
 // algorithm or the key does not match.
 absl::Status VerifyCoseSign1(const CoseSign1& sign1, const crypto::VerifyingKey& key);
 
-// A tagged COSE_Sign1 over `payload`, alg and kid in the protected header.
+// A tagged COSE_Sign1 over `payload`, alg and kid (and x5chain, if given)
+// in the protected header.
 absl::StatusOr<std::string> SignCoseSign1(std::string_view payload, const crypto::SigningKey& key,
-                                          std::string_view kid);
+                                          std::string_view kid,
+                                          const std::vector<std::string>& x5chain = {});
 
 // zlib (RFC 1950). Inflate refuses output beyond `max_output` bytes and any
 // bytes after the end of the stream: InvalidArgument("Decompress: ...").

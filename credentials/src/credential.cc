@@ -194,6 +194,7 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
     if (!sign1.ok()) return sign1.status();
     out.algorithm = sign1->alg;
     out.kid = sign1->kid;
+    out.x5chain = sign1->x5chain;
     if (options.key_lookup) {
       auto verified = VerifyWithLookup(*sign1, options.key_lookup);
       if (!verified.ok()) return verified.status();
@@ -250,8 +251,9 @@ std::string EncodeCwtClaims(const CwtMeta& meta, const Claim169& claim) {
 
 absl::StatusOr<std::string> EncodeSignedCredential(std::string_view cwt_claims_cbor,
                                                    const crypto::SigningKey& key,
-                                                   std::string_view kid) {
-  auto sign1 = internal::SignCoseSign1(cwt_claims_cbor, key, kid);
+                                                   std::string_view kid,
+                                                   const std::vector<std::string>& x5chain) {
+  auto sign1 = internal::SignCoseSign1(cwt_claims_cbor, key, kid, x5chain);
   if (!sign1.ok()) return sign1.status();
   return Base45Encode(internal::Deflate(*sign1));
 }

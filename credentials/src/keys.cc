@@ -75,6 +75,7 @@ std::string PublicKeyFileJson(const PublicKeyFile& f) {
   if (f.not_before) j["not_before"] = *f.not_before;
   if (f.not_after) j["not_after"] = *f.not_after;
   if (f.plain_claim169) j["profile"] = "claim169";
+  if (!f.ca_certificate.empty()) j["ca_certificate"] = crypto::HexEncode(f.ca_certificate);
   if (!f.name.empty()) j["name"] = f.name;
   return j.dump(2) + "\n";
 }
@@ -124,11 +125,23 @@ absl::StatusOr<PublicKeyFile> ParsePublicKeyFile(std::string_view text) {
     if (j["profile"] != "claim169") return Bad("profile must be \"claim169\" when present");
     f.plain_claim169 = true;
   }
+  if (j.contains("ca_certificate")) {
+    auto der = j["ca_certificate"].is_string()
+                   ? crypto::HexDecode(j["ca_certificate"].get<std::string>())
+                   : absl::StatusOr<std::string>(absl::InvalidArgumentError(""));
+    if (!der.ok()) return Bad("ca_certificate is not hex");
+    auto ca_key = crypto::CertificateKey(*der);
+    if (!ca_key.ok() || ca_key->raw() != f.public_key) {
+      return Bad("ca_certificate is not a certificate of public_key");
+    }
+    f.ca_certificate = *der;
+  }
   if (j.contains("kid_source")) {
     if (j["kid_source"] != "declared") return Bad("kid_source must be \"declared\" when present");
     f.declared_kid = true;
   }
-  if (f.kind != KeyKind::kIssuer && (f.declared_kid || f.not_before || f.plain_claim169)) {
+  if (f.kind != KeyKind::kIssuer &&
+      (f.declared_kid || f.not_before || f.plain_claim169 || !f.ca_certificate.empty())) {
     return Bad("only issuer keys have a declared kid, a signing window or a profile");
   }
   if (f.declared_kid) {

@@ -111,6 +111,7 @@ absl::StatusOr<TrustedIssuer> TrustedIssuerOf(const PublicKeyFile& file,
   t.not_before = *file.not_before;
   t.not_after = *file.not_after;
   t.plain_claim169 = file.plain_claim169;
+  t.ca_certificate = file.ca_certificate;
   if (!file.plain_claim169) t.card_types = std::move(card_types);
   return t;
 }
@@ -131,6 +132,12 @@ absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningId
     if (i.not_after <= i.not_before) {
       return Bad("trust list", "issuer " + i.name + ": validity window is empty");
     }
+    if (!i.ca_certificate.empty()) {
+      auto ca_key = crypto::CertificateKey(i.ca_certificate);
+      if (!ca_key.ok() || ca_key->raw() != i.public_key) {
+        return Bad("trust list", "issuer " + i.name + ": the CA certificate is not of its key");
+      }
+    }
     Cbor e = Cbor::Map();
     e.Put(1, Cbor::Bytes(i.kid));
     e.Put(2, Cbor::Int(internal::CoseAlgorithm(i.alg)));
@@ -144,6 +151,7 @@ absl::StatusOr<std::string> SignTrustList(const TrustList& list, const SigningId
     e.Put(8, Cbor::Int(i.max_validity_seconds));
     e.Put(9, Cbor::Bool(i.provisional_only));
     if (i.plain_claim169) e.Put(10, Cbor::Bool(true));
+    if (!i.ca_certificate.empty()) e.Put(11, Cbor::Bytes(i.ca_certificate));
     issuers.items.push_back(std::move(e));
   }
   payload.Put(kKeyBody, std::move(issuers));
@@ -191,6 +199,15 @@ absl::StatusOr<TrustList> VerifyTrustList(std::string_view bytes,
     if (const Cbor* plain = e.Find(10)) {
       if (plain->type != Cbor::Type::kBool) return Bad(kName, "malformed issuer entry");
       i.plain_claim169 = plain->i != 0;
+    }
+    if (const Cbor* ca = e.Find(11)) {
+      auto ca_key = ca->is_bytes() ? crypto::CertificateKey(ca->s)
+                                   : absl::StatusOr<crypto::VerifyingKey>(
+                                         absl::InvalidArgumentError("not bytes"));
+      if (!ca_key.ok() || ca_key->raw() != pub->s) {
+        return Bad(kName, "issuer CA certificate is not of its key");
+      }
+      i.ca_certificate = ca->s;
     }
     i.kid = kid->s;
     i.public_key = pub->s;

@@ -92,6 +92,33 @@ std::string IssuerRuleBroken(const TrustedIssuer& issuer, const Card& card) {
 
 }  // namespace
 
+std::optional<absl::StatusOr<DecodedCredential>> CardVerifier::DecodeByChain(
+    std::string_view qr_text, int64_t now, size_t* issuer_index,
+    std::optional<crypto::VerifyingKey>* leaf, std::string* problem) const {
+  auto unverified = DecodeCredential(qr_text);
+  if (!unverified.ok() || unverified->x5chain.empty()) return std::nullopt;
+  // The chain must have been valid when the card was signed.
+  const int64_t at = unverified->meta.issued_at.value_or(now);
+  for (size_t i = 0; i < trust_.issuers.size(); ++i) {
+    if (trust_.issuers[i].ca_certificate.empty()) continue;
+    auto key = crypto::VerifyCertificateChain(unverified->x5chain, trust_.issuers[i].ca_certificate,
+                                              at);
+    if (!key.ok()) {
+      *problem = std::string(key.status().message());
+      continue;
+    }
+    *issuer_index = i;
+    *leaf = std::move(*key);
+    DecodeOptions options;
+    options.key_lookup = [leaf](std::string_view, int64_t) {
+      return std::vector<const crypto::VerifyingKey*>{&**leaf};
+    };
+    return DecodeCredential(qr_text, options);
+  }
+  if (problem->empty()) *problem = "no certificate authority in the trust list";
+  return std::nullopt;
+}
+
 VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
                                         const InstitutionKey* institution) const {
   VerificationResult r;
@@ -108,6 +135,7 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
     without_kid = kid.empty();
     std::vector<const crypto::VerifyingKey*> keys;
     for (size_t i = 0; i < trust_.issuers.size(); ++i) {
+      if (!trust_.issuers[i].ca_certificate.empty()) continue;  // anchors chains only
       const bool match = kid.empty() ? internal::CoseAlgorithm(keys_[i].algorithm()) == alg
                                      : trust_.issuers[i].kid == kid;
       if (match) keys.push_back(&keys_[i]);
@@ -115,24 +143,34 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
     return keys;
   };
   auto decoded = DecodeCredential(qr_text, options);
-  if (!decoded.ok()) {
-    if (DetailOf(decoded.status(), kDetailReason) == kReasonUnknownKid) {
-      r.card = UnverifiedCard(qr_text);
-      return fail(Verdict::kUnknownIssuer, "the signing key is not in the trust list");
-    }
+  size_t issuer_index = 0;
+  std::optional<crypto::VerifyingKey> leaf;  // a chain's leaf key, once verified
+  if (decoded.ok()) {
+    issuer_index = static_cast<size_t>(decoded->verified_by - keys_.data());
+  } else {
     // Without a kid nothing names the signer: when no trusted key of its
     // algorithm verifies the signature, an issuer we do not know signed it.
-    if (without_kid && DecodeStageOf(decoded.status()) == DecodeStage::kSignature &&
-        !DetailOf(decoded.status(), kDetailReason).has_value()) {
+    const bool unknown =
+        DetailOf(decoded.status(), kDetailReason) == kReasonUnknownKid ||
+        (without_kid && DecodeStageOf(decoded.status()) == DecodeStage::kSignature &&
+         !DetailOf(decoded.status(), kDetailReason).has_value());
+    if (!unknown) return fail(Verdict::kInvalid, std::string(decoded.status().message()));
+    // Not trusted by kid: perhaps by its certificate chain (x5chain).
+    std::string chain_problem;
+    auto chained = DecodeByChain(qr_text, now, &issuer_index, &leaf, &chain_problem);
+    if (!chained) {
       r.card = UnverifiedCard(qr_text);
-      return fail(Verdict::kUnknownIssuer,
-                  "no key in the trust list verifies this card, which names no key id (kid)");
+      std::string reason = without_kid ? "no key in the trust list verifies this card, which "
+                                         "names no key id (kid)"
+                                       : "the signing key is not in the trust list";
+      if (!chain_problem.empty()) reason += "; its certificate chain: " + chain_problem;
+      return fail(Verdict::kUnknownIssuer, std::move(reason));
     }
-    return fail(Verdict::kInvalid, std::string(decoded.status().message()));
+    if (!chained->ok()) return fail(Verdict::kInvalid, std::string(chained->status().message()));
+    decoded = std::move(*chained);
   }
   r.compression = decoded->compression;
-  const TrustedIssuer& issuer =
-      trust_.issuers[static_cast<size_t>(decoded->verified_by - keys_.data())];
+  const TrustedIssuer& issuer = trust_.issuers[issuer_index];
   r.issuer_name = issuer.name;
   auto card = internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169, decoded->meta,
                                        institution);

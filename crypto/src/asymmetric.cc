@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <cstring>
 #include <memory>
@@ -595,5 +596,93 @@ absl::StatusOr<HpkeSealed> HpkeSealWithEphemeralForTesting(
   return SealWith(recipient_public_key, ephemeral, info, aad, plaintext, aead);
 }
 }  // namespace internal
+
+namespace {
+
+using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+struct X509StackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }  // does not free the elements
+};
+
+X509Ptr ParseDer(std::string_view der) {
+  const unsigned char* p = U(der);
+  X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (cert != nullptr && p != U(der) + der.size()) {  // trailing bytes
+    X509_free(cert);
+    return nullptr;
+  }
+  return X509Ptr(cert);
+}
+
+absl::StatusOr<VerifyingKey> KeyOfCertificate(X509* cert) {
+  EVP_PKEY* pkey = X509_get0_pubkey(cert);  // owned by the certificate
+  if (pkey == nullptr) return absl::InvalidArgumentError("certificate: no public key");
+  auto alg = AlgorithmOf(pkey);
+  if (!alg.ok()) return absl::InvalidArgumentError("certificate: " + std::string(alg.status().message()));
+  auto raw = RawPublicKey(pkey, *alg);
+  if (!raw.ok()) return raw.status();
+  return VerifyingKey::FromRaw(*alg, *raw);
+}
+
+}  // namespace
+
+absl::StatusOr<Bytes> CertificateDer(std::string_view pem_or_der) {
+  if (pem_or_der.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
+    Bio bio(BIO_new_mem_buf(pem_or_der.data(), static_cast<int>(pem_or_der.size())));
+    if (!bio) return OpenSslError("BIO_new_mem_buf");
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) return absl::InvalidArgumentError("certificate: malformed PEM");
+    unsigned char* out = nullptr;
+    const int len = i2d_X509(cert.get(), &out);
+    if (len <= 0) return OpenSslError("i2d_X509");
+    Bytes der(reinterpret_cast<char*>(out), static_cast<size_t>(len));
+    OPENSSL_free(out);
+    return der;
+  }
+  if (!ParseDer(pem_or_der)) {
+    return absl::InvalidArgumentError("certificate: neither PEM nor DER");
+  }
+  return Bytes(pem_or_der);
+}
+
+absl::StatusOr<VerifyingKey> CertificateKey(std::string_view der) {
+  X509Ptr cert = ParseDer(der);
+  if (!cert) return absl::InvalidArgumentError("certificate: malformed DER");
+  return KeyOfCertificate(cert.get());
+}
+
+absl::StatusOr<VerifyingKey> VerifyCertificateChain(const std::vector<std::string>& chain_der,
+                                                    std::string_view anchor_der, int64_t at) {
+  auto bad = [](const std::string& what) {
+    return absl::InvalidArgumentError("certificate chain: " + what);
+  };
+  if (chain_der.empty()) return bad("empty");
+  X509Ptr anchor = ParseDer(anchor_der);
+  if (!anchor) return bad("the trust anchor is not a certificate");
+  std::vector<X509Ptr> certs;
+  for (const std::string& der : chain_der) {
+    certs.push_back(ParseDer(der));
+    if (!certs.back()) return bad("certificate " + std::to_string(certs.size()) + " is malformed");
+  }
+  std::unique_ptr<X509_STORE, Deleter<X509_STORE, X509_STORE_free>> store(X509_STORE_new());
+  std::unique_ptr<STACK_OF(X509), X509StackFree> untrusted(
+      sk_X509_new_null());
+  std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>> ctx(
+      X509_STORE_CTX_new());
+  if (!store || !untrusted || !ctx || X509_STORE_add_cert(store.get(), anchor.get()) != 1) {
+    return OpenSslError("X509_STORE");
+  }
+  for (size_t i = 1; i < certs.size(); ++i) sk_X509_push(untrusted.get(), certs[i].get());
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get()) != 1) {
+    return OpenSslError("X509_STORE_CTX_init");
+  }
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+  if (X509_verify_cert(ctx.get()) != 1) {
+    return bad(X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())));
+  }
+  return KeyOfCertificate(certs[0].get());
+}
 
 }  // namespace puente::crypto

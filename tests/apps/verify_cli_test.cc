@@ -217,6 +217,19 @@ TEST_F(VerifyCliTest, IssuerWindowIsCertifiedOnceInTheKeyFile) {
                    pub["public_key"].get<std::string>() + " --name F --out foreign")
                 .code,
             5);  // never overwrites a key file
+  // A certificate authority, from its X.509 certificate, anchors x5chain issuers.
+  ASSERT_EQ(testing::RunShell("cd '" + dir_.string() +
+                                  "' && openssl req -x509 -newkey ed25519 -nodes -keyout ca.key "
+                                  "-subj '/CN=Example CA' -days 30 -out ca.pem",
+                              (dir_ / "stderr.txt").string())
+                .code,
+            0);
+  r = Puente("keys import --ca-certificate ca.pem --name 'Example CA' --out ca");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("a certificate authority"), std::string::npos) << r.out;
+  EXPECT_TRUE(nlohmann::json::parse(Read("ca.pub.json")).contains("ca_certificate"));
+  EXPECT_EQ(Puente("lists trust --root root.pem --issuer ca.pub.json --out ca-trust.cbor").code, 0);
+  EXPECT_EQ(Puente("keys import --ca-certificate root.pub.json --name X --out ca2").code, 3);
 }
 
 }  // namespace

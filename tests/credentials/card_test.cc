@@ -10,6 +10,13 @@
 #include "puente/credentials/lists.h"
 #include "puente/credentials/verifier.h"
 #include "puente/crypto/encoding.h"
+#include "puente/crypto/mac.h"
+#include "apps/run_process.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace puente::credentials {
 namespace {
@@ -53,7 +60,7 @@ TrustedIssuer Trusted(const SigningIdentity& id, std::string name,
   return t;
 }
 
-class CardTest : public testing::Test {
+class CardTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
@@ -563,6 +570,132 @@ TEST(ImportVerifyingKeyTest, ReadsPemJwkAndHexAndRefusesPrivateOrMismatched) {
                                   std::nullopt)
                    .ok());
   EXPECT_FALSE(ImportVerifyingKey("", SignatureAlgorithm::kEd25519).ok());
+}
+
+// An issuer that others trust through X.509: its certificate, issued by a
+// certificate authority the trust list anchors, travels in the card's COSE
+// x5chain header. Certificates made with the openssl command, as a CA would.
+class CertificateChainTest : public CardTest {
+ protected:
+  void SetUp() override {
+    CardTest::SetUp();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("puente-x5-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+    std::filesystem::create_directories(dir_);
+    ASSERT_EQ(Shell("openssl genpkey -algorithm ed25519 -out ca.key && "
+                    "openssl req -x509 -new -key ca.key -subj '/CN=Example Root CA' -days 3650 "
+                    "-addext basicConstraints=critical,CA:TRUE "
+                    "-addext keyUsage=critical,keyCertSign,cRLSign -out ca.pem && "
+                    "openssl genpkey -algorithm ed25519 -out leaf.key && "
+                    "openssl req -new -key leaf.key -subj '/CN=Example Issuer' -out leaf.csr && "
+                    "printf 'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,"
+                    "digitalSignature\\n' > ext && "
+                    "openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -set_serial 2 "
+                    "-days 365 -extfile ext -out leaf.pem && "
+                    "openssl req -x509 -new -key leaf.key -subj '/CN=Self' -days 30 -out self.pem && "
+                    "openssl pkcs8 -topk8 -in leaf.key -v2 aes-256-cbc "
+                    "-passout pass:leaf-passphrase -out leaf.enc.pem"),
+              0);
+    // Cards are signed after the certificates' notBefore (the second they were made).
+    now_ = std::time(nullptr) + 2;
+    ca_der_ = *crypto::CertificateDer(Read("ca.pem"));
+    leaf_der_ = *crypto::CertificateDer(Read("leaf.pem"));
+    leaf_ = *crypto::SigningKey::FromEncryptedPem(Read("leaf.enc.pem"), "leaf-passphrase");
+    TrustedIssuer ca;
+    ca.kid = "example-root-ca";
+    ca.alg = SignatureAlgorithm::kEd25519;
+    ca.public_key = crypto::CertificateKey(ca_der_)->raw();
+    ca.name = "Example Root CA";
+    ca.not_before = now_ - kYear;
+    ca.not_after = now_ + kYear;
+    ca.plain_claim169 = true;
+    ca.ca_certificate = ca_der_;
+    trust_.issuers.push_back(ca);
+    trust_.issued_at = revocation_.issued_at = now_ - kDay;
+    trust_.next_update = revocation_.next_update = now_ + kDay;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  int Shell(const std::string& cmd) {
+    return puente::testing::RunShell("cd '" + dir_.string() + "' && " + cmd,
+                                     (dir_ / "err").string())
+        .code;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream f(dir_ / name);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  }
+
+  int64_t now_ = 0;
+  std::filesystem::path dir_;
+  std::string ca_der_, leaf_der_;
+  std::optional<crypto::SigningKey> leaf_;
+};
+
+TEST_F(CertificateChainTest, CardSignedUnderATrustedAuthorityVerifies) {
+  const std::string qr = *EncodeSignedCredential(ForeignCwt(now_, now_ + kYear), *leaf_,
+                                                 "issuer-leaf-1", {leaf_der_});
+  auto r = Verifier().Verify(qr, now_ + 60);
+  ASSERT_EQ(r.verdict, Verdict::kValid) << r.reason;
+  EXPECT_EQ(r.issuer_name, "Example Root CA");
+  EXPECT_EQ(r.card->profile, CardProfile::kClaim169);
+  EXPECT_EQ(r.card->holder.full_name, "Jean Exemple");
+  // The authority itself is not a card signer: its kid alone trusts nothing.
+  auto decoded = DecodeCredential(qr);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->x5chain, std::vector<std::string>{leaf_der_});
+}
+
+TEST_F(CertificateChainTest, ChainsThatDoNotLeadToTheAuthorityAreNotTrusted) {
+  // A self-signed certificate of the same key: not issued by the authority.
+  const std::string self = *crypto::CertificateDer(Read("self.pem"));
+  auto r = Verifier().Verify(
+      *EncodeSignedCredential(ForeignCwt(now_, now_ + kYear), *leaf_, "k", {self}), now_ + 60);
+  EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
+  EXPECT_NE(r.reason.find("its certificate chain: certificate chain:"), std::string::npos)
+      << r.reason;
+  EXPECT_FALSE(r.signature_verified);
+  // Signed when the certificate had expired (iat two years on).
+  r = Verifier().Verify(*EncodeSignedCredential(ForeignCwt(now_ + 2 * kYear, now_ + 3 * kYear),
+                                                *leaf_, "k", {leaf_der_}),
+                        now_ + 2 * kYear);
+  EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
+  EXPECT_NE(r.reason.find("expired"), std::string::npos) << r.reason;
+  // A good chain on a card signed by another key: a forgery.
+  auto other = *crypto::SigningKey::Generate(SignatureAlgorithm::kEd25519);
+  r = Verifier().Verify(
+      *EncodeSignedCredential(ForeignCwt(now_, now_ + kYear), other, "k", {leaf_der_}), now_ + 60);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.reason, "Signature: invalid signature");
+  // Garbage in the chain.
+  r = Verifier().Verify(
+      *EncodeSignedCredential(ForeignCwt(now_, now_ + kYear), *leaf_, "k", {"not a cert"}),
+      now_ + 60);
+  EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
+}
+
+TEST_F(CertificateChainTest, AuthorityEntriesSurviveTheSignedListAndKeyFiles) {
+  auto list = VerifyTrustList(*SignTrustList(trust_, *root_), root_->key().verifying_key());
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->issuers.back().ca_certificate, ca_der_);
+  // An entry whose certificate is not of its key is refused.
+  TrustList bad = trust_;
+  bad.issuers.back().public_key = issuer_->key().verifying_key().raw();
+  EXPECT_EQ(SignTrustList(bad, *root_).status().message(),
+            "trust list: issuer Example Root CA: the CA certificate is not of its key");
+  PublicKeyFile f{KeyKind::kIssuer, "Ed25519", "example-root-ca",
+                  crypto::CertificateKey(ca_der_)->raw()};
+  f.declared_kid = true;
+  f.plain_claim169 = true;
+  f.ca_certificate = ca_der_;
+  f.not_before = now_;
+  f.not_after = now_ + kYear;
+  auto back = ParsePublicKeyFile(PublicKeyFileJson(f));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->ca_certificate, ca_der_);
+  EXPECT_EQ(TrustedIssuerOf(*back, {})->ca_certificate, ca_der_);
 }
 
 }  // namespace

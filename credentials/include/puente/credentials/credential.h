@@ -94,6 +94,10 @@ struct DecodedCredential {
   // The key (one the lookup returned) that verified the signature.
   const crypto::VerifyingKey* verified_by = nullptr;
   std::string compression;  // "zlib" or "brotli"
+  // The issuer's certificate chain (COSE header 33, x5chain), DER, leaf
+  // first; empty when the credential carries none. Not checked here: the
+  // verifier checks it against the trust list's certificate authorities.
+  std::vector<std::string> x5chain;
   bool was_encrypted = false;
   std::vector<std::string> warnings;  // "expired", "not yet valid"
   // The full CWT claims map (CBOR) for claims outside Claim 169 and the
@@ -108,7 +112,8 @@ absl::StatusOr<DecodedCredential> DecodeCredential(std::string_view qr_text,
 // algorithm and kid in the protected header, tag 18, zlib (level 9), Base45.
 absl::StatusOr<std::string> EncodeSignedCredential(std::string_view cwt_claims_cbor,
                                                    const crypto::SigningKey& key,
-                                                   std::string_view kid);
+                                                   std::string_view kid,
+                                                   const std::vector<std::string>& x5chain = {});
 
 // The CWT claims map for `meta` and `claim` (and nothing else), CBOR-encoded.
 std::string EncodeCwtClaims(const CwtMeta& meta, const Claim169& claim);

@@ -85,6 +85,9 @@ struct PublicKeyFile {
   std::optional<int64_t> not_before, not_after;
   // Issuer keys: a foreign issuer of plain Claim 169 credentials.
   bool plain_claim169 = false;
+  // Issuer keys: a certificate authority's X.509 certificate (DER) whose key
+  // this is; it anchors issuers' x5chain instead of signing cards.
+  std::string ca_certificate;
   std::string name;  // display name, may be empty
 };
 std::string PublicKeyFileJson(const PublicKeyFile& file);

@@ -43,6 +43,11 @@ struct TrustedIssuer {
   // issuer's identity cards. Such an issuer signs puente cards only when
   // `card_types` also lists them.
   bool plain_claim169 = false;
+  // Set: this entry is a certificate authority (X.509 DER, its key is
+  // `public_key`) that anchors issuers' certificate chains (COSE x5chain):
+  // a card whose chain verifies up to it is held to this entry's window,
+  // card types and rules. Such an entry never signs cards itself.
+  std::string ca_certificate;
 };
 
 // The trust-list entry of an issuer key file: its kid, key, certified

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "puente/credentials/card.h"
+#include "puente/credentials/credential.h"
 #include "puente/credentials/lists.h"
 
 namespace puente::credentials {
@@ -66,6 +67,11 @@ class CardVerifier {
   // for those (TrustedIssuer::plain_claim169), to the window by its iat,
   // and to its own exp and nbf; the revocation list (puente serials) does
   // not apply to it.
+  //
+  // A card whose kid is not trusted but that carries an issuer certificate
+  // chain (COSE x5chain) is trusted when the chain verifies, as of the card's
+  // iat, up to a certificate authority entry of the trust list, and then is
+  // held to that entry's rules.
   VerificationResult Verify(std::string_view qr_text, int64_t now,
                             const InstitutionKey* institution = nullptr) const;
 
@@ -74,6 +80,13 @@ class CardVerifier {
 
  private:
   CardVerifier(TrustList trust, RevocationList revocation, VerifierPolicy policy);
+  // A card not trusted by its kid, decoded with its certificate chain's leaf
+  // key when the chain verifies up to a certificate authority of the trust
+  // list (its index into *issuer_index). nullopt when it has no chain or no
+  // authority accepts it (*problem says why).
+  std::optional<absl::StatusOr<DecodedCredential>> DecodeByChain(
+      std::string_view qr_text, int64_t now, size_t* issuer_index,
+      std::optional<crypto::VerifyingKey>* leaf, std::string* problem) const;
 
   TrustList trust_;
   RevocationList revocation_;

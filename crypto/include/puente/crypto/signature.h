@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -94,6 +95,22 @@ class SigningKey {
   std::shared_ptr<const internal::PKey> key_;
   VerifyingKey public_key_;
 };
+
+// X.509 certificate chains, as COSE's x5chain header (RFC 9360) carries them.
+//
+// The DER of a PEM ("-----BEGIN CERTIFICATE-----") or DER certificate.
+// InvalidArgument when it is neither.
+absl::StatusOr<Bytes> CertificateDer(std::string_view pem_or_der);
+// The public key of a certificate (Ed25519 or P-256). InvalidArgument
+// otherwise.
+absl::StatusOr<VerifyingKey> CertificateKey(std::string_view der);
+// Verifies `chain_der` (leaf first, then intermediates, DER) up to the trust
+// anchor `anchor_der` at Unix time `at` with OpenSSL's path validation
+// (signatures, validity periods, CA basic constraints and key usage), and
+// returns the leaf's public key. InvalidArgument("certificate chain: ...")
+// naming OpenSSL's reason otherwise.
+absl::StatusOr<VerifyingKey> VerifyCertificateChain(const std::vector<std::string>& chain_der,
+                                                    std::string_view anchor_der, int64_t at);
 
 }  // namespace puente::crypto
 
