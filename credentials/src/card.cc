@@ -176,9 +176,14 @@ absl::StatusOr<std::string> WithinQrBudget(std::string qr_text, const Card& card
   std::string message = absl::StrFormat(
       "card: the QR needs %s at M (%d characters), the budget is version %d (%d characters)", needs,
       qr_text.size(), kMaxCardQrVersion, kMaxCardQrChars);
-  message += drop.empty() ? ": the printed fields alone are too long (name " +
-                                std::to_string(card.holder.full_name->size()) + " bytes)"
-                          : ": drop " + absl::StrJoin(drop, " or ");
+  if (drop.empty()) {
+    size_t name_chars = 0;
+    for (unsigned char c : card.holder.full_name.value_or("")) name_chars += (c & 0xc0) != 0x80;
+    message += absl::StrFormat(": the holder's claims alone are too long (name %d characters)",
+                               name_chars);
+  } else {
+    message += ": drop " + absl::StrJoin(drop, " or ");
+  }
   return WithDetail(absl::InvalidArgumentError(message), kDetailReason, "card.qr_over_budget");
 }
 

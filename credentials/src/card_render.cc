@@ -4,6 +4,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -46,6 +47,7 @@ constexpr double kFirstLabel = 12.5;    // baseline of the first label
 constexpr double kFooterBaseline = kCardHeightMm - 2.2;
 constexpr double kColumnGap = 0.6;  // between the text column and the footer
 constexpr double kDescent = 0.24;   // DejaVu Sans descenders, in font sizes
+constexpr size_t kMaxGuardianLines = 7;
 
 struct Ink {
   double r, g, b;
@@ -97,7 +99,7 @@ struct Block {
 };
 
 // `text` broken into lines no wider than `max_w` at the current font: at
-// spaces, and after hyphens inside a word ("Rodríguez-" / "Villanueva").
+// spaces, and after hyphens inside a word.
 // Nullopt, with the piece in `too_wide`, when a piece alone is wider.
 std::optional<std::vector<std::string>> Wrap(cairo_t* cr, const std::string& text, double max_w,
                                              std::string* too_wide) {
@@ -113,8 +115,13 @@ std::optional<std::vector<std::string>> Wrap(cairo_t* cr, const std::string& tex
       spaced = true;
       continue;
     }
+    // After a hyphen inside a word, not inside a number or a code:
+    // "Rodríguez-" / "Villanueva", never "ONP-2026-" / "001234-5".
+    const bool word_hyphen = c == '-' && !piece.empty() &&
+                             !std::isdigit(static_cast<unsigned char>(piece.back())) &&
+                             !std::isupper(static_cast<unsigned char>(piece.back()));
     piece += c;
-    if (c == '-') {
+    if (word_hyphen) {
       pieces.emplace_back(std::move(piece), spaced);
       piece.clear();
       spaced = false;
@@ -343,9 +350,10 @@ absl::StatusOr<internal::CardTextLayout> LayOut(cairo_t* cr, const Card& card) {
                                    BirthDate(card.holder.date_of_birth), w, kValueSize, true, 2));
   fields.push_back(std::move(dob));
   if (card.type == CardType::kBirthAttestation) {
-    PUENTE_ASSIGN_OR_RETURN(Block g,
-                            FitBlock(cr, "guardian", "Madre, padre o tutor/a",
-                                     card.holder.guardian.value_or(""), w, kValueSize, true, 2));
+    // A parent's full name with role and number: "María ... Peña (madre, ONP-...)".
+    PUENTE_ASSIGN_OR_RETURN(Block g, FitBlock(cr, "guardian", "Madre, padre o tutor/a",
+                                              card.holder.guardian.value_or(""), w, kValueSize,
+                                              true, kMaxGuardianLines));
     fields.push_back(std::move(g));
   } else {
     PUENTE_ASSIGN_OR_RETURN(
@@ -369,22 +377,52 @@ absl::StatusOr<internal::CardTextLayout> LayOut(cairo_t* cr, const Card& card) {
     }
     return last + kDescent * b->size;
   };
+  // The name at the largest size whose lines leave room for the fields.
   const std::string name_text = card.holder.full_name.value_or("");
-  std::optional<Block> name;
   std::string too_wide;
-  for (double s = kNameSize; s >= kMinCardTextMm - 1e-9 && !name; s -= kSizeStep) {
-    Font(cr, s, true);
-    std::string wide;
-    auto lines = Wrap(cr, name_text, w, &wide);
-    if (!lines) {
-      too_wide = wide;
-      continue;
+  auto fit_name = [&]() -> std::optional<Block> {
+    for (double s = kNameSize; s >= kMinCardTextMm - 1e-9; s -= kSizeStep) {
+      Font(cr, s, true);
+      std::string wide;
+      auto lines = Wrap(cr, name_text, w, &wide);
+      if (!lines) {
+        too_wide = wide;
+        continue;
+      }
+      too_wide.clear();
+      Block b{"name", "Nombre / Name", s, true, std::move(*lines)};
+      if (bottom(b) <= column_bottom) return b;
     }
-    too_wide.clear();
-    Block b{"name", "Nombre / Name", s, true, std::move(*lines)};
-    if (bottom(b) <= column_bottom) name = std::move(b);
+    return std::nullopt;
+  };
+  std::optional<Block> name = fit_name();
+  // A long guardian text shrinks further to leave the name room.
+  for (Block& g : fields) {
+    if (name || g.field != "guardian") continue;
+    const std::string text = card.holder.guardian.value_or("");
+    for (double s = g.size - kSizeStep; s >= kMinCardTextMm - 1e-9 && !name; s -= kSizeStep) {
+      Font(cr, s, true);
+      auto lines = Wrap(cr, text, w, nullptr);
+      if (!lines || lines->size() > kMaxGuardianLines) continue;
+      g = Block{g.field, g.label, s, true, std::move(*lines)};
+      name = fit_name();
+    }
   }
-  if (!name) return DoesNotFit("name", TooLong(name_text, too_wide));
+  if (!name) {
+    // The fields alone may leave no room for even a one-line name: then the
+    // longest of them is at fault.
+    const Block shortest{"name", "", kMinCardTextMm, true, {""}};
+    if (bottom(shortest) > column_bottom) {
+      const Block* longest = &fields[0];
+      for (const Block& f : fields) {
+        if (f.lines.size() > longest->lines.size()) longest = &f;
+      }
+      return DoesNotFit(longest->field,
+                        absl::StrFormat("%d lines leave no room for the rest of the card",
+                                        longest->lines.size()));
+    }
+    return DoesNotFit("name", TooLong(name_text, too_wide));
+  }
 
   double label = kFirstLabel;
   fields.insert(fields.begin(), std::move(*name));

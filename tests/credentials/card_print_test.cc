@@ -187,6 +187,18 @@ TEST_F(CardPrintTest, TwentyRecipientsAreRefusedWithWhatToDrop) {
               ::testing::HasSubstr("drop sealed-section recipients (3 given;"));
   to.resize(1);
   EXPECT_TRUE(IssueCard(card_, *issuer_, to).ok());
+  // Nothing to drop: the message says what is too long.
+  Card bare = card_;
+  bare.sealed.reset();
+  bare.entitlements.clear();
+  std::string letters;  // barely compressible
+  for (uint32_t i = 0, x = 1; i < 800; ++i, x = x * 1103515245 + 12345) {
+    letters += static_cast<char>('a' + (x >> 16) % 26);
+  }
+  bare.holder.full_name = letters;
+  EXPECT_THAT(
+      std::string(IssueCard(bare, *issuer_).status().message()),
+      ::testing::EndsWith(": the holder's claims alone are too long (name 800 characters)"));
 }
 
 // The renderer holds the budget too: a QR text past it never prints with
@@ -281,7 +293,7 @@ TEST_F(CardPrintTest, FieldsThatCannotFitAreRefusedByName) {
       {"guardian",
        [](Card& c) {
          c.type = CardType::kBirthAttestation;
-         c.holder.guardian = std::string(kVeryLongName);
+         c.holder.guardian = std::string(kVeryLongName) + " " + kVeryLongName + " (madre)";
        },
        "guardian: "},
       {"issuer", [](Card& c) { c.issuer = "https://" + std::string(120, 'x') + ".gob.pa"; },
@@ -311,10 +323,20 @@ TEST_F(CardPrintTest, LongerFieldsWrapOrShrinkAndPrintWhole) {
 
   Card birth = card_;
   birth.type = CardType::kBirthAttestation;
-  birth.holder.guardian = "María Fernanda de los Ángeles Núñez Peña";
+  // As births.cc writes it: full name, role, registration number.
+  birth.holder.guardian = "María Fernanda de los Ángeles Núñez Peña (madre, ONP-2026-001234-5)";
   layout = internal::LayOutCardText(birth);
   ASSERT_TRUE(layout.ok()) << layout.status();
   EXPECT_EQ(Joined(*layout, "guardian"), *birth.holder.guardian);
+  ExpectPrintedWhole(*layout);
+  // A mother with a 107-character name: her line shrinks and wraps further
+  // and the child's name still prints.
+  birth.holder.guardian = std::string(kVeryLongName) + " (madre, ONP-2026-001234-5)";
+  birth.holder.full_name = "Ana Lucía Núñez Pérez";
+  layout = internal::LayOutCardText(birth);
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  EXPECT_EQ(Joined(*layout, "guardian"), *birth.holder.guardian);
+  EXPECT_EQ(Joined(*layout, "name"), "Ana Lucía Núñez Pérez");
   ExpectPrintedWhole(*layout);
 }
 
