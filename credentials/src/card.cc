@@ -3,6 +3,9 @@
 #include <array>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "puente/common/error_detail.h"
 #include "puente/credentials/credential.h"
 #include "puente/crypto/hpke.h"
 #include "puente/crypto/mac.h"
@@ -144,6 +147,46 @@ absl::StatusOr<std::optional<SealedSection>> OpenSection(const Cbor& sealed, uin
   return std::optional<SealedSection>();
 }
 
+// Each recipient after the first adds its kid, HPKE encapsulated key and
+// wrapped content key: about 93 bytes of QR (docs/credentials.md).
+constexpr int kBytesPerRecipient = 93;
+
+// `qr_text` when its QR fits the card's budget; otherwise InvalidArgument
+// naming the version it needs and what the issuer could drop.
+absl::StatusOr<std::string> WithinQrBudget(std::string qr_text, const Card& card,
+                                           const std::vector<Recipient>& recipients) {
+  // Base45 is alphanumeric: up to kMaxCardQrChars always fits. Longer text
+  // may still fit when libqrencode packs digit runs in numeric mode.
+  if (qr_text.size() <= kMaxCardQrChars) return qr_text;
+  auto qr = EncodeQr(qr_text, kCardQrErrorCorrection);
+  if (qr.ok() && qr->version <= kMaxCardQrVersion) return qr_text;
+  std::vector<std::string> drop;
+  if (card.sealed && !recipients.empty()) {
+    drop.push_back(absl::StrFormat("sealed-section recipients (%d given; each costs ~%d bytes)",
+                                   recipients.size(), kBytesPerRecipient));
+  }
+  if (card.sealed && !card.sealed->details.empty()) {
+    drop.push_back(absl::StrFormat("sealed details (%d given)", card.sealed->details.size()));
+  }
+  if (!card.entitlements.empty()) {
+    drop.push_back(absl::StrFormat("entitlements (%d given)", card.entitlements.size()));
+  }
+  const std::string needs =
+      qr.ok() ? absl::StrFormat("version %d", qr->version) : std::string("more than version 40");
+  std::string message = absl::StrFormat(
+      "card: the QR needs %s at M (%d characters), the budget is version %d (%d characters)", needs,
+      qr_text.size(), kMaxCardQrVersion, kMaxCardQrChars);
+  if (drop.empty()) {
+    size_t name_chars = 0;
+    for (unsigned char c : card.holder.full_name.value_or("")) name_chars += (c & 0xc0) != 0x80;
+    message += absl::StrFormat(": the holder's claims alone are too long (name %d characters)",
+                               name_chars);
+  } else {
+    message += ": drop " + absl::StrJoin(drop, " or ");
+  }
+  return WithDetail(absl::InvalidArgumentError(message), kDetailReason, "card.qr_over_budget");
+}
+
 }  // namespace
 
 std::string_view CardProfileName(CardProfile profile) {
@@ -212,7 +255,9 @@ absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& i
     if (!sealed.ok()) return sealed.status();
     claims->Put(kSealedClaim, std::move(*sealed));
   }
-  return EncodeSignedCredential(internal::EncodeCbor(*claims), issuer.key(), issuer.kid());
+  auto text = EncodeSignedCredential(internal::EncodeCbor(*claims), issuer.key(), issuer.kid());
+  if (!text.ok()) return text.status();
+  return WithinQrBudget(std::move(*text), card, recipients);
 }
 
 namespace internal {

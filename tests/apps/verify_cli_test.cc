@@ -88,6 +88,26 @@ TEST_F(VerifyCliTest, IssuesPrintableFilesWithPrivateKeys) {
   EXPECT_NE(r.err.find("PUENTE_KEY_PASSPHRASE"), std::string::npos);
 }
 
+// Past the card's QR budget (version 18 at M) the card is refused with what
+// to drop, and nothing is written.
+TEST_F(VerifyCliTest, CardIssueRefusesAQrPastTheBudget) {
+  ASSERT_EQ(Puente("keys generate --kind institution --out police").code, 0);
+  ASSERT_EQ(Puente("keys generate --kind institution --out school").code, 0);
+  Result r = Puente(
+      "card issue --issuer-key onpar.pem --serial 15 --registration-number ONP-2026-000015-9 "
+      "--name 'María Fernanda de los Ángeles Núñez Peña' --entitlement "
+      "asylum-application-active=2027-05-01 --recipient hospital.pub.json --recipient "
+      "bank.pub.json --recipient police.pub.json --recipient school.pub.json --case-number "
+      "CPA-2026-000032 --out card15");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("the budget is version 18 (816 characters): drop sealed-section "
+                       "recipients (4 given; each costs ~93 bytes) or entitlements (1 given)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "card15.png"));
+  EXPECT_FALSE(fs::exists(dir_ / "card15.qr.txt"));
+}
+
 TEST_F(VerifyCliTest, PhotoOfTheCardVerifiesOpensAndMatchesTheFace) {
   Result r = Verify("card12.png --institution-key hospital.pem --face '" +
                     testing::DevPhoto("Ashanti", 2) + "' --json");

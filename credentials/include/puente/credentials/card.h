@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "puente/credentials/claim169.h"
 #include "puente/credentials/keys.h"
+#include "puente/credentials/qr.h"
 
 namespace puente::credentials {
 
@@ -95,8 +96,25 @@ struct Recipient {
   std::string public_key;  // X25519, 32 bytes
 };
 
+// The QR budget of a printed card: the largest QR version, at the error
+// correction the card prints with, whose modules still print at 4 pixels
+// (0.34 mm) in the card's 33 mm QR area at 300 dpi, the size phone cameras
+// read reliably from a printed card (docs/credentials.md, "QR budget");
+// version 19 would print at 3 pixels (0.25 mm). Base45 text is in the
+// alphanumeric mode, of which version 18 at M holds 816 characters
+// (ISO/IEC 18004, table 7).
+inline constexpr int kMaxCardQrVersion = 18;
+inline constexpr QrErrorCorrection kCardQrErrorCorrection = QrErrorCorrection::kM;
+inline constexpr size_t kMaxCardQrChars = 816;
+
 // The QR text of `card`, signed by `issuer`. InvalidArgument for a card
-// without a registration number or name, or with expires_at <= issued_at.
+// without a registration number or name, or with expires_at <= issued_at,
+// and for one whose QR would need a version above kMaxCardQrVersion: the
+// message names the version needed and what to drop (sealed-section
+// recipients, entitlements, sealed details), and the status carries
+// kDetailReason "card.qr_over_budget". So the number of sealed-section
+// recipients is bounded by the budget: one for a card with a face template
+// (two fit only with a short name).
 absl::StatusOr<std::string> IssueCard(const Card& card, const SigningIdentity& issuer,
                                       const std::vector<Recipient>& recipients = {});
 
