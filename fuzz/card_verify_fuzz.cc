@@ -7,7 +7,9 @@
 // trusted issuer first, so the fuzzer reaches the claim parsers behind the
 // signature check; with '^' the same, but signed by the foreign issuer with
 // no kid and Brotli-compressed; with '!' the rest is the compressed payload
-// itself (zlib or Brotli), Base45-encoded for it.
+// itself (zlib or Brotli), Base45-encoded for it; with '%' the CWT claims are
+// signed by a key trusted only through its certificate (x5chain) from the
+// trust list's certificate authority.
 #include <cstdint>
 #include <string>
 
@@ -16,6 +18,7 @@
 #include "puente/credentials/credential.h"
 #include "puente/credentials/verifier.h"
 #include "puente/crypto/encoding.h"
+#include "puente/crypto/signature.h"
 
 namespace {
 using namespace puente;
@@ -24,6 +27,8 @@ struct Fixture {
   credentials::SigningIdentity root = fuzz::FixedIdentity('r');
   credentials::SigningIdentity issuer = fuzz::FixedIdentity('s');
   credentials::SigningIdentity foreign = fuzz::FixedIdentity('f');
+  credentials::SigningIdentity certified = fuzz::FixedIdentity('x');
+  std::string leaf_certificate = *crypto::HexDecode(fuzz::kFuzzLeafCertificateHex);
   credentials::InstitutionKey institution = fuzz::FixedInstitution();
   std::optional<credentials::CardVerifier> verifier;
   Fixture() {
@@ -40,7 +45,11 @@ struct Fixture {
     foreign_entry.public_key = foreign.key().verifying_key().raw();
     foreign_entry.card_types = {};
     foreign_entry.plain_claim169 = true;
-    credentials::TrustList trust{1, 1700000000, 4102444800, {t, foreign_entry}};
+    credentials::TrustedIssuer ca_entry = foreign_entry;
+    ca_entry.kid = "fuzz-ca";
+    ca_entry.ca_certificate = *crypto::HexDecode(fuzz::kFuzzCaCertificateHex);
+    ca_entry.public_key = crypto::CertificateKey(ca_entry.ca_certificate)->raw();
+    credentials::TrustList trust{1, 1700000000, 4102444800, {t, foreign_entry, ca_entry}};
     credentials::RevocationList revoked{1, 1700000000, 4102444800, {5}};
     verifier.emplace(*credentials::CardVerifier::Create(
         root.key().verifying_key(), *credentials::SignTrustList(trust, root),
@@ -63,6 +72,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto cose = crypto::ZlibDecompress(*credentials::Base45Decode(*signed_text), 1 << 20);
     if (!cose.ok()) return 0;
     text = credentials::Base45Encode(crypto::BrotliCompress(*cose));
+  } else if (!text.empty() && text[0] == '%') {
+    auto signed_text = credentials::EncodeSignedCredential(text.substr(1), f.certified.key(),
+                                                           "leaf", {f.leaf_certificate});
+    if (!signed_text.ok()) return 0;
+    text = *signed_text;
   } else if (!text.empty() && text[0] == '!') {
     text = credentials::Base45Encode(text.substr(1));
   }
