@@ -168,6 +168,7 @@ absl::Status RunCardIssue(const Globals& g, const IssueArgs& a) {
   Card card;
   PUENTE_ASSIGN_OR_RETURN(card.type, ParseCardType(a.type));
   card.serial = a.serial;
+  PUENTE_RETURN_IF_ERROR(CheckIssuerUri(a.issuer_name));
   card.issuer = a.issuer_name;
   card.issued_at = card.not_before = std::time(nullptr);
   card.expires_at = card.issued_at + a.valid_days * kDay;

@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   config.db_url = db;
   config.models_dir = models;
   config.workers = workers;
+  if (auto st = credentials::CheckIssuerUri(issuer_name); !st.ok()) {
+    return Fail(absl::InvalidArgumentError("--issuer-name: " + std::string(st.message())));
+  }
   config.issuer_name = issuer_name;
   config.tls_cert_file = tls_cert;
   config.tls_key_file = tls_key;

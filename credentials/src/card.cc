@@ -1,6 +1,7 @@
 #include "puente/credentials/card.h"
 
 #include <array>
+#include <cctype>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -188,6 +189,21 @@ absl::StatusOr<std::string> WithinQrBudget(std::string qr_text, const Card& card
 }
 
 }  // namespace
+
+absl::Status CheckIssuerUri(std::string_view iss) {
+  const size_t colon = iss.find(':');
+  bool ok = colon != std::string_view::npos && colon > 0 && colon + 1 < iss.size() &&
+            std::isalpha(static_cast<unsigned char>(iss[0]));
+  for (size_t i = 0; ok && i < colon; ++i) {
+    const char c = iss[i];
+    ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  }
+  for (char c : iss) ok = ok && c > ' ' && c != 0x7f;
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError("issuer \"" + std::string(iss) +
+                                    "\" is not a URI; Claim 169 1.2.2 asks for one, e.g. " +
+                                    kDefaultIssuerUri);
+}
 
 std::string_view CardProfileName(CardProfile profile) {
   return profile == CardProfile::kPuente ? "puente" : "claim169";

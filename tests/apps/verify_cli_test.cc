@@ -179,6 +179,13 @@ TEST_F(VerifyCliTest, QrTextFromStdinOrFileAndEmptyTextIsInvalid) {
   EXPECT_EQ(Verify("--text @card12.qr.txt --at 2020-01-01").code, 6);
   EXPECT_EQ(Verify("--text @card14.qr.txt").code, 8);
   EXPECT_EQ(Verify("--text @card12.qr.txt --max-list-age-days 0").code, 9);
+  // The card's iss is the default URI; a configured one must be a URI too.
+  EXPECT_EQ(nlohmann::json::parse(Verify("--text @card12.qr.txt --json").out)["card"]["issuer"],
+            "https://onpar.gob.pa");
+  r = Puente("card issue --issuer-key onpar.pem --issuer-name PA-ONPAR --serial 99 "
+             "--registration-number ONP-2026-000099-1 --name 'Ana' --out card99");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("is not a URI"), std::string::npos) << r.err;
 }
 
 TEST_F(VerifyCliTest, SwappedOrForeignListFilesAreNamed) {

@@ -456,6 +456,18 @@ TEST_F(CardTest, TrustedKidWithTheWrongAlgorithmIsAForgery) {
   EXPECT_FALSE(r.card.has_value());
 }
 
+TEST(IssuerUriTest, ConfiguredIssuersAreUris) {
+  EXPECT_TRUE(CheckIssuerUri(kDefaultIssuerUri).ok());
+  EXPECT_TRUE(CheckIssuerUri("urn:pa:onpar").ok());
+  EXPECT_TRUE(CheckIssuerUri("did:web:onpar.gob.pa").ok());
+  for (const char* bad : {"PA-ONPAR", "", ":x", "https:", "1http://x", "https://a b"}) {
+    EXPECT_FALSE(CheckIssuerUri(bad).ok()) << bad;
+  }
+  EXPECT_EQ(CheckIssuerUri("PA-ONPAR").message(),
+            "issuer \"PA-ONPAR\" is not a URI; Claim 169 1.2.2 asks for one, e.g. "
+            "https://onpar.gob.pa");
+}
+
 TEST_F(CardTest, EmptyQrTextIsInvalid) {
   auto r = Verifier().Verify("", kNow);
   EXPECT_EQ(r.verdict, Verdict::kInvalid);

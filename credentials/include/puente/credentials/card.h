@@ -40,6 +40,9 @@ namespace puente::credentials {
 // before Claim 169 1.2.2 carry "PA-ONPAR" and still verify: iss is shown,
 // never matched.
 inline constexpr char kDefaultIssuerUri[] = "https://onpar.gob.pa";
+// OK when `iss` is a URI (RFC 3986: a scheme, ":" and more), as issuers
+// configure it; InvalidArgument naming the rule otherwise.
+absl::Status CheckIssuerUri(std::string_view iss);
 
 // What a verified credential is: a puente card (card claim -70001, with type,
 // entitlements and maybe a sealed section), or a plain Claim 169 credential
