@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "puente/biometrics/models.h"
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
     if (!entry.ok()) {
       return Fail(absl::InvalidArgumentError(path + ": " + std::string(entry.status().message())));
     }
-    if (entry->name.empty()) entry->name = path == issuer_public ? issuer_name : path;
+    // Named after its file (onpar.pub.json: "onpar") unless the file names it.
+    if (entry->name.empty()) entry->name = std::filesystem::path(path).stem().stem().string();
     config.trusted_issuers.push_back(std::move(*entry));
   }
   if (config.issuer && config.trusted_issuers[0].public_key !=
