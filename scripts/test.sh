@@ -21,6 +21,8 @@ if [ "$sanitize" = 1 ]; then
   # Leaks are reported at exit; UBSan stops at its first report so that the
   # test fails instead of printing and passing.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+  # Third-party process-lifetime caches only; each entry says why.
+  export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$repo/scripts/sanitizers/lsan.supp:print_suppressions=0}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 else
   build=${PUENTE_BUILD_DIR:-$repo/build}
