@@ -125,11 +125,21 @@ std::string VerificationText(const credentials::VerificationResult& r, int64_t n
   return out;
 }
 
+namespace {
+
+// A QR text as a file or a pipe holds it: without its line ends. Spaces stay:
+// the space is one of Base45's characters.
+std::string WithoutLineEnds(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> QrTextFromFile(const std::string& path) {
   if (path.size() > 4 && path.compare(path.size() - 4, 4, ".txt") == 0) {
     PUENTE_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
+    return WithoutLineEnds(std::move(text));
   }
   auto image = biometrics::ReadImageFile(path);
   if (!image.ok()) return image.status();
@@ -149,10 +159,7 @@ absl::StatusOr<std::string> QrTextArgument(const std::string& arg) {
   } else if (!text.empty() && text[0] == '@') {
     PUENTE_ASSIGN_OR_RETURN(text, ReadFile(text.substr(1)));
   }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
+  return WithoutLineEnds(std::move(text));
 }
 
 }  // namespace puente::apps

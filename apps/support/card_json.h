@@ -24,7 +24,7 @@ absl::StatusOr<std::string> QrTextFromFile(const std::string& path);
 
 // The QR text a --text argument names: the text itself, "-" for standard
 // input, "@FILE" for a file (long QR texts exceed argument limits), with
-// trailing line ends and spaces removed. May be empty.
+// trailing line ends removed (not spaces: Base45 has them). May be empty.
 absl::StatusOr<std::string> QrTextArgument(const std::string& arg);
 
 }  // namespace puente::apps
