@@ -52,8 +52,7 @@ absl::StatusOr<CardVerifier> CardVerifier::Create(const crypto::VerifyingKey& ro
 namespace {
 
 // The holder's claims of an unverified credential, for UNKNOWN ISSUER.
-std::optional<Card> UnverifiedCard(std::string_view qr_text) {
-  auto decoded = DecodeCredential(qr_text);
+std::optional<Card> UnverifiedCard(const absl::StatusOr<DecodedCredential>& decoded) {
   if (!decoded.ok()) return std::nullopt;
   auto card =
       internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169, decoded->meta, nullptr);
@@ -93,15 +92,14 @@ std::string IssuerRuleBroken(const TrustedIssuer& issuer, const Card& card) {
 }  // namespace
 
 std::optional<absl::StatusOr<DecodedCredential>> CardVerifier::DecodeByChain(
-    std::string_view qr_text, int64_t now, size_t* issuer_index,
-    std::optional<crypto::VerifyingKey>* leaf, std::string* problem) const {
-  auto unverified = DecodeCredential(qr_text);
-  if (!unverified.ok() || unverified->x5chain.empty()) return std::nullopt;
+    std::string_view qr_text, const DecodedCredential& unverified, int64_t now,
+    size_t* issuer_index, std::optional<crypto::VerifyingKey>* leaf, std::string* problem) const {
+  if (unverified.x5chain.empty()) return std::nullopt;
   // The chain must have been valid when the card was signed.
-  const int64_t at = unverified->meta.issued_at.value_or(now);
+  const int64_t at = unverified.meta.issued_at.value_or(now);
   for (size_t i = 0; i < trust_.issuers.size(); ++i) {
     if (trust_.issuers[i].ca_certificate.empty()) continue;
-    auto key = crypto::VerifyCertificateChain(unverified->x5chain, trust_.issuers[i].ca_certificate,
+    auto key = crypto::VerifyCertificateChain(unverified.x5chain, trust_.issuers[i].ca_certificate,
                                               at);
     if (!key.ok()) {
       *problem = std::string(key.status().message());
@@ -155,11 +153,17 @@ VerificationResult CardVerifier::Verify(std::string_view qr_text, int64_t now,
         (without_kid && DecodeStageOf(decoded.status()) == DecodeStage::kSignature &&
          !DetailOf(decoded.status(), kDetailReason).has_value());
     if (!unknown) return fail(Verdict::kInvalid, std::string(decoded.status().message()));
-    // Not trusted by kid: perhaps by its certificate chain (x5chain).
+    // Not trusted by kid: perhaps by its certificate chain (x5chain). The
+    // text is read once more without a key, for the chain and for the claims
+    // an UNKNOWN ISSUER verdict shows.
+    const absl::StatusOr<DecodedCredential> unverified = DecodeCredential(qr_text);
     std::string chain_problem;
-    auto chained = DecodeByChain(qr_text, now, &issuer_index, &leaf, &chain_problem);
+    std::optional<absl::StatusOr<DecodedCredential>> chained;
+    if (unverified.ok()) {
+      chained = DecodeByChain(qr_text, *unverified, now, &issuer_index, &leaf, &chain_problem);
+    }
     if (!chained) {
-      r.card = UnverifiedCard(qr_text);
+      r.card = UnverifiedCard(unverified);
       std::string reason = without_kid ? "no key in the trust list verifies this card, which "
                                          "names no key id (kid)"
                                        : "the signing key is not in the trust list";

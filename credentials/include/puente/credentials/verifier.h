@@ -80,13 +80,15 @@ class CardVerifier {
 
  private:
   CardVerifier(TrustList trust, RevocationList revocation, VerifierPolicy policy);
-  // A card not trusted by its kid, decoded with its certificate chain's leaf
-  // key when the chain verifies up to a certificate authority of the trust
-  // list (its index into *issuer_index). nullopt when it has no chain or no
-  // authority accepts it (*problem says why).
+  // A card not trusted by its kid (`unverified`: its text decoded without a
+  // key), decoded with its certificate chain's leaf key when the chain
+  // verifies up to a certificate authority of the trust list (its index into
+  // *issuer_index). nullopt when it has no chain or no authority accepts it
+  // (*problem says why).
   std::optional<absl::StatusOr<DecodedCredential>> DecodeByChain(
-      std::string_view qr_text, int64_t now, size_t* issuer_index,
-      std::optional<crypto::VerifyingKey>* leaf, std::string* problem) const;
+      std::string_view qr_text, const DecodedCredential& unverified, int64_t now,
+      size_t* issuer_index, std::optional<crypto::VerifyingKey>* leaf,
+      std::string* problem) const;
 
   TrustList trust_;
   RevocationList revocation_;
