@@ -121,7 +121,8 @@ FixedClock& TestClock() {
 
 credentials::TrustedIssuer CertifiedIssuer(const credentials::SigningIdentity& issuer,
                                            int64_t not_before, int64_t not_after) {
-  credentials::PublicKeyFile file = credentials::PublicFileOf(issuer, credentials::KeyKind::kIssuer);
+  credentials::PublicKeyFile file =
+      credentials::PublicFileOf(issuer, credentials::KeyKind::kIssuer);
   file.not_before = not_before;
   file.not_after = not_after;
   return *credentials::TrustedIssuerOf(

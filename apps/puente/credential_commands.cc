@@ -73,8 +73,11 @@ absl::Status RunTrustList(const Globals& g, const TrustArgs& a) {
     }
     if (!f.not_before) {
       return absl::InvalidArgumentError(
-          a.issuers[i] + ": the key has no certified signing window; give it one once with "
-          "`puente keys certify " + a.issuers[i] + " --not-before YYYY-MM-DD --not-after "
+          a.issuers[i] +
+          ": the key has no certified signing window; give it one once with "
+          "`puente keys certify " +
+          a.issuers[i] +
+          " --not-before YYYY-MM-DD --not-after "
           "YYYY-MM-DD` (every later list keeps it)");
     }
     PUENTE_ASSIGN_OR_RETURN(TrustedIssuer t, TrustedIssuerOf(f, types));
@@ -304,7 +307,7 @@ absl::Status RunCardDecode(const Globals& g, const DecodeArgs& a) {
                    {"claim169", ToJson(decoded->claim169)},
                    {"warnings", decoded->warnings}};
   auto card = credentials::internal::CardFromClaims(decoded->cwt_claims_cbor, decoded->claim169,
-                                       decoded->meta, nullptr);
+                                                    decoded->meta, nullptr);
   j["profile"] = card.ok() ? std::string(CardProfileName(card->profile)) : "unreadable";
   if (card.ok() && card->profile == CardProfile::kPuente) {
     j["puente"] = {{"type", std::string(CardTypeName(card->type))},
@@ -377,7 +380,8 @@ void AddCredentialCommands(CLI::App& app, Globals& g, const Runner& run) {
   is->add_option("--passphrase-file", issue.passphrase_file, "Passphrase file for --issuer-key");
   is->callback([&] { run(RunCardIssue(g, issue)); });
   auto* dc = card->add_subcommand(
-      "decode", "Decode any Claim 169 QR for inspection (signature checked only with --issuer-key)");
+      "decode",
+      "Decode any Claim 169 QR for inspection (signature checked only with --issuer-key)");
   dc->add_option("input", decode.input, "Photo or scan of the card, or a .txt of its QR text");
   dc->add_option("--text", decode.text, "The QR text: TEXT, - (stdin) or @FILE");
   dc->add_option("--issuer-key", decode.issuer_key, "Verify against this one public key file");

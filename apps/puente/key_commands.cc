@@ -112,17 +112,17 @@ absl::Status RunKeyGenerate(const Globals& g, const KeyGenArgs& a) {
   Print(g, j,
         absl::StrFormat("%s key %s (%s)\n  private: %s.pem (passphrase-protected)\n  public:  "
                         "%s.pub.json\n%s%s",
-                        a.kind, crypto::HexEncode(pub.kid), pub.alg, a.out, a.out,
-                        WindowText(pub), pin));
+                        a.kind, crypto::HexEncode(pub.kid), pub.alg, a.out, a.out, WindowText(pub),
+                        pin));
   return absl::OkStatus();
 }
 
 struct ImportArgs {
-  std::string ca_file;    // or a certificate authority's X.509 certificate (PEM or DER)
-  std::string key_file;   // PEM or JWK file
-  std::string key_hex;    // or raw hex
-  std::string alg;        // required for hex
-  std::string kid_hex;    // the issuer's declared kid; empty: derived, as puente's
+  std::string ca_file;   // or a certificate authority's X.509 certificate (PEM or DER)
+  std::string key_file;  // PEM or JWK file
+  std::string key_hex;   // or raw hex
+  std::string alg;       // required for hex
+  std::string kid_hex;   // the issuer's declared kid; empty: derived, as puente's
   std::string name;
   WindowArgs window;
   std::string out;
@@ -195,7 +195,8 @@ struct CertifyArgs {
 // A window already certified is not changed: a new window is a new key.
 absl::Status RunKeyCertify(const Globals& g, const CertifyArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(PublicKeyFile pub, apps::LoadPublicKey(a.file));
-  if (pub.kind != KeyKind::kIssuer) return absl::InvalidArgumentError(a.file + ": not an issuer key");
+  if (pub.kind != KeyKind::kIssuer)
+    return absl::InvalidArgumentError(a.file + ": not an issuer key");
   if (pub.not_before) {
     return absl::FailedPreconditionError(
         a.file + ": its signing window is certified already (" + apps::IsoDate(*pub.not_before) +
@@ -204,9 +205,9 @@ absl::Status RunKeyCertify(const Globals& g, const CertifyArgs& a) {
   }
   PUENTE_RETURN_IF_ERROR(ApplyWindow(a.window, &pub));
   PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.file, PublicKeyFileJson(pub)));
-  Print(g, KeyJson(pub, a.file),
-        absl::StrFormat("issuer key %s certified\n%s", crypto::HexEncode(pub.kid),
-                        WindowText(pub)));
+  Print(
+      g, KeyJson(pub, a.file),
+      absl::StrFormat("issuer key %s certified\n%s", crypto::HexEncode(pub.kid), WindowText(pub)));
   return absl::OkStatus();
 }
 

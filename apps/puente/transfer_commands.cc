@@ -6,13 +6,13 @@
 #include <filesystem>
 
 #include "absl/strings/str_format.h"
-#include "support/centre_client.h"
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
 #include "puente/open_registry.h"
 #include "puente/progress.h"
 #include "puente/registry/regional.h"
 #include "puente/registry/sync.h"
+#include "support/centre_client.h"
 #include "support/key_material.h"
 
 namespace puente::cli {
@@ -32,15 +32,15 @@ struct PushArgs {
 absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(std::string manifest, apps::ReadFile(a.dir + "/manifest.json"));
   PUENTE_ASSIGN_OR_RETURN(registry::BundleManifest m, registry::ParseBundleManifest(manifest));
-  PUENTE_ASSIGN_OR_RETURN(
-      auto centre, apps::CentreClient::Connect({.server = a.server,
-                                          .ca_cert = a.ca_cert,
-                                          .connect_timeout_seconds = 10,
-                                          // the import runs dedup for every person
-                                          .read_timeout_seconds = 600,
-                                          .write_timeout_seconds = 120,
-                                          .no_answer_advice = "run `kit push` again, it resumes",
-                                          .refused_what = ""}));
+  PUENTE_ASSIGN_OR_RETURN(auto centre, apps::CentreClient::Connect(
+                                           {.server = a.server,
+                                            .ca_cert = a.ca_cert,
+                                            .connect_timeout_seconds = 10,
+                                            // the import runs dedup for every person
+                                            .read_timeout_seconds = 600,
+                                            .write_timeout_seconds = 120,
+                                            .no_answer_advice = "run `kit push` again, it resumes",
+                                            .refused_what = ""}));
   const std::string path = "/api/v1/kits/bundles/" + m.bundle_id;
   auto post = [&]() -> absl::StatusOr<json> {
     PUENTE_ASSIGN_OR_RETURN(std::string body,
@@ -102,15 +102,15 @@ struct PullArgs {
 // transaction) before the next request, so a dropped link loses nothing.
 absl::Status RunKitPull(const Globals& g, const PullArgs& a) {
   PUENTE_ASSIGN_OR_RETURN(RegistryWithFaces o, OpenRegistryWithFaces(g));
-  PUENTE_ASSIGN_OR_RETURN(
-      auto centre,
-      apps::CentreClient::Connect({.server = a.server,
-                             .ca_cert = a.ca_cert,
-                             .connect_timeout_seconds = 10,
-                             .read_timeout_seconds = 120,
-                             .write_timeout_seconds = std::nullopt,
-                             .no_answer_advice = "nothing more was applied, run `kit pull` again",
-                             .refused_what = " the pull"}));
+  PUENTE_ASSIGN_OR_RETURN(auto centre,
+                          apps::CentreClient::Connect(
+                              {.server = a.server,
+                               .ca_cert = a.ca_cert,
+                               .connect_timeout_seconds = 10,
+                               .read_timeout_seconds = 120,
+                               .write_timeout_seconds = std::nullopt,
+                               .no_answer_advice = "nothing more was applied, run `kit pull` again",
+                               .refused_what = " the pull"}));
   const auto progress = ProgressBar("pages");
   registry::ReferenceCounts total;
   registry::PullReport last;

@@ -114,10 +114,10 @@ int main(int argc, char** argv) {
     if (entry->name.empty()) entry->name = std::filesystem::path(path).stem().stem().string();
     config.trusted_issuers.push_back(std::move(*entry));
   }
-  if (config.issuer && config.trusted_issuers[0].public_key !=
-                           config.issuer->key().verifying_key().raw()) {
-    return Fail(absl::InvalidArgumentError(issuer_public + " is not the public key of " +
-                                           issuer_key));
+  if (config.issuer &&
+      config.trusted_issuers[0].public_key != config.issuer->key().verifying_key().raw()) {
+    return Fail(
+        absl::InvalidArgumentError(issuer_public + " is not the public key of " + issuer_key));
   }
   if (!root_key.empty()) {
     auto k = apps::LoadSigningKey(root_key, passphrase_file);

@@ -246,12 +246,14 @@ absl::Status RunUpdate(const Options& o, const UpdateOptions& u) {
           u.server + " offers another root key (fingerprint " + offered_fp +
           ") than the one pinned here (" + have_fp +
           "): nothing updated. If the centre really changed its root, it tells you the new "
-          "fingerprint; then remove " + files.root + " and update with --root-fingerprint");
+          "fingerprint; then remove " +
+          files.root + " and update with --root-fingerprint");
     }
   } else if (want.empty()) {
     return absl::FailedPreconditionError(
         "first update: give --root-fingerprint, the root fingerprint the centre published "
-        "(this server offers " + offered_fp + "; compare before you trust it)");
+        "(this server offers " +
+        offered_fp + "; compare before you trust it)");
   } else if (want != offered_fp) {
     return absl::FailedPreconditionError("the root key of " + u.server + " has fingerprint " +
                                          offered_fp + ", not " + want + ": nothing updated");
@@ -261,14 +263,13 @@ absl::Status RunUpdate(const Options& o, const UpdateOptions& u) {
   PUENTE_ASSIGN_OR_RETURN(std::string revocation, centre->Get("/api/v1/lists/revocation", {200}));
   auto trust_list = credentials::VerifyTrustList(trust, root);
   if (!trust_list.ok()) {
-    return absl::InvalidArgumentError("the downloaded " + std::string(trust_list.status().message()) +
-                                      "; nothing updated");
+    return absl::InvalidArgumentError(
+        "the downloaded " + std::string(trust_list.status().message()) + "; nothing updated");
   }
   auto revocation_list = credentials::VerifyRevocationList(revocation, root);
   if (!revocation_list.ok()) {
-    return absl::InvalidArgumentError("the downloaded " +
-                                      std::string(revocation_list.status().message()) +
-                                      "; nothing updated");
+    return absl::InvalidArgumentError(
+        "the downloaded " + std::string(revocation_list.status().message()) + "; nothing updated");
   }
   // Never go back to older lists (a replayed download would un-revoke cards).
   if (pinned) {
@@ -298,10 +299,12 @@ absl::Status RunUpdate(const Options& o, const UpdateOptions& u) {
   nlohmann::json j{{"store", o.store},
                    {"root_fingerprint", offered_fp},
                    {"root_pinned_now", !pinned},
-                   {"trust_list", {{"issuers", trust_list->issuers.size()},
-                                   {"next_update", apps::IsoDate(trust_list->next_update)}}},
-                   {"revocation_list", {{"revoked", revocation_list->revoked.size()},
-                                        {"next_update", apps::IsoDate(revocation_list->next_update)}}}};
+                   {"trust_list",
+                    {{"issuers", trust_list->issuers.size()},
+                     {"next_update", apps::IsoDate(trust_list->next_update)}}},
+                   {"revocation_list",
+                    {{"revoked", revocation_list->revoked.size()},
+                     {"next_update", apps::IsoDate(revocation_list->next_update)}}}};
   if (o.json) {
     std::cout << j.dump(2) << "\n";
   } else {
@@ -324,12 +327,14 @@ int main(int argc, char** argv) {
   o.store = DefaultStore();
   CLI::App app{"puente-verify: check a Puente card offline"};
   app.require_subcommand(0, 1);
-  app.add_option("image", o.image, "Photo or scan of the card (JPEG, PNG), or a .txt of its QR text");
+  app.add_option("image", o.image,
+                 "Photo or scan of the card (JPEG, PNG), or a .txt of its QR text");
   auto* text_opt =
       app.add_option("--text", o.text, "The QR text instead of a photo: TEXT, - (stdin), @FILE");
   app.add_option("--root", o.root, "Root public key file (else the store's)");
   app.add_option("--trust-list", o.trust_list, "Signed trust list (else the store's)");
-  app.add_option("--revocation-list", o.revocation_list, "Signed revocation list (else the store's)");
+  app.add_option("--revocation-list", o.revocation_list,
+                 "Signed revocation list (else the store's)");
   app.add_option("--store", o.store,
                  "Where `update` keeps the lists (default $PUENTE_VERIFY_HOME, else "
                  "~/.local/share/puente-verify)");
@@ -344,8 +349,7 @@ int main(int argc, char** argv) {
                  "Lists older than this are STALE (default 7)");
   app.add_flag("--json", o.json, "JSON output");
   auto* update = app.add_subcommand("update", "Fetch the root key and lists from the centre");
-  update->add_option("--server", u.server, "The centre, e.g. https://registro.example")
-      ->required();
+  update->add_option("--server", u.server, "The centre, e.g. https://registro.example")->required();
   update->add_option("--root-fingerprint", u.root_fingerprint,
                      "The root fingerprint the centre published (required the first time)");
   update->add_option("--ca-cert", u.ca_cert, "PEM of the centre's TLS CA (default: the system's)");

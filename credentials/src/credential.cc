@@ -101,8 +101,9 @@ absl::StatusOr<const crypto::VerifyingKey*> VerifyWithLookup(const internal::Cos
   if (!alg_matched) {
     return WithDetail(
         StageError(DecodeStage::kSignature,
-                   "algorithm " + std::to_string(sign1.alg) + " is not the algorithm of the key "
-                   "trusted under this kid (" +
+                   "algorithm " + std::to_string(sign1.alg) +
+                       " is not the algorithm of the key "
+                       "trusted under this kid (" +
                        std::string(crypto::SignatureAlgorithmName(keys[0]->algorithm())) + ")"),
         kDetailReason, kReasonWrongAlgorithm);
   }

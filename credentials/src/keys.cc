@@ -107,8 +107,8 @@ absl::StatusOr<PublicKeyFile> ParsePublicKeyFile(std::string_view text) {
   if (!pub.ok()) return Bad("public_key is not hex");
   f.kid = *kid;
   f.public_key = *pub;
-  for (auto [field, member] : {std::pair{"not_before", &f.not_before},
-                                std::pair{"not_after", &f.not_after}}) {
+  for (auto [field, member] :
+       {std::pair{"not_before", &f.not_before}, std::pair{"not_after", &f.not_after}}) {
     if (!j.contains(field)) continue;
     if (!j[field].is_number_integer()) return Bad(std::string(field) + " is not Unix seconds");
     *member = j[field].get<int64_t>();
@@ -191,7 +191,8 @@ absl::StatusOr<crypto::VerifyingKey> ImportVerifyingKey(
   auto bad = [](const std::string& what) {
     return absl::InvalidArgumentError("public key: " + what);
   };
-  auto agree = [&](absl::StatusOr<crypto::VerifyingKey> key) -> absl::StatusOr<crypto::VerifyingKey> {
+  auto agree =
+      [&](absl::StatusOr<crypto::VerifyingKey> key) -> absl::StatusOr<crypto::VerifyingKey> {
     if (!key.ok()) return bad(std::string(key.status().message()));
     if (alg && key->algorithm() != *alg) {
       return bad(std::string("the key is ") +

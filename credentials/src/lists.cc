@@ -201,9 +201,10 @@ absl::StatusOr<TrustList> VerifyTrustList(std::string_view bytes,
       i.plain_claim169 = plain->i != 0;
     }
     if (const Cbor* ca = e.Find(11)) {
-      auto ca_key = ca->is_bytes() ? crypto::CertificateKey(ca->s)
-                                   : absl::StatusOr<crypto::VerifyingKey>(
-                                         absl::InvalidArgumentError("not bytes"));
+      auto ca_key =
+          ca->is_bytes()
+              ? crypto::CertificateKey(ca->s)
+              : absl::StatusOr<crypto::VerifyingKey>(absl::InvalidArgumentError("not bytes"));
       if (!ca_key.ok() || ca_key->raw() != pub->s) {
         return Bad(kName, "issuer CA certificate is not of its key");
       }

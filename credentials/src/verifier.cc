@@ -99,8 +99,8 @@ std::optional<absl::StatusOr<DecodedCredential>> CardVerifier::DecodeByChain(
   const int64_t at = unverified.meta.issued_at.value_or(now);
   for (size_t i = 0; i < trust_.issuers.size(); ++i) {
     if (trust_.issuers[i].ca_certificate.empty()) continue;
-    auto key = crypto::VerifyCertificateChain(unverified.x5chain, trust_.issuers[i].ca_certificate,
-                                              at);
+    auto key =
+        crypto::VerifyCertificateChain(unverified.x5chain, trust_.issuers[i].ca_certificate, at);
     if (!key.ok()) {
       *problem = std::string(key.status().message());
       continue;

@@ -618,7 +618,8 @@ absl::StatusOr<VerifyingKey> KeyOfCertificate(X509* cert) {
   EVP_PKEY* pkey = X509_get0_pubkey(cert);  // owned by the certificate
   if (pkey == nullptr) return absl::InvalidArgumentError("certificate: no public key");
   auto alg = AlgorithmOf(pkey);
-  if (!alg.ok()) return absl::InvalidArgumentError("certificate: " + std::string(alg.status().message()));
+  if (!alg.ok())
+    return absl::InvalidArgumentError("certificate: " + std::string(alg.status().message()));
   auto raw = RawPublicKey(pkey, *alg);
   if (!raw.ok()) return raw.status();
   return VerifyingKey::FromRaw(*alg, *raw);
@@ -665,8 +666,7 @@ absl::StatusOr<VerifyingKey> VerifyCertificateChain(const std::vector<std::strin
     if (!certs.back()) return bad("certificate " + std::to_string(certs.size()) + " is malformed");
   }
   std::unique_ptr<X509_STORE, Deleter<X509_STORE, X509_STORE_free>> store(X509_STORE_new());
-  std::unique_ptr<STACK_OF(X509), X509StackFree> untrusted(
-      sk_X509_new_null());
+  std::unique_ptr<STACK_OF(X509), X509StackFree> untrusted(sk_X509_new_null());
   std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>> ctx(
       X509_STORE_CTX_new());
   if (!store || !untrusted || !ctx || X509_STORE_add_cert(store.get(), anchor.get()) != 1) {

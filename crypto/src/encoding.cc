@@ -144,7 +144,8 @@ absl::StatusOr<std::string> ZlibDecompress(std::string_view compressed, size_t m
 absl::StatusOr<std::string> Base64UrlDecode(std::string_view b64url) {
   std::string std_b64(b64url);
   for (char& c : std_b64) {
-    if (c == '+' || c == '/' || c == '=') return absl::InvalidArgumentError("base64url: malformed input");
+    if (c == '+' || c == '/' || c == '=')
+      return absl::InvalidArgumentError("base64url: malformed input");
     if (c == '-') c = '+';
     if (c == '_') c = '/';
   }
@@ -175,8 +176,8 @@ absl::StatusOr<std::string> BrotliDecompress(std::string_view compressed, size_t
   while (true) {
     size_t avail_out = sizeof buf;
     uint8_t* next_out = buf;
-    const BrotliDecoderResult rc = BrotliDecoderDecompressStream(
-        state.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
+    const BrotliDecoderResult rc = BrotliDecoderDecompressStream(state.get(), &avail_in, &next_in,
+                                                                 &avail_out, &next_out, nullptr);
     const size_t produced = sizeof buf - avail_out;
     if (out.size() + produced > max_output) {
       return absl::InvalidArgumentError("Decompress: inflated payload exceeds " +

@@ -23,7 +23,8 @@ using testing::Result;
 class Claim169Cli : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("puente-c169-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+    dir_ =
+        fs::temp_directory_path() / ("puente-c169-" + crypto::HexEncode(*crypto::RandomBytes(4)));
     fs::create_directories(dir_);
     for (const std::string& args :
          {std::string("keys generate --kind root --out root"),
@@ -41,8 +42,10 @@ class Claim169Cli : public ::testing::TestWithParam<std::string> {
                              (dir_ / "stderr.txt").string());
   }
   static Result Verify(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() + "' && '" PUENTE_VERIFY_BIN
-                             "' --root root.pub.json --revocation-list revoked.cbor " + args,
+    return testing::RunShell("cd '" + dir_.string() +
+                                 "' && '" PUENTE_VERIFY_BIN
+                                 "' --root root.pub.json --revocation-list revoked.cbor " +
+                                 args,
                              (dir_ / "stderr.txt").string());
   }
   static fs::path dir_;
@@ -122,14 +125,18 @@ TEST(Claim169CliUnknownIssuer, ClaimsShownButMarkedNotVerified) {
   fs::create_directories(dir);
   std::ofstream(dir / "card.txt") << v.at("qr_data").get<std::string>();
   auto run = [&](const std::string& cmd) {
-    return testing::RunShell("cd '" + dir.string() + "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 " + cmd,
-                             (dir / "stderr.txt").string());
+    return testing::RunShell(
+        "cd '" + dir.string() + "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 " + cmd,
+        (dir / "stderr.txt").string());
   };
   ASSERT_EQ(run("'" PUENTE_BIN "' keys generate --kind root --out root").code, 0);
   ASSERT_EQ(run("'" PUENTE_BIN "' keys generate --kind issuer --out other").code, 0);
-  ASSERT_EQ(run("'" PUENTE_BIN "' lists trust --root root.pem --issuer other.pub.json --out t.cbor").code, 0);
+  ASSERT_EQ(
+      run("'" PUENTE_BIN "' lists trust --root root.pem --issuer other.pub.json --out t.cbor").code,
+      0);
   ASSERT_EQ(run("'" PUENTE_BIN "' lists revocation --root root.pem --out r.cbor").code, 0);
-  Result r = run("'" PUENTE_VERIFY_BIN "' --root root.pub.json --trust-list t.cbor "
+  Result r = run("'" PUENTE_VERIFY_BIN
+                 "' --root root.pub.json --trust-list t.cbor "
                  "--revocation-list r.cbor --text - < card.txt");
   EXPECT_EQ(r.code, 8) << r.out << r.err;
   EXPECT_EQ(r.out.substr(0, 14), "UNKNOWN ISSUER") << r.out;

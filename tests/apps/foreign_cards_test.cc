@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -137,10 +137,9 @@ TEST_F(ForeignCardsTest, EveryForgedCardGetsItsVerdict) {
     const std::string verdict = c["expected_verdict"];
     EXPECT_EQ(j.value("verdict", ""), verdict) << j.dump(2);
     // One documented exit code per verdict (apps/puente_verify/main.cc).
-    const std::map<std::string, int> exit_codes{{"VALID", 0},         {"INVALID", 1},
-                                                {"EXPIRED", 5},       {"NOT YET VALID", 6},
-                                                {"REVOKED", 7},       {"UNKNOWN ISSUER", 8},
-                                                {"STALE LISTS", 9}};
+    const std::map<std::string, int> exit_codes{
+        {"VALID", 0},   {"INVALID", 1},        {"EXPIRED", 5},    {"NOT YET VALID", 6},
+        {"REVOKED", 7}, {"UNKNOWN ISSUER", 8}, {"STALE LISTS", 9}};
     EXPECT_EQ(r.code, exit_codes.at(verdict)) << "exit code " << r.code;
     if (!c["expected_reason"].is_null()) {
       const std::string reason = c["expected_reason"];

@@ -182,8 +182,9 @@ TEST_F(VerifyCliTest, QrTextFromStdinOrFileAndEmptyTextIsInvalid) {
   // The card's iss is the default URI; a configured one must be a URI too.
   EXPECT_EQ(nlohmann::json::parse(Verify("--text @card12.qr.txt --json").out)["card"]["issuer"],
             "https://onpar.gob.pa");
-  r = Puente("card issue --issuer-key onpar.pem --issuer-name PA-ONPAR --serial 99 "
-             "--registration-number ONP-2026-000099-1 --name 'Ana' --out card99");
+  r = Puente(
+      "card issue --issuer-key onpar.pem --issuer-name PA-ONPAR --serial 99 "
+      "--registration-number ONP-2026-000099-1 --name 'Ana' --out card99");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("is not a URI"), std::string::npos) << r.err;
 }
@@ -221,12 +222,13 @@ TEST_F(VerifyCliTest, IssuerWindowIsCertifiedOnceInTheKeyFile) {
   r = Puente("keys certify legacy.pub.json --not-before 2026-01-01 --not-after 2028-01-01");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(Puente("keys certify legacy.pub.json --not-before 2026-06-01").code, 5);
-  ASSERT_EQ(Puente("--json lists trust --root root.pem --issuer legacy.pub.json --out legacy.cbor")
-                .code,
-            0);
+  ASSERT_EQ(
+      Puente("--json lists trust --root root.pem --issuer legacy.pub.json --out legacy.cbor").code,
+      0);
   // The list says what the file says, whatever day it is signed.
-  r = Puente("--json keys import --alg Ed25519 --public-key-hex " + pub["public_key"].get<std::string>() +
-             " --kid 0102 --name Foreign --not-before 2026-01-01 --not-after 2027-01-01 --out foreign");
+  r = Puente(
+      "--json keys import --alg Ed25519 --public-key-hex " + pub["public_key"].get<std::string>() +
+      " --kid 0102 --name Foreign --not-before 2026-01-01 --not-after 2027-01-01 --out foreign");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   auto imported = nlohmann::json::parse(Read("foreign.pub.json"));
   EXPECT_EQ(imported["kid"], "0102");

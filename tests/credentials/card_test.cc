@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/run_process.h"
 #include "puente/common/error_detail.h"
 #include "puente/credentials/base45.h"
 #include "puente/credentials/credential.h"
@@ -11,12 +17,6 @@
 #include "puente/credentials/verifier.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
-#include "apps/run_process.h"
-
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace puente::credentials {
 namespace {
@@ -294,7 +294,8 @@ TEST_F(CardTest, ListsMustBeSignedByTheRoot) {
       CardVerifier::Create(root_->key().verifying_key(), *SignTrustList(trust_, other_root),
                            *SignRevocationList(revocation_, *root_));
   ASSERT_FALSE(forged.ok());
-  EXPECT_EQ(forged.status().message(), "trust list: invalid signature: not signed by this root key");
+  EXPECT_EQ(forged.status().message(),
+            "trust list: invalid signature: not signed by this root key");
   std::string rl = *SignRevocationList(revocation_, *root_);
   rl[rl.size() - 3] ^= 1;
   EXPECT_FALSE(VerifyRevocationList(rl, root_->key().verifying_key()).ok());
@@ -400,15 +401,15 @@ TEST_F(CardTest, ForeignClaim169CardFromATrustedIssuerIsValid) {
   no_iat.issuer = "https://id.example.org";
   Claim169 who;
   who.id = "EX-2";
-  r = Verifier().Verify(
-      *EncodeSignedCredential(EncodeCwtClaims(no_iat, who), foreign.key(), kid), kNow);
+  r = Verifier().Verify(*EncodeSignedCredential(EncodeCwtClaims(no_iat, who), foreign.key(), kid),
+                        kNow);
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.reason, "no issue date (iat): the signing key's validity window cannot be checked");
 }
 
 TEST_F(CardTest, PuenteIssuerKeysDoNotVouchForPlainCredentials) {
-  const std::string qr = *EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), issuer_->key(),
-                                                 issuer_->kid());
+  const std::string qr =
+      *EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), issuer_->key(), issuer_->kid());
   auto r = Verifier().Verify(qr, kNow);
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.reason,
@@ -432,8 +433,8 @@ TEST_F(CardTest, CardWithoutKidIsTriedAgainstTheKeysOfItsAlgorithm) {
   EXPECT_EQ(r.kid, "");
   // Signed by nobody trusted: unknown issuer, with the claims shown unverified.
   auto stranger = *SigningIdentity::Generate(SignatureAlgorithm::kEd25519);
-  r = Verifier().Verify(
-      *EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), stranger.key(), ""), kNow);
+  r = Verifier().Verify(*EncodeSignedCredential(ForeignCwt(kNow, kNow + kYear), stranger.key(), ""),
+                        kNow);
   EXPECT_EQ(r.verdict, Verdict::kUnknownIssuer);
   ASSERT_TRUE(r.card.has_value());
   EXPECT_FALSE(r.signature_verified);
@@ -565,11 +566,11 @@ TEST(ImportVerifyingKeyTest, ReadsPemJwkAndHexAndRefusesPrivateOrMismatched) {
   EXPECT_EQ(from_jwk->raw(), raw);
   EXPECT_EQ(ImportVerifyingKey(jwk, SignatureAlgorithm::kEd25519).status().message(),
             "public key: the key is ES256, not Ed25519");
-  EXPECT_EQ(ImportVerifyingKey(R"({"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"})",
-                               std::nullopt)
-                .status()
-                .message(),
-            "public key: this JWK holds a private key; give the public key only");
+  EXPECT_EQ(
+      ImportVerifyingKey(R"({"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"})", std::nullopt)
+          .status()
+          .message(),
+      "public key: this JWK holds a private key; give the public key only");
   // A PEM SubjectPublicKeyInfo (RFC 8410 example Ed25519 key).
   const std::string pem =
       "-----BEGIN PUBLIC KEY-----\n"
@@ -580,9 +581,9 @@ TEST(ImportVerifyingKeyTest, ReadsPemJwkAndHexAndRefusesPrivateOrMismatched) {
   EXPECT_EQ(from_pem->algorithm(), SignatureAlgorithm::kEd25519);
   EXPECT_EQ(crypto::HexEncode(from_pem->raw()),
             "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1");
-  EXPECT_FALSE(ImportVerifyingKey("-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----\n",
-                                  std::nullopt)
-                   .ok());
+  EXPECT_FALSE(
+      ImportVerifyingKey("-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----\n", std::nullopt)
+          .ok());
   EXPECT_FALSE(ImportVerifyingKey("", SignatureAlgorithm::kEd25519).ok());
 }
 
@@ -596,20 +597,21 @@ class CertificateChainTest : public CardTest {
     dir_ = std::filesystem::temp_directory_path() /
            ("puente-x5-" + crypto::HexEncode(*crypto::RandomBytes(4)));
     std::filesystem::create_directories(dir_);
-    ASSERT_EQ(Shell("openssl genpkey -algorithm ed25519 -out ca.key && "
-                    "openssl req -x509 -new -key ca.key -subj '/CN=Example Root CA' -days 3650 "
-                    "-addext basicConstraints=critical,CA:TRUE "
-                    "-addext keyUsage=critical,keyCertSign,cRLSign -out ca.pem && "
-                    "openssl genpkey -algorithm ed25519 -out leaf.key && "
-                    "openssl req -new -key leaf.key -subj '/CN=Example Issuer' -out leaf.csr && "
-                    "printf 'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,"
-                    "digitalSignature\\n' > ext && "
-                    "openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -set_serial 2 "
-                    "-days 365 -extfile ext -out leaf.pem && "
-                    "openssl req -x509 -new -key leaf.key -subj '/CN=Self' -days 30 -out self.pem && "
-                    "openssl pkcs8 -topk8 -in leaf.key -v2 aes-256-cbc "
-                    "-passout pass:leaf-passphrase -out leaf.enc.pem"),
-              0);
+    ASSERT_EQ(
+        Shell("openssl genpkey -algorithm ed25519 -out ca.key && "
+              "openssl req -x509 -new -key ca.key -subj '/CN=Example Root CA' -days 3650 "
+              "-addext basicConstraints=critical,CA:TRUE "
+              "-addext keyUsage=critical,keyCertSign,cRLSign -out ca.pem && "
+              "openssl genpkey -algorithm ed25519 -out leaf.key && "
+              "openssl req -new -key leaf.key -subj '/CN=Example Issuer' -out leaf.csr && "
+              "printf 'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,"
+              "digitalSignature\\n' > ext && "
+              "openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -set_serial 2 "
+              "-days 365 -extfile ext -out leaf.pem && "
+              "openssl req -x509 -new -key leaf.key -subj '/CN=Self' -days 30 -out self.pem && "
+              "openssl pkcs8 -topk8 -in leaf.key -v2 aes-256-cbc "
+              "-passout pass:leaf-passphrase -out leaf.enc.pem"),
+        0);
     // Cards are signed after the certificates' notBefore (the second they were made).
     now_ = std::time(nullptr) + 2;
     ca_der_ = *crypto::CertificateDer(Read("ca.pem"));
@@ -649,8 +651,8 @@ class CertificateChainTest : public CardTest {
 };
 
 TEST_F(CertificateChainTest, CardSignedUnderATrustedAuthorityVerifies) {
-  const std::string qr = *EncodeSignedCredential(ForeignCwt(now_, now_ + kYear), *leaf_,
-                                                 "issuer-leaf-1", {leaf_der_});
+  const std::string qr =
+      *EncodeSignedCredential(ForeignCwt(now_, now_ + kYear), *leaf_, "issuer-leaf-1", {leaf_der_});
   auto r = Verifier().Verify(qr, now_ + 60);
   ASSERT_EQ(r.verdict, Verdict::kValid) << r.reason;
   EXPECT_EQ(r.issuer_name, "Example Root CA");

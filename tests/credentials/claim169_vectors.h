@@ -42,7 +42,7 @@ inline nlohmann::json Load(const std::string& path) {
 // Every key the vector expects, with the same value (the vectors list a
 // subset: e.g. a face entry without its data).
 inline void ExpectSubset(const nlohmann::json& expected, const nlohmann::json& actual,
-                  const std::string& where) {
+                         const std::string& where) {
   if (expected.is_object()) {
     ASSERT_TRUE(actual.is_object()) << where;
     for (const auto& [k, v] : expected.items()) {

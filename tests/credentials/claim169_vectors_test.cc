@@ -1,4 +1,6 @@
 // Every public Claim 169 test vector in ../shared/claim169/vectors.
+#include "credentials/claim169_vectors.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 #include "nlohmann/json.hpp"
 #include "puente/credentials/credential.h"
 #include "puente/crypto/encoding.h"
-#include "credentials/claim169_vectors.h"
 
 namespace puente::credentials {
 namespace {

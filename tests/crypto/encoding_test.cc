@@ -74,7 +74,7 @@ TEST(CompressionTest, BrotliRoundTripsAndStopsBombsAndTrailingBytes) {
 
 TEST(CompressionTest, ZlibHeaderIsRecognised) {
   EXPECT_TRUE(LooksLikeZlib(ZlibCompress("hello")));
-  EXPECT_TRUE(LooksLikeZlib(std::string("\x78\x01", 2)));  // fastest level
+  EXPECT_TRUE(LooksLikeZlib(std::string("\x78\x01", 2)));   // fastest level
   EXPECT_FALSE(LooksLikeZlib(std::string("\x78\x02", 2)));  // bad header checksum
   EXPECT_FALSE(LooksLikeZlib("x"));
   EXPECT_EQ(*ZlibDecompress(ZlibCompress("hello"), 5), "hello");

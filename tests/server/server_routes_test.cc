@@ -107,8 +107,8 @@ class RunningServer {
     config.db_url = db_.url();
     config.models_dir = puente::testing::ModelsDirForTests();
     config.issuer = *credentials::SigningIdentity::Generate(crypto::SignatureAlgorithm::kEd25519);
-    config.trusted_issuers = {puente::testing::CertifiedIssuer(*config.issuer, kCertifiedFrom,
-                                                               kCertifiedUntil)};
+    config.trusted_issuers = {
+        puente::testing::CertifiedIssuer(*config.issuer, kCertifiedFrom, kCertifiedUntil)};
     config.root = root_;
     if (clock != nullptr) config.clock = clock;
     auto s = Server::Create(std::move(config));
@@ -283,8 +283,9 @@ TEST(ServerClockTest, ListsAndSessionsFollowTheInjectedClock) {
   EXPECT_EQ(tl->issuers[0].not_after, kCertifiedUntil);
   // ... and stays so on a list re-signed days later.
   clock.Advance(absl::Hours(24 * 3));
-  auto later = credentials::VerifyTrustList(server.Call(Method::kGet, "/api/v1/lists/trust", "").second,
-                                            server.root().key().verifying_key());
+  auto later =
+      credentials::VerifyTrustList(server.Call(Method::kGet, "/api/v1/lists/trust", "").second,
+                                   server.root().key().verifying_key());
   ASSERT_TRUE(later.ok()) << later.status();
   EXPECT_EQ(later->issued_at, 1795000000 + 3 * 86400);
   EXPECT_EQ(later->issuers[0].not_before, kCertifiedFrom);

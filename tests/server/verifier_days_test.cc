@@ -34,8 +34,8 @@ class VerifierDaysTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(db_.ready());
-    dir_ = fs::temp_directory_path() /
-           ("puente-days-" + crypto::HexEncode(*crypto::RandomBytes(4)));
+    dir_ =
+        fs::temp_directory_path() / ("puente-days-" + crypto::HexEncode(*crypto::RandomBytes(4)));
     fs::create_directories(dir_);
     server_ = StartServer(root_);
     ASSERT_TRUE(server_->status().ok()) << server_->status();
@@ -44,10 +44,11 @@ class VerifierDaysTest : public ::testing::Test {
     client_->set_read_timeout(60);
     const std::string admin = Login("admin", "admin-password-1");
     for (auto [name, role] : {std::pair{"ana", "officer"}, std::pair{"sara", "supervisor"}}) {
-      ASSERT_EQ(Post("/api/v1/users", admin,
-                     {{"name", name}, {"role", role}, {"password", "password-of-" + std::string(name)}})
-                    .first,
-                201);
+      ASSERT_EQ(
+          Post("/api/v1/users", admin,
+               {{"name", name}, {"role", role}, {"password", "password-of-" + std::string(name)}})
+              .first,
+          201);
     }
   }
   void TearDown() override {
@@ -86,15 +87,17 @@ class VerifierDaysTest : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(s.port());
   }
   Result Verify(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() + "' && '" PUENTE_VERIFY_BIN
-                             "' --store store " + args,
-                             (dir_ / "stderr.txt").string());
+    return testing::RunShell(
+        "cd '" + dir_.string() + "' && '" PUENTE_VERIFY_BIN "' --store store " + args,
+        (dir_ / "stderr.txt").string());
   }
-  Result Update(const std::string& args = "") { return Verify("update --server " + Url(*server_) + " " + args); }
+  Result Update(const std::string& args = "") {
+    return Verify("update --server " + Url(*server_) + " " + args);
+  }
   // The card checked now (the clock's time), as JSON.
   json Check() {
-    Result r = Verify("--text @card.txt --json --at " +
-                      std::to_string(absl::ToUnixSeconds(clock_.Now())));
+    Result r =
+        Verify("--text @card.txt --json --at " + std::to_string(absl::ToUnixSeconds(clock_.Now())));
     json j = json::parse(r.out, nullptr, false);
     if (!j.is_object()) ADD_FAILURE() << r.out << r.err;
     j["exit"] = r.code;
@@ -124,9 +127,14 @@ TEST_F(VerifierDaysTest, CardStaysValidAcrossDailyListsThenStaleRevokedExpired) 
   auto enrolled =
       Post("/api/v1/enrollments", officer,
            {{"applicant",
-             {{"given_names", "María José"}, {"surname1", "Pérez"}, {"surname2", "Núñez"},
-              {"sex", "F"}, {"date_of_birth", "1988-03-14"}, {"nationality", "VEN"},
-              {"office_code", "101"}, {"languages", {"spa"}}}},
+             {{"given_names", "María José"},
+              {"surname1", "Pérez"},
+              {"surname2", "Núñez"},
+              {"sex", "F"},
+              {"date_of_birth", "1988-03-14"},
+              {"nationality", "VEN"},
+              {"office_code", "101"},
+              {"languages", {"spa"}}}},
             {"photo_base64",
              crypto::Base64Encode(testing::ReadBytes(testing::DevPhoto("Ashanti", 1)))}});
   ASSERT_EQ(enrolled.first, 201) << enrolled.second;

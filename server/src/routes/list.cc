@@ -14,8 +14,8 @@ absl::StatusOr<std::string> SignedTrustList(ServerContext& ctx) {
   }
   const int64_t now = ctx.NowSeconds();
   // The keys' entries as certified: re-signing changes the list's dates only.
-  const registry::TrustPublication publication{
-      now, now + config.list_next_update_hours * 3600, config.trusted_issuers};
+  const registry::TrustPublication publication{now, now + config.list_next_update_hours * 3600,
+                                               config.trusted_issuers};
   PUENTE_ASSIGN_OR_RETURN(registry::PublishedTrustList published, ctx.pool.With([&](Worker& w) {
     return registry::PublishTrustList(w.registry.get(), publication, *config.root);
   }));

@@ -21,8 +21,8 @@
 #ifndef PUENTE_CREDENTIALS_CARD_H_
 #define PUENTE_CREDENTIALS_CARD_H_
 
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,9 +79,9 @@ struct SealedSection {
 struct Card {
   CardProfile profile = CardProfile::kPuente;
   CardType type = CardType::kAsylumSeeker;  // puente cards only
-  uint64_t serial = 0;  // from cti; 0 for a plain credential whose cti is absent or long
-  std::string cwt_id;   // the raw cti, set on decode (may be empty for plain credentials)
-  std::string issuer;   // CWT iss, e.g. kDefaultIssuerUri
+  uint64_t serial = 0;    // from cti; 0 for a plain credential whose cti is absent or long
+  std::string cwt_id;     // the raw cti, set on decode (may be empty for plain credentials)
+  std::string issuer;     // CWT iss, e.g. kDefaultIssuerUri
   int64_t issued_at = 0;  // plain credentials: 0 when iat is absent
   int64_t not_before = 0;
   int64_t expires_at = 0;  // plain credentials: kNoExpiry when exp is absent

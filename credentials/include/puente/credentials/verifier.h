@@ -87,8 +87,7 @@ class CardVerifier {
   // (*problem says why).
   std::optional<absl::StatusOr<DecodedCredential>> DecodeByChain(
       std::string_view qr_text, const DecodedCredential& unverified, int64_t now,
-      size_t* issuer_index, std::optional<crypto::VerifyingKey>* leaf,
-      std::string* problem) const;
+      size_t* issuer_index, std::optional<crypto::VerifyingKey>* leaf, std::string* problem) const;
 
   TrustList trust_;
   RevocationList revocation_;
