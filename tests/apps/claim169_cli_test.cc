@@ -36,17 +36,12 @@ class Claim169Cli : public ::testing::TestWithParam<std::string> {
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
   static Result Puente(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() +
-                                 "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 '" PUENTE_BIN "' " +
-                                 args,
-                             (dir_ / "stderr.txt").string());
+    return testing::RunProgramIn(dir_.string(), PUENTE_BIN, args);
   }
   static Result Verify(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() +
-                                 "' && '" PUENTE_VERIFY_BIN
-                                 "' --root root.pub.json --revocation-list revoked.cbor " +
-                                 args,
-                             (dir_ / "stderr.txt").string());
+    return testing::RunIn(dir_.string(), "'" PUENTE_VERIFY_BIN
+                                         "' --root root.pub.json --revocation-list revoked.cbor " +
+                                             args);
   }
   static fs::path dir_;
 };
@@ -125,9 +120,8 @@ TEST(Claim169CliUnknownIssuer, ClaimsShownButMarkedNotVerified) {
   fs::create_directories(dir);
   std::ofstream(dir / "card.txt") << v.at("qr_data").get<std::string>();
   auto run = [&](const std::string& cmd) {
-    return testing::RunShell(
-        "cd '" + dir.string() + "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 " + cmd,
-        (dir / "stderr.txt").string());
+    return testing::RunIn(dir.string(), std::string("PUENTE_KEY_PASSPHRASE=") +
+                                            testing::kTestKeyPassphrase + " " + cmd);
   };
   ASSERT_EQ(run("'" PUENTE_BIN "' keys generate --kind root --out root").code, 0);
   ASSERT_EQ(run("'" PUENTE_BIN "' keys generate --kind issuer --out other").code, 0);

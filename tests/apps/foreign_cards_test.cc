@@ -100,18 +100,13 @@ class ForeignCardsTest : public ::testing::Test {
                              (dir_ / "stderr.txt").string());
   }
   static Result Puente(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() +
-                                 "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 '" PUENTE_BIN "' " +
-                                 args,
-                             (dir_ / "stderr.txt").string());
+    return testing::RunProgramIn(dir_.string(), PUENTE_BIN, args);
   }
   static Result Verify(const std::string& qr_file) {
-    return testing::RunShell("cd '" + dir_.string() +
-                                 "' && '" PUENTE_VERIFY_BIN
-                                 "' --root root.pub.json --trust-list trust.cbor "
-                                 "--revocation-list revoked.cbor --text '@" +
-                                 qr_file + "' --json",
-                             (dir_ / "stderr.txt").string());
+    return testing::RunIn(dir_.string(), "'" PUENTE_VERIFY_BIN
+                                         "' --root root.pub.json --trust-list trust.cbor "
+                                         "--revocation-list revoked.cbor --text '@" +
+                                             qr_file + "' --json");
   }
 
   static fs::path dir_;

@@ -34,6 +34,22 @@ inline Result RunShell(const std::string& command, const std::string& err_file) 
   return r;
 }
 
+// `command` run under /bin/sh in `dir`, its stderr through dir/stderr.txt.
+inline Result RunIn(const std::string& dir, const std::string& command) {
+  return RunShell("cd '" + dir + "' && " + command, dir + "/stderr.txt");
+}
+
+// The passphrase the tests' key files are protected with.
+inline constexpr char kTestKeyPassphrase[] = "test-passphrase-1";
+
+// `program args` run in `dir` as a user runs it, with $PUENTE_KEY_PASSPHRASE
+// set to kTestKeyPassphrase.
+inline Result RunProgramIn(const std::string& dir, const std::string& program,
+                           const std::string& args) {
+  return RunIn(dir, std::string("PUENTE_KEY_PASSPHRASE=") + kTestKeyPassphrase + " '" + program +
+                        "' " + args);
+}
+
 }  // namespace puente::testing
 
 #endif  // PUENTE_TESTS_APPS_RUN_PROCESS_H_

@@ -52,18 +52,13 @@ class VerifyCliTest : public ::testing::Test {
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
   static Result Puente(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() +
-                                 "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 '" PUENTE_BIN "' " +
-                                 args,
-                             (dir_ / "stderr.txt").string());
+    return testing::RunProgramIn(dir_.string(), PUENTE_BIN, args);
   }
   static Result Verify(const std::string& args) {
-    return testing::RunShell("cd '" + dir_.string() +
-                                 "' && PUENTE_KEY_PASSPHRASE=test-passphrase-1 '" PUENTE_VERIFY_BIN
-                                 "' --root root.pub.json --trust-list trust.cbor --revocation-list "
+    return testing::RunProgramIn(dir_.string(), PUENTE_VERIFY_BIN,
+                                 "--root root.pub.json --trust-list trust.cbor --revocation-list "
                                  "revoked.cbor --models '" +
-                                 testing::ModelsDirForTests() + "' " + args,
-                             (dir_ / "stderr.txt").string());
+                                     testing::ModelsDirForTests() + "' " + args);
   }
   static std::string Read(const std::string& name) {
     return testing::ReadBytes((dir_ / name).string());
@@ -80,10 +75,8 @@ TEST_F(VerifyCliTest, IssuesPrintableFilesWithPrivateKeys) {
   EXPECT_EQ(Read("card12.png").substr(1, 3), "PNG");
   // Refuses to overwrite a key, and refuses without a passphrase.
   EXPECT_EQ(Puente("keys generate --kind root --out root").code, 5);
-  Result r = testing::RunShell("cd '" + dir_.string() +
-                                   "' && env -u PUENTE_KEY_PASSPHRASE '" PUENTE_BIN
-                                   "' keys generate --kind root --out other",
-                               (dir_ / "stderr.txt").string());
+  Result r = testing::RunIn(dir_.string(), "env -u PUENTE_KEY_PASSPHRASE '" PUENTE_BIN
+                                           "' keys generate --kind root --out other");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("PUENTE_KEY_PASSPHRASE"), std::string::npos);
 }
@@ -153,11 +146,9 @@ TEST_F(VerifyCliTest, EveryVerdictFromTheCommandLine) {
   // Not a card at all, a missing file, a forged list.
   EXPECT_EQ(Verify("root.pub.json").code, 3);
   EXPECT_EQ(Verify("nothing-here.jpg").code, 4);
-  r = testing::RunShell("cd '" + dir_.string() +
-                            "' && '" PUENTE_VERIFY_BIN
-                            "' --text x --root onpar.pub.json --trust-list trust.cbor "
-                            "--revocation-list revoked.cbor",
-                        (dir_ / "stderr.txt").string());
+  r = testing::RunIn(dir_.string(), "'" PUENTE_VERIFY_BIN
+                                    "' --text x --root onpar.pub.json --trust-list trust.cbor "
+                                    "--revocation-list revoked.cbor");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("trust list: invalid signature"), std::string::npos) << r.err;
 }
@@ -190,20 +181,18 @@ TEST_F(VerifyCliTest, QrTextFromStdinOrFileAndEmptyTextIsInvalid) {
 }
 
 TEST_F(VerifyCliTest, SwappedOrForeignListFilesAreNamed) {
-  Result r = testing::RunShell("cd '" + dir_.string() +
-                                   "' && '" PUENTE_VERIFY_BIN
-                                   "' --text @card12.qr.txt --root root.pub.json --trust-list "
-                                   "revoked.cbor --revocation-list trust.cbor",
-                               (dir_ / "stderr.txt").string());
+  Result r =
+      testing::RunIn(dir_.string(), "'" PUENTE_VERIFY_BIN
+                                    "' --text @card12.qr.txt --root root.pub.json --trust-list "
+                                    "revoked.cbor --revocation-list trust.cbor");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("revoked.cbor: trust list: this is a revocation list, not a trust list "
                        "(were the two list files swapped?)"),
             std::string::npos)
       << r.err;
-  r = testing::RunShell("cd '" + dir_.string() +
-                            "' && '" PUENTE_VERIFY_BIN
-                            "' --text @card12.qr.txt --root root.pub.json --trust-list trust.cbor",
-                        (dir_ / "stderr.txt").string());
+  r = testing::RunIn(dir_.string(),
+                     "'" PUENTE_VERIFY_BIN
+                     "' --text @card12.qr.txt --root root.pub.json --trust-list trust.cbor");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("go together"), std::string::npos) << r.err;
 }
@@ -247,10 +236,9 @@ TEST_F(VerifyCliTest, IssuerWindowIsCertifiedOnceInTheKeyFile) {
                 .code,
             5);  // never overwrites a key file
   // A certificate authority, from its X.509 certificate, anchors x5chain issuers.
-  ASSERT_EQ(testing::RunShell("cd '" + dir_.string() +
-                                  "' && openssl req -x509 -newkey ed25519 -nodes -keyout ca.key "
-                                  "-subj '/CN=Example CA' -days 30 -out ca.pem",
-                              (dir_ / "stderr.txt").string())
+  ASSERT_EQ(testing::RunIn(dir_.string(),
+                           "openssl req -x509 -newkey ed25519 -nodes -keyout ca.key "
+                           "-subj '/CN=Example CA' -days 30 -out ca.pem")
                 .code,
             0);
   r = Puente("keys import --ca-certificate ca.pem --name 'Example CA' --out ca");

@@ -632,11 +632,7 @@ class CertificateChainTest : public CardTest {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  int Shell(const std::string& cmd) {
-    return puente::testing::RunShell("cd '" + dir_.string() + "' && " + cmd,
-                                     (dir_ / "err").string())
-        .code;
-  }
+  int Shell(const std::string& cmd) { return puente::testing::RunIn(dir_.string(), cmd).code; }
   std::string Read(const std::string& name) {
     std::ifstream f(dir_ / name);
     std::stringstream s;

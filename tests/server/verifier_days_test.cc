@@ -87,9 +87,7 @@ class VerifierDaysTest : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(s.port());
   }
   Result Verify(const std::string& args) {
-    return testing::RunShell(
-        "cd '" + dir_.string() + "' && '" PUENTE_VERIFY_BIN "' --store store " + args,
-        (dir_ / "stderr.txt").string());
+    return testing::RunIn(dir_.string(), "'" PUENTE_VERIFY_BIN "' --store store " + args);
   }
   Result Update(const std::string& args = "") {
     return Verify("update --server " + Url(*server_) + " " + args);
