@@ -115,10 +115,12 @@ absl::Status Fill(registry::Registry& reg, long n) {
             i % 4 == 0 ? registry::Relationship::kPrincipal : registry::Relationship::kChild;
         a.created_at = a.updated_at = now;
         PUENTE_RETURN_IF_ERROR(registry::internal::InsertApplicant(tx, a, case_id));
-        std::vector<float> v(512);
+        const biometrics::TemplateSetInfo& set =
+            biometrics::InfoOf(biometrics::kDefaultTemplateSet);
+        std::vector<float> v(set.dimension);
         for (float& x : v) x = gauss(rng);
         PUENTE_ASSIGN_OR_RETURN(auto t, biometrics::FaceTemplate::FromFeature(
-                                            biometrics::FaceCapture::kRecognizerId, 1, v));
+                                            std::string(set.model_id), set.version, v));
         PUENTE_ASSIGN_OR_RETURN(std::string enrollment_id, registry::internal::NewUuid());
         PUENTE_ASSIGN_OR_RETURN(
             std::string template_enc,
@@ -127,7 +129,7 @@ absl::Status Fill(registry::Registry& reg, long n) {
                                 reg.keys().Seal("synthetic", "enrollments.photo/" + enrollment_id));
         tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
                     "model_id, quality, created_at, created_by, updated_at) VALUES (:i, :a, "
-                    "'cleared', :p, :t, 'fr_feature', '{}', :c, 'bench', :u)",
+                    "'cleared', :p, :t, 'fr_feature+reid_0095', '{}', :c, 'bench', :u)",
             soci::use(enrollment_id), soci::use(a.id), soci::use(photo_enc),
             soci::use(template_enc), soci::use(now), soci::use(now);
         for (const std::string& k : registry::MatchKeys(registry::DemographicsOf(a))) {

@@ -60,6 +60,7 @@ fi
 models=(
   "face_detection_yunet_2022mar.onnx 50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7 1"
   "fr_feature.onnx 87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581 1"
+  "face_reidentification_retail_0095.onnx 92a530b12dd64a1c8e58509b966be2e22a04bde05683c945bcbfed3b79a583df 1"
   "fr_liveness.onnx afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d 0"
 )
 yunet_url="https://github.com/opencv/opencv_zoo/raw/047bdbcfcae0f1a3a8e579e948499d000e7f0368/models/face_detection_yunet/face_detection_yunet_2022mar.onnx"

@@ -16,12 +16,20 @@ namespace puente::biometrics {
 
 struct FaceCapture::Nets {
   cv::Ptr<cv::FaceDetectorYN> detector;
-  cv::Ptr<cv::FaceRecognizerSF> aligner;  // used for alignCrop only
-  cv::dnn::Net recognizer;
-  cv::dnn::Net liveness;  // empty unless CaptureOptions::liveness
+  cv::Ptr<cv::FaceRecognizerSF> aligner;  // alignCrop (and SFace's feature)
+  cv::dnn::Net fr_feature;                // empty unless the set uses it
+  cv::dnn::Net reid;                      // face_reidentification_retail_0095, fused set
+  cv::dnn::Net liveness;                  // empty unless CaptureOptions::liveness
 };
 
 namespace {
+
+constexpr TemplateSetInfo kTemplateSets[] = {
+    {TemplateSet::kFused, "fr_feature+reid_0095/1", "fr_feature+reid_0095", 1, 768},
+    {TemplateSet::kFrFeatureV2, "fr_feature/2", "fr_feature", 2, 512},
+    {TemplateSet::kFrFeatureV1, "fr_feature/1", "fr_feature", 1, 512},
+    {TemplateSet::kSFace, "sface_2021dec/1", "sface_2021dec", 1, 128},
+};
 
 constexpr float kPi = 3.14159265358979f;
 
@@ -45,6 +53,33 @@ absl::Status FromCv(const cv::Exception& e, std::string_view what) {
 }
 
 }  // namespace
+
+std::span<const TemplateSetInfo> TemplateSets() { return kTemplateSets; }
+
+const TemplateSetInfo& InfoOf(TemplateSet set) {
+  for (const TemplateSetInfo& i : kTemplateSets) {
+    if (i.set == set) return i;
+  }
+  return kTemplateSets[0];
+}
+
+absl::StatusOr<TemplateSet> ParseTemplateSet(std::string_view name) {
+  if (name == "fused") return kDefaultTemplateSet;
+  std::string known;
+  for (const TemplateSetInfo& i : kTemplateSets) {
+    if (i.name == name) return i.set;
+    known += StrCat(known.empty() ? "" : ", ", i.name);
+  }
+  return absl::InvalidArgumentError(
+      StrCat("template set: unknown \"", name, "\"; known: ", known, " (or \"fused\")"));
+}
+
+std::optional<TemplateSet> TemplateSetOf(std::string_view model_id, int version) {
+  for (const TemplateSetInfo& i : kTemplateSets) {
+    if (i.model_id == model_id && i.version == version) return i.set;
+  }
+  return std::nullopt;
+}
 
 std::string_view QualityCodeName(QualityCode c) {
   switch (c) {
@@ -97,17 +132,23 @@ FaceCapture::~FaceCapture() = default;
 absl::StatusOr<std::unique_ptr<FaceCapture>> FaceCapture::Create(const std::string& models_dir,
                                                                  CaptureOptions options) {
   PUENTE_ASSIGN_OR_RETURN(std::string detector_path, LocateModel("yunet_2022mar", models_dir));
-  const bool sface = options.recognizer == Recognizer::kSFace;
+  const TemplateSet set = options.templates;
+  const bool sface = set == TemplateSet::kSFace;
   PUENTE_ASSIGN_OR_RETURN(std::string recognizer_path,
-                          LocateModel(sface ? kSFaceId : kRecognizerId, models_dir));
+                          LocateModel(sface ? "sface_2021dec" : "fr_feature", models_dir));
+  std::string reid_path;
+  if (set == TemplateSet::kFused) {
+    PUENTE_ASSIGN_OR_RETURN(reid_path, LocateModel("reid_0095", models_dir));
+  }
   auto nets = std::make_unique<Nets>();
   try {
     nets->detector = cv::FaceDetectorYN::create(detector_path, "", cv::Size(320, 320),
                                                 options.quality.min_detection_score, 0.3f, 5000);
     nets->aligner = cv::FaceRecognizerSF::create(recognizer_path, "");
-    // SFace embeds through FaceRecognizerSF::feature; fr_feature needs its
-    // own preprocessing, so it runs as a plain network.
-    if (!sface) nets->recognizer = cv::dnn::readNetFromONNX(recognizer_path);
+    // SFace embeds through FaceRecognizerSF::feature; fr_feature and
+    // reid_0095 need their own preprocessing, so they run as plain networks.
+    if (!sface) nets->fr_feature = cv::dnn::readNetFromONNX(recognizer_path);
+    if (!reid_path.empty()) nets->reid = cv::dnn::readNetFromONNX(reid_path);
     if (options.liveness) {
       auto liveness_path = LocateModel("fr_liveness", models_dir);
       if (!liveness_path.ok()) return liveness_path.status();
@@ -116,7 +157,8 @@ absl::StatusOr<std::unique_ptr<FaceCapture>> FaceCapture::Create(const std::stri
   } catch (const cv::Exception& e) {
     return FromCv(e, "loading face models");
   }
-  if (nets->detector.empty() || nets->aligner.empty() || (!sface && nets->recognizer.empty())) {
+  if (nets->detector.empty() || nets->aligner.empty() || (!sface && nets->fr_feature.empty()) ||
+      (!reid_path.empty() && nets->reid.empty())) {
     return absl::InternalError("loading face models failed");
   }
   return std::unique_ptr<FaceCapture>(new FaceCapture(std::move(options), std::move(nets)));
@@ -248,6 +290,62 @@ std::vector<QualityIssue> Judge(const FaceMetrics& m, int others, const QualityO
   return issues;
 }
 
+// One network's output for a prepared input blob, as a vector.
+std::vector<float> Forward(cv::dnn::Net& net, const cv::Mat& blob) {
+  net.setInput(blob);
+  cv::Mat out = net.forward().reshape(1, 1);
+  return std::vector<float>(out.ptr<float>(0), out.ptr<float>(0) + out.cols);
+}
+
+// Scales `v` to unit length in place (left as is if zero).
+void Normalise(std::vector<float>& v) {
+  double sum = 0;
+  for (float x : v) sum += double(x) * x;
+  if (sum <= 0) return;
+  const float inv = static_cast<float>(1.0 / std::sqrt(sum));
+  for (float& x : v) x *= inv;
+}
+
+// The template of `set` for an aligned 112x112 BGR face. Throws cv::Exception.
+absl::StatusOr<FaceTemplate> Embed(FaceCapture::Nets& nets, TemplateSet set,
+                                   const cv::Mat& aligned) {
+  const TemplateSetInfo& info = InfoOf(set);
+  std::vector<float> v;
+  if (set == TemplateSet::kSFace) {
+    cv::Mat feature;
+    nets.aligner->feature(aligned, feature);
+    feature = feature.reshape(1, 1);
+    v.assign(feature.ptr<float>(0), feature.ptr<float>(0) + feature.cols);
+  } else {
+    // fr_feature.onnx: (x - 127) / 128, 1x3x112x112 -> 1x512; version 1
+    // swapped the crop to RGB, the later sets feed it BGR.
+    v = Forward(nets.fr_feature, cv::dnn::blobFromImage(aligned, 1.0 / 128.0, cv::Size(112, 112),
+                                                        cv::Scalar(127, 127, 127),
+                                                        /*swapRB=*/set == TemplateSet::kFrFeatureV1,
+                                                        /*crop=*/false));
+  }
+  if (set == TemplateSet::kFused) {
+    // face_reidentification_retail_0095: the central 96x112 of the aligned
+    // crop (x 8..104) resized to 128x128, BGR, raw 0..255 -> 1x256. Its
+    // published reference landmarks sit there (../shared/models/SOURCES.md).
+    cv::Mat reid_in;
+    cv::resize(aligned(cv::Rect(8, 0, 96, 112)), reid_in, cv::Size(128, 128), 0, 0,
+               cv::INTER_LINEAR);
+    std::vector<float> reid =
+        Forward(nets.reid, cv::dnn::blobFromImage(reid_in, 1.0, cv::Size(128, 128), cv::Scalar(),
+                                                  /*swapRB=*/false, /*crop=*/false));
+    // Each part at unit length, so both weigh the same in the cosine.
+    Normalise(v);
+    Normalise(reid);
+    v.insert(v.end(), reid.begin(), reid.end());
+  }
+  if (static_cast<int>(v.size()) != info.dimension) {
+    return absl::InternalError(StrCat("face embedding: ", info.name, " gave ", v.size(),
+                                      " values, expected ", info.dimension));
+  }
+  return FaceTemplate::FromFeature(std::string(info.model_id), info.version, v);
+}
+
 }  // namespace
 
 absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
@@ -317,23 +415,7 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
     m.sharpness = static_cast<float>(sigma[0] * sigma[0]);
     // Brightness of the face interior (the crop's central region).
     m.brightness = static_cast<float>(cv::mean(gray(cv::Rect(28, 28, 56, 56)))[0]);
-    cv::Mat feature;
-    if (options_.recognizer == Recognizer::kSFace) {
-      nets_->aligner->feature(out.aligned, feature);
-      feature = feature.reshape(1, 1).clone();
-    } else {
-      // fr_feature.onnx: RGB, (x - 127) / 128, 1x3x112x112 -> 1x512.
-      cv::Mat blob = cv::dnn::blobFromImage(out.aligned, 1.0 / 128.0, cv::Size(112, 112),
-                                            cv::Scalar(127, 127, 127), /*swapRB=*/true,
-                                            /*crop=*/false);
-      nets_->recognizer.setInput(blob);
-      feature = nets_->recognizer.forward().reshape(1, 1);
-    }
-    std::vector<float> v(feature.ptr<float>(0), feature.ptr<float>(0) + feature.cols);
-    PUENTE_ASSIGN_OR_RETURN(
-        out.face_template, FaceTemplate::FromFeature(
-                               options_.recognizer == Recognizer::kSFace ? kSFaceId : kRecognizerId,
-                               kRecognizerVersion, v));
+    PUENTE_ASSIGN_OR_RETURN(out.face_template, Embed(*nets_, options_.templates, out.aligned));
   } catch (const cv::Exception& e) {
     return FromCv(e, "face alignment and embedding");
   }

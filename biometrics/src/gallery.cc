@@ -274,6 +274,24 @@ absl::StatusOr<std::vector<Match>> FaceGallery::Search(const FaceTemplate& probe
   return SearchVector(v, k);
 }
 
+absl::StatusOr<std::vector<Match>> FaceGallery::ScoresOf(
+    const FaceTemplate& probe, std::span<const std::string> subject_ids) const {
+  if (probe.model_id() != model_id_ || probe.model_version() != model_version_ ||
+      static_cast<size_t>(probe.dimension()) != dim_) {
+    return absl::FailedPreconditionError(
+        StrCat("probe is a ", probe.model_id(), " v", probe.model_version(),
+               " template; the gallery holds ", model_id_, " v", model_version_));
+  }
+  const std::vector<float> v = probe.ToFloat();
+  std::vector<Match> out;
+  auto lock = ReadLock();
+  for (const std::string& id : subject_ids) {
+    auto it = slots_.find(id);
+    if (it != slots_.end()) out.push_back({id, ExactScore(it->second, v)});
+  }
+  return out;
+}
+
 std::vector<Match> FaceGallery::SearchVector(std::span<const float> unit_probe, int k) const {
   const ProbeBuffers probe = Prepare(unit_probe, dim_padded_);
   const PreparedProbe view = probe.view();

@@ -15,6 +15,8 @@ constexpr ModelInfo kModels[] = {
      "50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7", "detector", true},
     {"fr_feature", "fr_feature.onnx",
      "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581", "recognizer", true},
+    {"reid_0095", "face_reidentification_retail_0095.onnx",
+     "92a530b12dd64a1c8e58509b966be2e22a04bde05683c945bcbfed3b79a583df", "recognizer", true},
     {"fr_liveness", "fr_liveness.onnx",
      "afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d", "liveness", false},
     {"sface_2021dec", "face_recognition_sface_2021dec.onnx",

@@ -270,7 +270,7 @@ TEST(FaceCaptureCreateTest, SFaceWithoutItsFileSaysWhatIsMissing) {
   // The SFace file cannot be obtained on these machines (SOURCES.md); when
   // it is absent, asking for it is a clear NotFound, never a silent fallback.
   CaptureOptions o;
-  o.recognizer = Recognizer::kSFace;
+  o.templates = TemplateSet::kSFace;
   auto c = FaceCapture::Create(ModelsDirForTests(), o);
   if (c.ok()) {
     auto t = (*c)->AnalyzeFile(DevPhoto("Barack_Obama", 1));

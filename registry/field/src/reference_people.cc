@@ -182,10 +182,12 @@ absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentSe
   for (const ReferencePerson& p : upsert) {
     PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t,
                             biometrics::FaceTemplate::Parse(p.face_template));
-    if (t.dimension() != gallery->dimension() || t.model_id() != gallery->model_id()) {
-      return absl::FailedPreconditionError(
-          "regional snapshot: its face templates were made by another face model than this "
-          "kit's");
+    if (t.dimension() != gallery->dimension() || t.model_id() != gallery->model_id() ||
+        t.model_version() != gallery->model_version()) {
+      return absl::FailedPreconditionError(puente::StrCat(
+          "regional snapshot: its face templates are ", t.model_id(), "/", t.model_version(),
+          ", this kit's are ", gallery->model_id(), "/", gallery->model_version(),
+          ": re-template one of them (`puente face retemplate`)"));
     }
     templates.push_back(std::move(t));
   }

@@ -234,13 +234,16 @@ absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
     Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy,
     std::shared_ptr<biometrics::FaceGallery> gallery) {
   const bool own_gallery = gallery == nullptr;
+  const biometrics::TemplateSetInfo& set = capture.template_set();
   if (own_gallery) {
-    const bool sface = capture.options().recognizer == biometrics::Recognizer::kSFace;
     gallery = std::make_shared<biometrics::FaceGallery>(
-        sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId,
-        biometrics::FaceCapture::kRecognizerVersion, sface ? 128 : 512,
+        std::string(set.model_id), set.version, set.dimension,
         // Stored templates are int8: ranking on them is exact without floats.
         biometrics::GalleryOptions{.keep_float = false});
+  } else if (gallery->model_id() != set.model_id || gallery->model_version() != set.version) {
+    return absl::FailedPreconditionError(
+        puente::StrCat("the face gallery holds ", gallery->model_id(), "/",
+                       gallery->model_version(), " templates; the face capture makes ", set.name));
   }
   std::unique_ptr<EnrollmentService> s(
       new EnrollmentService(registry, capture, policy, std::move(gallery)));
@@ -250,10 +253,11 @@ absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
 
 absl::Status EnrollmentService::LoadGallery() {
   Database& db = registry_.database();
-  const bool sface = capture_.options().recognizer == biometrics::Recognizer::kSFace;
-  const std::string expected_model =
-      sface ? biometrics::FaceCapture::kSFaceId : biometrics::FaceCapture::kRecognizerId;
-  return InTransaction(db, [&]() -> absl::Status {
+  const biometrics::TemplateSetInfo& set = capture_.template_set();
+  // Templates of another set, by set name: a registry is searched with one
+  // set only, so any of these stops the load.
+  std::map<std::string, long long> other_sets;
+  PUENTE_RETURN_IF_ERROR(InTransaction(db, [&]() -> absl::Status {
     long long count = 0;
     internal::Session(db) << "SELECT COUNT(*) FROM enrollments WHERE status <> 'duplicate'",
         soci::into(count);
@@ -270,14 +274,24 @@ absl::Status EnrollmentService::LoadGallery() {
       PUENTE_ASSIGN_OR_RETURN(std::string bytes,
                               registry_.keys().Open(template_enc, TemplateCtx(enrollment_id)));
       PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t, biometrics::FaceTemplate::Parse(bytes));
-      if (t.model_id() != expected_model || t.dimension() != gallery_->dimension()) {
-        return absl::FailedPreconditionError(
-            "enrolled templates were made by another face model than the one loaded");
+      if (t.model_id() != set.model_id || t.model_version() != set.version ||
+          t.dimension() != gallery_->dimension()) {
+        ++other_sets[puente::StrCat(t.model_id(), "/", t.model_version())];
+        continue;
       }
       PUENTE_RETURN_IF_ERROR(gallery_->Upsert(applicant_id, t));
     }
     return absl::OkStatus();
-  });
+  }));
+  if (other_sets.empty()) return absl::OkStatus();
+  std::string others;
+  for (const auto& [name, n] : other_sets) {
+    others += puente::StrCat(others.empty() ? "" : ", ", n, " of ", name);
+  }
+  return absl::FailedPreconditionError(puente::StrCat(
+      "the registry holds face templates of another template set than this one (", set.name,
+      "): ", others, "; re-template them first with `puente face retemplate --to ", set.name,
+      "` (docs/biometrics.md), or run with the set they were made by"));
 }
 
 absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, NewApplicant in,

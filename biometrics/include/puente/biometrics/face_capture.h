@@ -1,5 +1,5 @@
 // Face capture: detect (YuNet), check quality, align (five points, 112x112)
-// and embed (fr_feature.onnx, 512-d) one photo.
+// and embed one photo into the template of a template set (below).
 //
 // Quality problems come back as issues with a stable code and an
 // officer-readable message; the capture still carries the metrics (and a
@@ -14,6 +14,7 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,13 +40,45 @@ struct QualityOptions {
   float other_face_ratio = 0.5f;
 };
 
-enum class Recognizer {
-  kFrFeature,  // fr_feature.onnx, 512-d (default; ships with the set-up)
-  kSFace,      // OpenCV Zoo SFace 2021dec, 128-d, when its file is supplied
+// Which recognizers make a template, and how they are fed. A template
+// records its set's model id and version, and templates of different sets
+// are never compared (CosineSimilarity refuses): a registry changes set by
+// re-templating every enrolled photo (`puente face retemplate`).
+enum class TemplateSet {
+  // fr_feature.onnx fed RGB, 512-d: what puente enrolled before 2026-12 (and
+  // what older cards carry). Kept to read and re-template those.
+  kFrFeatureV1,
+  // fr_feature.onnx fed BGR (the order it was trained in), 512-d.
+  kFrFeatureV2,
+  // fr_feature (BGR) and face_reidentification_retail_0095 fused: the two
+  // L2-normalised vectors concatenated (768-d), so one cosine is the mean
+  // of the two (docs/biometrics.md). The default.
+  kFused,
+  // OpenCV Zoo SFace 2021dec, 128-d, when its file is supplied.
+  kSFace,
 };
 
+struct TemplateSetInfo {
+  TemplateSet set;
+  std::string_view name;      // "<model id>/<version>", as flags and messages give it
+  std::string_view model_id;  // recorded in templates
+  int version;
+  int dimension;
+};
+
+inline constexpr TemplateSet kDefaultTemplateSet = TemplateSet::kFused;
+
+// Every template set, the default first.
+std::span<const TemplateSetInfo> TemplateSets();
+const TemplateSetInfo& InfoOf(TemplateSet set);
+// From its name ("fr_feature+reid_0095/1"; "fused" for the default's).
+// InvalidArgument listing the names otherwise.
+absl::StatusOr<TemplateSet> ParseTemplateSet(std::string_view name);
+// The set that made templates of this model id and version, if known.
+std::optional<TemplateSet> TemplateSetOf(std::string_view model_id, int version);
+
 struct CaptureOptions {
-  Recognizer recognizer = Recognizer::kFrFeature;
+  TemplateSet templates = kDefaultTemplateSet;
   QualityOptions quality;
   ImageLimits limits;
   int max_detection_side = 1024;  // photos are downscaled to this for detection only
@@ -102,13 +135,10 @@ struct Capture {
 
 class FaceCapture {
  public:
-  static constexpr char kRecognizerId[] = "fr_feature";
-  static constexpr char kSFaceId[] = "sface_2021dec";
-  static constexpr int kRecognizerVersion = 1;
-
-  // Loads the detector and recognizer from `models_dir` after checking their
-  // sha256 (see models.h). NotFound / DataLoss for missing or wrong files
-  // (SFace's file is not shipped: supply it from the source in SOURCES.md).
+  // Loads the detector and the template set's recognizers from `models_dir`
+  // after checking their sha256 (see models.h). NotFound / DataLoss for
+  // missing or wrong files (SFace's file is not shipped: supply it from the
+  // source in SOURCES.md).
   static absl::StatusOr<std::unique_ptr<FaceCapture>> Create(const std::string& models_dir,
                                                              CaptureOptions options = {});
   ~FaceCapture();
@@ -123,9 +153,11 @@ class FaceCapture {
   absl::StatusOr<Capture> AnalyzeFile(const std::string& path);
 
   const CaptureOptions& options() const { return options_; }
+  const TemplateSetInfo& template_set() const { return InfoOf(options_.templates); }
+
+  struct Nets;  // the loaded networks (opaque)
 
  private:
-  struct Nets;
   FaceCapture(CaptureOptions options, std::unique_ptr<Nets> nets);
   CaptureOptions options_;
   std::unique_ptr<Nets> nets_;

@@ -84,13 +84,18 @@ class FaceGallery {
   size_t size() const;
   int dimension() const { return static_cast<int>(dim_); }
   const std::string& model_id() const { return model_id_; }
+  int model_version() const { return model_version_; }
   // Bytes held for templates, ids excluded.
   size_t TemplateBytes() const;
   size_t BytesPerTemplate() const;
 
   // Top `k` subjects by cosine similarity, best first.
   absl::StatusOr<std::vector<Match>> Search(const FaceTemplate& probe, int k) const;
-  // Same for a unit vector of this gallery's dimension.
+  // The exact score of each listed subject that is in the gallery (others
+  // are left out), in the order given.
+  absl::StatusOr<std::vector<Match>> ScoresOf(const FaceTemplate& probe,
+                                              std::span<const std::string> subject_ids) const;
+  // Same as Search for a unit vector of this gallery's dimension.
   std::vector<Match> SearchVector(std::span<const float> unit_probe, int k) const;
 
   // Every pair of subjects whose similarity is at least `threshold`, highest
