@@ -19,6 +19,9 @@ struct Globals {
   std::string key_file = "puente.key";
   std::string actor;
   std::string models_dir;
+  // The face template set enrollments use (biometrics::TemplateSets), from
+  // --template-set.
+  std::string template_set;
   bool json = false;
   // Set once a command has printed its result; an error after that (e.g. a
   // refused photo's report) must not print a second JSON document.

@@ -18,6 +18,7 @@
 #include "puente/credentials/lists.h"
 #include "puente/credentials/qr.h"
 #include "puente/crypto/encoding.h"
+#include "puente/open_registry.h"
 #include "puente/registry/database.h"
 #include "puente/registry/keys.h"
 #include "puente/registry/registry.h"
@@ -208,7 +209,7 @@ absl::Status RunCardIssue(const Globals& g, const IssueArgs& a) {
   std::string photo_png;
   std::string card_template;
   if (!a.photo.empty()) {
-    PUENTE_ASSIGN_OR_RETURN(auto capture, biometrics::FaceCapture::Create(g.models_dir));
+    PUENTE_ASSIGN_OR_RETURN(auto capture, OpenFaceCapture(g));
     PUENTE_ASSIGN_OR_RETURN(cv::Mat image, biometrics::ReadImageFile(a.photo));
     PUENTE_ASSIGN_OR_RETURN(biometrics::Capture c, capture->Analyze(image));
     if (!c.passed || !c.face_template) {

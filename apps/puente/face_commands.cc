@@ -1,5 +1,7 @@
 // `puente face check|compare|calibrate|bench`: the biometrics toolkit for
 // officers and for whoever tunes the thresholds.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -19,6 +21,9 @@
 #include "puente/cli.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
+#include "puente/open_registry.h"
+#include "puente/registry/candidate_policy.h"
+#include "puente/registry/retemplate.h"
 
 namespace puente::cli {
 namespace {
@@ -57,7 +62,7 @@ std::string CaptureText(const std::string& path, const Capture& c) {
 }
 
 absl::StatusOr<std::unique_ptr<FaceCapture>> NewCapture(const Globals& g) {
-  return FaceCapture::Create(g.models_dir);
+  return OpenFaceCapture(g);
 }
 
 absl::Status RunCheck(const Globals& g, const std::string& photo) {
@@ -147,8 +152,102 @@ absl::Status RunCalibrate(const Globals& g, const std::string& dir) {
                             100 * (1 - r.at_fmr_1e3.fnmr), r.at_fmr_1e4.threshold,
                             r.at_fmr_1e4.fnmr, 100 * (1 - r.at_fmr_1e4.fnmr), r.rank1_hits,
                             r.rank1_probes, 100.0 * r.rank1_hits / std::max(1, r.rank1_probes)));
+  // Holds against an FPIR (registry/candidate_policy.h): the model fitted
+  // on this folder, and the operating points it gives by gallery size.
+  const std::string set_name(capture->template_set().name);
+  absl::StatusOr<registry::FaceScoreModel> fitted =
+      registry::FitFaceScoreModel(set_name, r.genuine, r.impostor);
+  if (fitted.ok()) {
+    registry::CandidatePolicy policy;
+    policy.face = *fitted;
+    nlohmann::json points = nlohmann::json::array();
+    StrAppend(&text,
+              absl::StrFormat("\nscore model fitted here (%s): impostor tail from %.3f "
+                              "(FMR 1e%.0f), %.1f decades per unit; genuine mean %.3f sd %.3f\n"
+                              "gallery     FPIR   face threshold  FNIR face only  FNIR same "
+                              "name+birth\n",
+                              set_name, fitted->tail_start, fitted->tail_log10_fmr,
+                              fitted->tail_slope, fitted->genuine_mean, fitted->genuine_sd));
+    for (size_t n : {1'000u, 10'000u, 100'000u, 1'000'000u}) {
+      for (double fpir : {0.003, 0.01, 0.03}) {
+        const registry::OperatingPointAtSize op = registry::OperatingPointFor(policy, n, fpir);
+        points.push_back({{"gallery_size", n},
+                          {"fpir", fpir},
+                          {"face_threshold", op.face_threshold},
+                          {"fnir_face_only", op.fnir_face_only},
+                          {"fnir_same_details", op.fnir_same_details}});
+        StrAppend(&text, absl::StrFormat("%9zu  %5.1f%%  %14.3f  %13.2f%%  %19.3f%%\n", n,
+                                         100 * fpir, op.face_threshold, 100 * op.fnir_face_only,
+                                         100 * op.fnir_same_details));
+      }
+    }
+    j["score_model"] = {{"template_set", set_name},
+                        {"impostor_mean", fitted->impostor_mean},
+                        {"impostor_sd", fitted->impostor_sd},
+                        {"tail_start", fitted->tail_start},
+                        {"tail_log10_fmr", fitted->tail_log10_fmr},
+                        {"tail_slope", fitted->tail_slope},
+                        {"genuine_mean", fitted->genuine_mean},
+                        {"genuine_sd", fitted->genuine_sd}};
+    j["fpir_operating_points"] = points;
+  } else {
+    StrAppend(&text, "\nno score model: ", fitted.status().message(), "\n");
+  }
   for (const auto& u : folder.unusable) StrAppend(&text, "unusable: ", u, "\n");
   Print(g, j, text);
+  return absl::OkStatus();
+}
+
+// `puente face retemplate --to SET`: every enrolled template rebuilt with
+// SET from the stored photos (registry/retemplate.h), with a progress bar on
+// standard error.
+absl::Status RunRetemplate(const Globals& g, const std::string& to, int batch) {
+  Globals with_target = g;
+  with_target.template_set = to;
+  PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+  PUENTE_ASSIGN_OR_RETURN(auto capture, OpenFaceCapture(with_target));
+  const auto started = std::chrono::steady_clock::now();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  registry::RetemplateOptions options;
+  options.batch_size = batch;
+  options.progress = [&](const registry::RetemplateProgress& p) {
+    const long long handled = p.done + p.failed;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double rate = seconds > 0 ? handled / seconds : 0;
+    const int width = 30;
+    const int filled = p.to_do > 0 ? static_cast<int>(width * handled / p.to_do) : width;
+    std::cerr << absl::StrFormat(
+        "%sretemplate to %s [%s%s] %lld/%lld%s, %.1f/s", tty ? "\r" : "", p.target,
+        std::string(std::min(filled, width), '#'),
+        std::string(width - std::min(filled, width), '.'), handled, p.to_do,
+        p.failed > 0 ? StrCat(" (", p.failed, " failed)") : std::string(), rate);
+    if (!tty) std::cerr << "\n";
+  };
+  PUENTE_ASSIGN_OR_RETURN(registry::RetemplateProgress p,
+                          registry::Retemplate(*reg, *capture, g.actor, options));
+  std::cerr << "\n";
+  nlohmann::json j = {{"target", p.target},
+                      {"to_do", p.to_do},
+                      {"done", p.done},
+                      {"failed", p.failed},
+                      {"already", p.already},
+                      {"failures", p.failures},
+                      {"regional_reset", p.regional_reset}};
+  std::string text =
+      absl::StrFormat("%lld template(s) moved to %s, %lld failed, %lld were already there\n",
+                      p.done, p.target, p.failed, p.already);
+  if (p.regional_reset > 0) {
+    StrAppend(&text, absl::StrFormat("%lld reference people from the centre will get their new "
+                                     "templates at the next `puente kit pull`\n",
+                                     p.regional_reset));
+  }
+  for (const std::string& f : p.failures) StrAppend(&text, "  failed: ", f, "\n");
+  Print(g, j, text);
+  if (p.failed > 0) {
+    return absl::DataLossError(StrCat(p.failed, " stored photo(s) could not be re-templated; ",
+                                      "the server will not start until they are dealt with"));
+  }
   return absl::OkStatus();
 }
 
@@ -271,6 +370,15 @@ void AddFaceCommands(CLI::App& app, Globals& g, const Runner& run) {
       face->add_subcommand("calibrate", "FMR/FNMR and thresholds on DIR/person/*.jpg");
   calibrate->add_option("dir", dir)->required()->check(CLI::ExistingDirectory);
   calibrate->callback([&] { run(RunCalibrate(g, dir)); });
+
+  static std::string retemplate_to = std::string(InfoOf(kDefaultTemplateSet).name);
+  static int retemplate_batch = 50;
+  auto* retemplate = face->add_subcommand(
+      "retemplate", "Rebuild every enrolled template with another template set (resumable)");
+  retemplate->add_option("--to", retemplate_to, "Target template set")->capture_default_str();
+  retemplate->add_option("--batch", retemplate_batch, "Templates per transaction")
+      ->capture_default_str();
+  retemplate->callback([&] { run(RunRetemplate(g, retemplate_to, retemplate_batch)); });
 
   auto* bench = face->add_subcommand("bench", "Per-photo pipeline time vs bare OpenCV");
   bench->add_option("dir", bench_dir, "Photos (default ../shared/faces/dev)")

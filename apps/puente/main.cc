@@ -394,6 +394,11 @@ int Main(int argc, char** argv) {
   app.add_option("--models", g.models_dir, "Face models directory")
       ->envname("PUENTE_MODELS_DIR")
       ->capture_default_str();
+  g.template_set = std::string(biometrics::InfoOf(biometrics::kDefaultTemplateSet).name);
+  app.add_option("--template-set", g.template_set,
+                 "Face template set of the registry (docs/biometrics.md)")
+      ->envname("PUENTE_TEMPLATE_SET")
+      ->capture_default_str();
 
   absl::Status result = absl::OkStatus();
   // A Runner object, not a lambda: the command groups keep a reference to it.

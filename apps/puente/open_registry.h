@@ -19,6 +19,9 @@ namespace puente::cli {
 // (e.g. FailedPrecondition for a schema not migrated or the wrong key).
 absl::StatusOr<std::unique_ptr<registry::Registry>> OpenRegistry(const Globals& g);
 
+// The face capture of --models and --template-set.
+absl::StatusOr<std::unique_ptr<biometrics::FaceCapture>> OpenFaceCapture(const Globals& g);
+
 // The registry with the face models from --models loaded and the enrollment
 // service (quality gate, dedup gallery) over both. The service refers to the
 // registry and the capture, so it is declared last (destroyed first).

@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "puente/biometrics/face_capture.h"
 #include "puente/biometrics/models.h"
 #include "puente/credentials/lists.h"
+#include "puente/registry/candidate_policy.h"
 #include "puente/registry/keys.h"
 #include "puente/server/server.h"
 #include "support/key_material.h"
@@ -41,12 +43,23 @@ int main(int argc, char** argv) {
       issuer_name = credentials::kDefaultIssuerUri;
   std::vector<std::string> recipients, trust_issuers;
   std::string models = biometrics::ModelsDir();
+  std::string template_set(biometrics::InfoOf(biometrics::kDefaultTemplateSet).name);
+  double hold_fpir = registry::CandidatePolicy{}.hold_fpir;
+  double flag_fpir = registry::CandidatePolicy{}.flag_fpir;
   int port = 8080, workers = 2;
   CLI::App app{"puente-server: the enrollment service over HTTP"};
   app.add_option("--db", db, "Database URL (sqlite:PATH or postgresql://...)")
       ->envname("PUENTE_DB");
   app.add_option("--key-file", key_file, "Master key file")->envname("PUENTE_KEY_FILE");
   app.add_option("--models", models, "Face models directory");
+  app.add_option("--template-set", template_set, "Face template set (docs/biometrics.md)")
+      ->envname("PUENTE_TEMPLATE_SET")
+      ->capture_default_str();
+  app.add_option("--hold-fpir", hold_fpir,
+                 "Share of new applicants held as possible duplicates (docs/enrollment.md)")
+      ->capture_default_str();
+  app.add_option("--flag-fpir", flag_fpir, "Share held or flagged for the lower-priority review")
+      ->capture_default_str();
   app.add_option("--host", host, "Listen address (default 127.0.0.1)");
   app.add_option("--port", port, "Port (0: any free port, printed at start)");
   app.add_option("--workers", workers, "Concurrent requests served (default 2)");
@@ -84,6 +97,13 @@ int main(int argc, char** argv) {
   config.db_url = db;
   config.models_dir = models;
   config.workers = workers;
+  auto set = biometrics::ParseTemplateSet(template_set);
+  if (!set.ok())
+    return Fail(absl::InvalidArgumentError("--" + std::string(set.status().message())));
+  config.template_set = *set;
+  config.policy.hold_fpir = hold_fpir;
+  config.policy.flag_fpir = flag_fpir;
+  if (auto st = registry::ValidatePolicy(config.policy); !st.ok()) return Fail(st);
   if (auto st = credentials::CheckIssuerUri(issuer_name); !st.ok()) {
     return Fail(absl::InvalidArgumentError("--issuer-name: " + std::string(st.message())));
   }

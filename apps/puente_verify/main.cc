@@ -131,18 +131,29 @@ nlohmann::json CheckFace(const Options& o, const credentials::VerificationResult
   auto card_template = biometrics::CardTemplate::Parse(r.card->sealed->face_template);
   if (!card_template.ok())
     return {{"checked", false}, {"reason", card_template.status().message()}};
-  auto capture = biometrics::FaceCapture::Create(o.models_dir);
+  // The live photo is embedded with the template set the card was made
+  // with (older cards: fr_feature/1).
+  const std::optional<biometrics::TemplateSet> set = card_template->template_set();
+  if (!set) {
+    return {{"checked", false},
+            {"reason", "the card's face template comes from a face model this verifier lacks"}};
+  }
+  biometrics::CaptureOptions capture_options;
+  capture_options.templates = *set;
+  auto capture = biometrics::FaceCapture::Create(o.models_dir, capture_options);
   if (!capture.ok()) return {{"checked", false}, {"reason", capture.status().message()}};
   auto live = (*capture)->AnalyzeFile(o.face);
   if (!live.ok()) return {{"checked", false}, {"reason", live.status().message()}};
   if (!live->face_template) return {{"checked", false}, {"reason", "no face in the live photo"}};
   auto score = card_template->Similarity(*live->face_template);
   if (!score.ok()) return {{"checked", false}, {"reason", score.status().message()}};
-  *match = *score >= biometrics::kCardMatchThreshold;
+  const float threshold = card_template->match_threshold();
+  *match = *score >= threshold;
   return {{"checked", true},
           {"match", *match},
           {"similarity", *score},
-          {"threshold", biometrics::kCardMatchThreshold},
+          {"threshold", threshold},
+          {"template_set", biometrics::InfoOf(*set).name},
           {"live_photo_quality_passed", live->passed}};
 }
 
@@ -200,7 +211,7 @@ absl::Status Run(const Options& o, int* exit_code) {
     if (j["face"]["checked"].get<bool>()) {
       out += absl::StrFormat("  %-14s %s (similarity %.2f, threshold %.2f)\n", "face",
                              match ? "MATCH" : "NO MATCH", j["face"]["similarity"].get<double>(),
-                             biometrics::kCardMatchThreshold);
+                             j["face"]["threshold"].get<double>());
     } else {
       out += absl::StrFormat("  %-14s not checked: %s\n", "face",
                              j["face"]["reason"].get<std::string>());

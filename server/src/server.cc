@@ -54,9 +54,12 @@ absl::StatusOr<std::unique_ptr<Worker>> OpenWorker(ServerContext& ctx) {
   const ServerConfig& c = ctx.config;
   auto w = std::make_unique<Worker>();
   PUENTE_ASSIGN_OR_RETURN(w->registry, registry::Registry::Open(c.db_url, c.master_key, ctx.clock));
-  PUENTE_ASSIGN_OR_RETURN(w->capture, biometrics::FaceCapture::Create(c.models_dir));
+  biometrics::CaptureOptions capture_options;
+  capture_options.templates = c.template_set;
+  PUENTE_ASSIGN_OR_RETURN(w->capture,
+                          biometrics::FaceCapture::Create(c.models_dir, capture_options));
   PUENTE_ASSIGN_OR_RETURN(w->enrollment, registry::EnrollmentService::Create(
-                                             *w->registry, *w->capture, {}, ctx.gallery));
+                                             *w->registry, *w->capture, c.policy, ctx.gallery));
   ctx.gallery = w->enrollment->shared_gallery();  // the first loads it; the rest share it
   w->cards = std::make_unique<registry::CardOffice>(*w->registry, *w->enrollment, ctx.authority);
   w->users = std::make_unique<registry::UserDirectory>(*w->registry);

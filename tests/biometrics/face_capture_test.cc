@@ -208,7 +208,8 @@ TEST_F(FaceCaptureTest, PlantedDuplicateIsFoundAtRankOne) {
   // photo of one of them.
   auto folder = LoadLabelledFolder(*capture_, DevFacesDir());
   ASSERT_TRUE(folder.ok()) << folder.status();
-  FaceGallery gallery("fr_feature", 1, 512);
+  const TemplateSetInfo& set = capture_->template_set();
+  FaceGallery gallery(std::string(set.model_id), set.version, set.dimension);
   std::string probe_person;
   const FaceTemplate* probe = nullptr;
   std::set<std::string> seen;

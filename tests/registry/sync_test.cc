@@ -157,8 +157,13 @@ TEST_P(SyncTest, TheSamePersonEnrolledByTwoKitsIsFlaggedOnImport) {
   ASSERT_EQ(b->held, std::vector<std::string>{again.applicant.registration_number});
   auto held = service_->GetEnrollment("sara", again.applicant.registration_number);
   ASSERT_TRUE(held.ok()) << held.status();
-  ASSERT_EQ(held->candidates.size(), 1u);
+  // Held on the one it shares a face with, listed first.
+  ASSERT_GE(held->candidates.size(), 1u);
   EXPECT_EQ(held->candidates[0].registration_number, first.applicant.registration_number);
+  EXPECT_EQ(held->candidates[0].tier, CandidateTier::kHold);
+  for (size_t i = 1; i < held->candidates.size(); ++i) {
+    EXPECT_EQ(held->candidates[i].tier, CandidateTier::kFlag) << i;
+  }
   // Two records, never a merged or second identity without a decision.
   EXPECT_EQ(Count("applicants"), 3);
 }

@@ -97,9 +97,12 @@ absl::StatusOr<bool> UpdateReference(Tx& tx, const std::string& id, const Refere
       soci::into(enrollment_id);
   PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
                           tx.keys().Seal(template_bytes, TemplateCtx(enrollment_id)));
-  tx.sql() << "UPDATE enrollments SET status = 'cleared', template_enc = :t, "
+  PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate face,
+                          biometrics::FaceTemplate::Parse(template_bytes));
+  const std::string set_name = puente::StrCat(face.model_id(), "/", face.model_version());
+  tx.sql() << "UPDATE enrollments SET status = 'cleared', template_enc = :t, template_set = :s, "
               "updated_at = :u WHERE id = :e",
-      soci::use(template_enc), soci::use(now), soci::use(enrollment_id);
+      soci::use(template_enc), soci::use(set_name), soci::use(now), soci::use(enrollment_id);
   tx.sql() << "UPDATE regional_refs SET central_updated_at = :c, pulled_at = :p "
               "WHERE applicant_id = :a",
       soci::use(p.central_updated_at), soci::use(now), soci::use(id);
@@ -131,12 +134,13 @@ absl::StatusOr<Applicant> InsertReference(Registry& registry, Tx& tx, const Refe
   PUENTE_ASSIGN_OR_RETURN(std::string template_enc,
                           tx.keys().Seal(face.ToInt8().Serialize(), TemplateCtx(enrollment_id)));
   const std::string model = face.model_id();
+  const std::string set_name = puente::StrCat(face.model_id(), "/", face.model_version());
   tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
-              "model_id, quality, created_at, created_by, updated_at) "
-              "VALUES (:i, :a, 'cleared', :p, :t, :m, '{\"source\":\"regional\"}', :c, :b, "
-              ":u)",
+              "model_id, template_set, quality, created_at, created_by, updated_at) "
+              "VALUES (:i, :a, 'cleared', :p, :t, :m, :s, '{\"source\":\"regional\"}', :c, "
+              ":b, :u)",
       soci::use(enrollment_id), soci::use(a.id), soci::use(photo_enc), soci::use(template_enc),
-      soci::use(model), soci::use(now), soci::use(tx.actor()), soci::use(now);
+      soci::use(model), soci::use(set_name), soci::use(now), soci::use(tx.actor()), soci::use(now);
   tx.sql() << "INSERT INTO regional_refs (applicant_id, central_updated_at, pulled_at) "
               "VALUES (:a, :c, :p)",
       soci::use(a.id), soci::use(p.central_updated_at), soci::use(now);

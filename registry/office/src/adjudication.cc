@@ -31,17 +31,23 @@ absl::StatusOr<Enrollment> Adjudication::GetEnrollment(const std::string& actor,
   return e;
 }
 
-absl::StatusOr<std::vector<Enrollment>> Adjudication::ListHeld(const std::string& actor,
-                                                               int limit) {
+absl::StatusOr<std::vector<Enrollment>> Adjudication::ListHeld(const std::string& actor, int limit,
+                                                               bool flagged) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   std::vector<Enrollment> out;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     std::vector<std::string> applicant_ids;
     std::string id;
-    soci::statement q = (tx.sql().prepare << "SELECT applicant_id FROM enrollments "
-                                             "WHERE status = 'held' ORDER BY created_at, id",
-                         soci::into(id));
+    // Flagged: cleared (card not blocked) with a flag-tier candidate open.
+    soci::statement q =
+        (tx.sql().prepare << (flagged ? "SELECT applicant_id FROM enrollments e WHERE status = "
+                                        "'cleared' AND EXISTS (SELECT 1 FROM duplicate_candidates "
+                                        "c WHERE c.enrollment_id = e.id AND c.tier = 'flag' AND "
+                                        "c.decision IS NULL) ORDER BY created_at, id"
+                                      : "SELECT applicant_id FROM enrollments "
+                                        "WHERE status = 'held' ORDER BY created_at, id"),
+         soci::into(id));
     q.execute();
     while (q.fetch() && static_cast<int>(applicant_ids.size()) < limit) {
       applicant_ids.push_back(id);
@@ -88,12 +94,12 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
   std::string remove_from_gallery;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
-    std::string enrollment_id, other_id, current;
+    std::string enrollment_id, other_id, current, tier;
     soci::indicator current_ind;
-    tx.sql() << "SELECT enrollment_id, candidate_applicant_id, decision FROM duplicate_candidates "
-                "WHERE id = :i",
+    tx.sql() << "SELECT enrollment_id, candidate_applicant_id, decision, tier FROM "
+                "duplicate_candidates WHERE id = :i",
         soci::use(candidate_id), soci::into(enrollment_id), soci::into(other_id),
-        soci::into(current, current_ind);
+        soci::into(current, current_ind), soci::into(tier);
     if (!tx.sql().got_data()) {
       return absl::NotFoundError(puente::StrCat("candidate ", candidate_id, " does not exist"));
     }
@@ -104,7 +110,8 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
     std::string applicant_id, status;
     tx.sql() << "SELECT applicant_id, status FROM enrollments WHERE id = :e",
         soci::use(enrollment_id), soci::into(applicant_id), soci::into(status);
-    if (status != "held") {
+    // A flag-tier candidate is decided on a cleared enrollment too.
+    if (status != "held" && !(status == "cleared" && tier == "flag")) {
       return absl::FailedPreconditionError(
           puente::StrCat("the enrollment is ", status, ", not held for adjudication"));
     }
@@ -115,7 +122,7 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
                 "note_enc = :n WHERE id = :i",
         soci::use(decision_text), soci::use(actor), soci::use(now), soci::use(note_enc),
         soci::use(candidate_id);
-    std::string new_status = "held";
+    std::string new_status = status;
     if (decision == Decision::kSamePerson) {
       tx.sql() << "INSERT INTO identity_links (applicant_id, linked_applicant_id, candidate_id, "
                   "created_at, created_by) VALUES (:a, :o, :c, :t, :b)",
@@ -129,14 +136,16 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
           RevokeActiveCards(tx, "applicant_id = :k", applicant_id,
                             "duplicate registration: the same person as another record")
               .status());
-    } else {
+    } else if (status == "held") {
+      // Cleared once no hold-tier candidate is open (flag-tier ones stay in
+      // the lower-priority list without blocking the card).
       int pending = 0;
       tx.sql() << "SELECT count(*) FROM duplicate_candidates WHERE enrollment_id = :e AND "
-                  "decision IS NULL",
+                  "decision IS NULL AND tier = 'hold'",
           soci::use(enrollment_id), soci::into(pending);
       if (pending == 0) new_status = "cleared";
     }
-    if (new_status != "held") {
+    if (new_status != status) {
       tx.sql() << "UPDATE enrollments SET status = :s, updated_at = :t WHERE id = :e",
           soci::use(new_status), soci::use(now), soci::use(enrollment_id);
     }

@@ -70,6 +70,19 @@ struct Found {
   DemographicMatch demographic;
 };
 
+// The order a supervisor sees candidates in: by fused score, highest first
+// (candidates from before fused scores, which have none, after them by the
+// stronger of their face and demographic scores), then by id.
+void SortCandidates(std::vector<DuplicateCandidate>& list) {
+  std::stable_sort(list.begin(), list.end(), [](const auto& x, const auto& y) {
+    if (x.fused_score.has_value() != y.fused_score.has_value()) return x.fused_score.has_value();
+    if (x.fused_score) return RanksBefore(*x.fused_score, *y.fused_score);
+    const double ox = std::max<double>(x.face_score.value_or(0), x.demographic_score);
+    const double oy = std::max<double>(y.face_score.value_or(0), y.demographic_score);
+    return ox > oy;
+  });
+}
+
 }  // namespace
 
 // Reads the enrollment row and candidates of `applicant` inside `tx`.
@@ -86,21 +99,22 @@ absl::StatusOr<Enrollment> internal::LoadEnrollment(Tx& tx, Applicant applicant)
   PUENTE_ASSIGN_OR_RETURN(e.status, ParseStatus(status));
   e.applicant = std::move(applicant);
   struct Row {
-    std::string id, candidate_applicant_id, reasons_enc, decision, decided_by, decided_at;
-    double face = 0, demo = 0;
-    soci::indicator face_ind, decision_ind, by_ind, at_ind;
+    std::string id, candidate_applicant_id, reasons_enc, decision, decided_by, decided_at, tier;
+    double face = 0, demo = 0, fused = 0;
+    soci::indicator face_ind, decision_ind, by_ind, at_ind, fused_ind;
   };
   std::vector<Row> rows;
   Row r;
+  // Listed in the order of the fused score (RanksBefore), below.
   soci::statement st =
       (tx.sql().prepare
-           << "SELECT id, candidate_applicant_id, face_score, demographic_score, "
-              "reasons_enc, decision, decided_by, decided_at FROM duplicate_candidates "
-              "WHERE enrollment_id = :e ORDER BY demographic_score DESC, id",
+           << "SELECT id, candidate_applicant_id, face_score, demographic_score, fused_score, "
+              "tier, reasons_enc, decision, decided_by, decided_at FROM duplicate_candidates "
+              "WHERE enrollment_id = :e ORDER BY id",
        soci::use(e.id), soci::into(r.id), soci::into(r.candidate_applicant_id),
-       soci::into(r.face, r.face_ind), soci::into(r.demo), soci::into(r.reasons_enc),
-       soci::into(r.decision, r.decision_ind), soci::into(r.decided_by, r.by_ind),
-       soci::into(r.decided_at, r.at_ind));
+       soci::into(r.face, r.face_ind), soci::into(r.demo), soci::into(r.fused, r.fused_ind),
+       soci::into(r.tier), soci::into(r.reasons_enc), soci::into(r.decision, r.decision_ind),
+       soci::into(r.decided_by, r.by_ind), soci::into(r.decided_at, r.at_ind));
   st.execute();
   while (st.fetch()) rows.push_back(r);
   for (const Row& row : rows) {
@@ -108,6 +122,8 @@ absl::StatusOr<Enrollment> internal::LoadEnrollment(Tx& tx, Applicant applicant)
     c.id = row.id;
     if (row.face_ind == soci::i_ok) c.face_score = static_cast<float>(row.face);
     c.demographic_score = row.demo;
+    if (row.fused_ind == soci::i_ok) c.fused_score = row.fused;
+    c.tier = row.tier == "flag" ? CandidateTier::kFlag : CandidateTier::kHold;
     PUENTE_ASSIGN_OR_RETURN(std::string reasons,
                             tx.keys().Open(row.reasons_enc, ReasonsCtx(row.id)));
     for (const auto& reason : nlohmann::json::parse(reasons, nullptr, false)) {
@@ -122,6 +138,15 @@ absl::StatusOr<Enrollment> internal::LoadEnrollment(Tx& tx, Applicant applicant)
                             ReadApplicantById(tx, row.candidate_applicant_id, "applicant.read"));
     c.registration_number = other.registration_number;
     e.candidates.push_back(std::move(c));
+  }
+  SortCandidates(e.candidates);
+  // Stored as cleared (the card is not blocked); flagged while a flag-tier
+  // candidate waits for its review.
+  if (e.status == EnrollmentStatus::kCleared &&
+      std::any_of(e.candidates.begin(), e.candidates.end(), [](const DuplicateCandidate& c) {
+        return c.tier == CandidateTier::kFlag && !c.decision;
+      })) {
+    e.status = EnrollmentStatus::kFlagged;
   }
   return e;
 }
@@ -151,9 +176,13 @@ absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
 
 // Finds and stores the possible duplicates of the new enrollment `e`:
 // everyone sharing a demographic match key (its own keys are written here)
-// and the nearest faces, each compared, kept when the candidate policy says
-// so, in rank order in `e.candidates`. Audited as one dedup.compare event.
+// and the nearest faces, each compared (face and demographics fused), kept
+// when its fused score reaches the flag tier for a gallery of this size, in
+// rank order in `e.candidates`. Audited as one dedup.compare event.
 absl::Status RecordCandidates(Tx& tx, const EnrollmentPolicy& policy,
+                              const TierThresholds& thresholds,
+                              const biometrics::FaceGallery& gallery,
+                              const biometrics::FaceTemplate& probe,
                               const std::vector<biometrics::Match>& face_hits, Enrollment& e) {
   const Applicant& a = e.applicant;
   const DemographicRecord mine = DemographicsOf(a);
@@ -175,10 +204,13 @@ absl::Status RecordCandidates(Tx& tx, const EnrollmentPolicy& policy,
       found.emplace(other_id, Found{});
     }
   }
-  for (const biometrics::Match& m : face_hits) {
-    if (IsFaceEvidence(policy, m.score)) found[m.subject_id].face = m.score;
-  }
-  // Score each; keep those the policy calls candidates.
+  // People found by their details are compared by face too.
+  std::vector<std::string> by_details;
+  for (const auto& entry : found) by_details.push_back(entry.first);
+  PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> detail_faces,
+                          gallery.ScoresOf(probe, by_details));
+  for (const biometrics::Match& m : detail_faces) found[m.subject_id].face = m.score;
+  for (const biometrics::Match& m : face_hits) found[m.subject_id].face = m.score;
   std::vector<std::string> other_ids;
   for (const auto& entry : found) other_ids.push_back(entry.first);
   PUENTE_ASSIGN_OR_RETURN(std::vector<Applicant> others,
@@ -186,29 +218,34 @@ absl::Status RecordCandidates(Tx& tx, const EnrollmentPolicy& policy,
   for (const Applicant& other : others) {
     const std::string& other_id = other.id;
     Found& f = found[other_id];
-    f.demographic = CompareDemographics(mine, DemographicsOf(other));
-    const double demo = f.demographic.score;
-    if (!IsCandidate(policy, {f.face, demo})) continue;
+    const DemographicRecord theirs = DemographicsOf(other);
+    f.demographic = CompareDemographics(mine, theirs);
+    const double fused = FusedScore(policy, {f.face, LevelsOf(mine, theirs, f.demographic)});
+    const CandidateTier tier = TierOf(thresholds, fused);
+    if (tier == CandidateTier::kNone) continue;
     DuplicateCandidate c;
     PUENTE_ASSIGN_OR_RETURN(c.id, internal::NewUuid());
     c.registration_number = other.registration_number;
     c.face_score = f.face;
-    c.demographic_score = demo;
+    c.demographic_score = f.demographic.score;
+    c.fused_score = fused;
+    c.tier = tier;
     if (f.face) c.reasons.push_back(absl::StrFormat("face similarity %.2f", *f.face));
     for (const std::string& r : f.demographic.reasons) c.reasons.push_back(r);
     PUENTE_ASSIGN_OR_RETURN(std::string reasons_enc,
                             tx.keys().Seal(nlohmann::json(c.reasons).dump(), ReasonsCtx(c.id)));
     double face_value = f.face.value_or(0);
     soci::indicator face_ind = f.face ? soci::i_ok : soci::i_null;
+    const std::string tier_text(ToString(tier));
     tx.sql() << "INSERT INTO duplicate_candidates (id, enrollment_id, candidate_applicant_id, "
-                "face_score, demographic_score, reasons_enc) VALUES (:i, :e, :c, :f, :d, :r)",
+                "face_score, demographic_score, fused_score, tier, reasons_enc) "
+                "VALUES (:i, :e, :c, :f, :d, :s, :t, :r)",
         soci::use(c.id), soci::use(e.id), soci::use(other_id), soci::use(face_value, face_ind),
-        soci::use(demo), soci::use(reasons_enc);
+        soci::use(c.demographic_score), soci::use(fused), soci::use(tier_text),
+        soci::use(reasons_enc);
     e.candidates.push_back(std::move(c));
   }
-  std::sort(e.candidates.begin(), e.candidates.end(), [](const auto& x, const auto& y) {
-    return RanksBefore({x.face_score, x.demographic_score}, {y.face_score, y.demographic_score});
-  });
+  SortCandidates(e.candidates);
   return absl::OkStatus();
 }
 
@@ -218,6 +255,8 @@ std::string_view ToString(EnrollmentStatus s) {
   switch (s) {
     case EnrollmentStatus::kHeld:
       return "held";
+    case EnrollmentStatus::kFlagged:
+      return "flagged";
     case EnrollmentStatus::kCleared:
       return "cleared";
     case EnrollmentStatus::kDuplicate:
@@ -245,6 +284,14 @@ absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
         puente::StrCat("the face gallery holds ", gallery->model_id(), "/",
                        gallery->model_version(), " templates; the face capture makes ", set.name));
   }
+  if (policy.face.template_set.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(policy.face, DefaultFaceScoreModel(set.name));
+  } else if (policy.face.template_set != set.name) {
+    return absl::FailedPreconditionError(puente::StrCat("the face score model is for ",
+                                                        policy.face.template_set,
+                                                        "; the face capture makes ", set.name));
+  }
+  PUENTE_RETURN_IF_ERROR(ValidatePolicy(policy));
   std::unique_ptr<EnrollmentService> s(
       new EnrollmentService(registry, capture, policy, std::move(gallery)));
   if (own_gallery) PUENTE_RETURN_IF_ERROR(s->LoadGallery());
@@ -265,10 +312,14 @@ absl::Status EnrollmentService::LoadGallery() {
     // Rows are streamed straight into the gallery (one applicant has at most
     // one enrollment, so the order does not matter and is not sorted for).
     std::string applicant_id, enrollment_id, template_enc;
+    int regional = 0;
     soci::statement q =
-        (internal::Session(db).prepare << "SELECT applicant_id, id, template_enc FROM enrollments "
-                                          "WHERE status <> 'duplicate'",
-         soci::into(applicant_id), soci::into(enrollment_id), soci::into(template_enc));
+        (internal::Session(db).prepare
+             << "SELECT e.applicant_id, e.id, e.template_enc, CASE WHEN r.applicant_id IS NULL "
+                "THEN 0 ELSE 1 END FROM enrollments e LEFT JOIN regional_refs r ON "
+                "r.applicant_id = e.applicant_id WHERE e.status <> 'duplicate'",
+         soci::into(applicant_id), soci::into(enrollment_id), soci::into(template_enc),
+         soci::into(regional));
     q.execute();
     while (q.fetch()) {
       PUENTE_ASSIGN_OR_RETURN(std::string bytes,
@@ -276,7 +327,9 @@ absl::Status EnrollmentService::LoadGallery() {
       PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t, biometrics::FaceTemplate::Parse(bytes));
       if (t.model_id() != set.model_id || t.model_version() != set.version ||
           t.dimension() != gallery_->dimension()) {
-        ++other_sets[puente::StrCat(t.model_id(), "/", t.model_version())];
+        // A field kit's reference people from the centre (no photo here to
+        // re-template) wait for the next pull to bring their new template.
+        if (regional == 0) ++other_sets[puente::StrCat(t.model_id(), "/", t.model_version())];
         continue;
       }
       PUENTE_RETURN_IF_ERROR(gallery_->Upsert(applicant_id, t));
@@ -330,6 +383,8 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
   // Nearest enrolled faces (read-only, outside the transaction).
   PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> face_hits,
                           gallery_->Search(probe, policy_.max_face_hits));
+  // Against everyone enrolled at this moment.
+  const TierThresholds thresholds = ThresholdsFor(policy_, gallery_->size());
 
   Enrollment e;
   std::string stored_template;
@@ -354,25 +409,38 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
                                    capture->metrics.box.width, capture->metrics.box.height}}};
     const std::string quality_text = quality.dump();
     const std::string model = probe.model_id();
+    const std::string set_name(capture_.template_set().name);
     tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
-                "model_id, quality, created_at, created_by, updated_at) "
-                "VALUES (:i, :a, 'held', :p, :t, :m, :q, :c, :b, :u)",
+                "model_id, template_set, quality, created_at, created_by, updated_at) "
+                "VALUES (:i, :a, 'held', :p, :t, :m, :s, :q, :c, :b, :u)",
         soci::use(e.id), soci::use(a.id), soci::use(photo_enc), soci::use(template_enc),
-        soci::use(model), soci::use(quality_text), soci::use(e.created_at), soci::use(actor),
-        soci::use(e.created_at);
+        soci::use(model), soci::use(set_name), soci::use(quality_text), soci::use(e.created_at),
+        soci::use(actor), soci::use(e.created_at);
 
-    PUENTE_RETURN_IF_ERROR(RecordCandidates(tx, policy_, face_hits, e));
+    PUENTE_RETURN_IF_ERROR(
+        RecordCandidates(tx, policy_, thresholds, *gallery_, probe, face_hits, e));
     const int kept = static_cast<int>(e.candidates.size());
+    const int holds = static_cast<int>(
+        std::count_if(e.candidates.begin(), e.candidates.end(),
+                      [](const DuplicateCandidate& c) { return c.tier == CandidateTier::kHold; }));
     if (!idem_bidx.empty()) {
       tx.sql() << "INSERT INTO enrollment_keys (key_bidx, enrollment_id) VALUES (:k, :e)",
           soci::use(idem_bidx), soci::use(e.id);
     }
-    e.status = kept > 0 ? EnrollmentStatus::kHeld : EnrollmentStatus::kCleared;
-    const std::string status(ToString(e.status));
-    tx.sql() << "UPDATE enrollments SET status = :s WHERE id = :i", soci::use(status),
+    e.status = holds > 0  ? EnrollmentStatus::kHeld
+               : kept > 0 ? EnrollmentStatus::kFlagged
+                          : EnrollmentStatus::kCleared;
+    // A flagged enrollment is stored as cleared: its card is not blocked.
+    const std::string stored_status = holds > 0 ? "held" : "cleared";
+    tx.sql() << "UPDATE enrollments SET status = :s WHERE id = :i", soci::use(stored_status),
         soci::use(e.id);
     return tx.Audit("enrollment.create", "enrollment", e.id,
-                    {{"applicant_id", a.id}, {"status", status}, {"candidates", kept}});
+                    {{"applicant_id", a.id},
+                     {"status", std::string(ToString(e.status))},
+                     {"candidates", kept},
+                     {"held_on", holds},
+                     {"gallery_size", static_cast<long long>(thresholds.gallery_size)},
+                     {"hold_threshold", thresholds.hold}});
   });
   if (!s.ok()) return s;
   // Visible to the next enrollments once committed.
@@ -388,8 +456,8 @@ absl::StatusOr<Enrollment> EnrollmentService::GetEnrollment(
 }
 
 absl::StatusOr<std::vector<Enrollment>> EnrollmentService::ListHeld(const std::string& actor,
-                                                                    int limit) {
-  return Adjudication(registry_, gallery_.get()).ListHeld(actor, limit);
+                                                                    int limit, bool flagged) {
+  return Adjudication(registry_, gallery_.get()).ListHeld(actor, limit, flagged);
 }
 
 absl::StatusOr<std::string> EnrollmentService::GetPhoto(const std::string& actor,

@@ -10,6 +10,8 @@ nlohmann::json ToJson(const Enrollment& e) {
         {"registration_number", c.registration_number},
         {"face_score", c.face_score ? nlohmann::json(*c.face_score) : nlohmann::json(nullptr)},
         {"demographic_score", c.demographic_score},
+        {"fused_score", c.fused_score ? nlohmann::json(*c.fused_score) : nlohmann::json(nullptr)},
+        {"tier", ToString(c.tier)},
         {"reasons", c.reasons},
         {"decision", c.decision ? nlohmann::json(ToString(*c.decision)) : nlohmann::json(nullptr)}};
     if (c.decision) {

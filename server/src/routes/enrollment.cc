@@ -32,10 +32,11 @@ absl::Status Enroll(ServerContext& ctx, const httplib::Request& req, httplib::Re
 
 absl::Status ListHeld(ServerContext&, const httplib::Request& req, httplib::Response& res,
                       const registry::User& u, Worker& w) {
-  if (req.get_param_value("status") != "held") {
-    return absl::InvalidArgumentError("status: only ?status=held is supported");
+  const std::string status = req.get_param_value("status");
+  if (status != "held" && status != "flagged") {
+    return absl::InvalidArgumentError("status: ?status=held or ?status=flagged");
   }
-  PUENTE_ASSIGN_OR_RETURN(auto held, w.enrollment->ListHeld(u.name, 100));
+  PUENTE_ASSIGN_OR_RETURN(auto held, w.enrollment->ListHeld(u.name, 100, status == "flagged"));
   json arr = json::array();
   for (const auto& e : held) arr.push_back(EnrollmentJson(e));
   SendJson(res, {{"enrollments", arr}});
@@ -99,7 +100,9 @@ std::vector<Route> EnrollmentRoutes() {
                 "candidates)",
                 Enroll),
       RoleRoute(Method::kGet, "/api/v1/enrollments", "/api/v1/enrollments", {Role::kSupervisor},
-                "Enrollments held for adjudication (?status=held)", ListHeld),
+                "Enrollments held for adjudication (?status=held) or flagged for review "
+                "(?status=flagged)",
+                ListHeld),
       RoleRoute(Method::kGet, kApplicant, "/api/v1/applicants/{registration_number}",
                 {Role::kOfficer, Role::kSupervisor, Role::kAuditor},
                 "An applicant's enrollment and duplicate candidates", GetApplicant),

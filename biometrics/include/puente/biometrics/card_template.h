@@ -27,8 +27,10 @@ namespace puente::biometrics {
 // live captures, at a false-match rate of at most 1e-3 on the dev photos
 // (docs/credentials.md, bench/card_template_calibration).
 inline constexpr float kCardMatchThreshold = 0.38f;
-// The same for projected (fused-set) card templates.
-inline constexpr float kProjectedCardMatchThreshold = 0.38f;
+// The same for projected (fused-set) card templates: FMR 1e-3 on the
+// scale set's studio photos (bench/face_score_study; 0.394 over all its
+// photos, 0.377 on the dev photos).
+inline constexpr float kProjectedCardMatchThreshold = 0.47f;
 inline constexpr int kCardTemplateBits = 512;
 
 class CardTemplate {

@@ -21,11 +21,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "puente/biometrics/face_capture.h"
 #include "puente/common/clock.h"
 #include "puente/credentials/card.h"
 #include "puente/credentials/keys.h"
 #include "puente/credentials/lists.h"
 #include "puente/crypto/secret_key.h"
+#include "puente/registry/enrollment.h"
 
 namespace puente::server {
 
@@ -34,6 +36,11 @@ struct ServerConfig {
   std::string db_url = "sqlite:puente.db";
   crypto::SecretKey master_key;
   std::string models_dir;
+  // The face template set enrollments use; a registry holding templates of
+  // another set is refused at start (`puente face retemplate`).
+  biometrics::TemplateSet template_set = biometrics::kDefaultTemplateSet;
+  // Deduplication: the FPIR targets (the face score model is the set's).
+  registry::EnrollmentPolicy policy;
   // Signs cards. Without it the card endpoints answer 503.
   std::optional<credentials::SigningIdentity> issuer;
   std::string issuer_name = credentials::kDefaultIssuerUri;  // CWT iss, a URI

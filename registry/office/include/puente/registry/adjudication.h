@@ -27,8 +27,10 @@ class Adjudication {
   // The enrollment of an applicant, with its candidates (audited as read).
   absl::StatusOr<Enrollment> GetEnrollment(const std::string& actor,
                                            const std::string& registration_number);
-  // Enrollments held for adjudication, oldest first.
-  absl::StatusOr<std::vector<Enrollment>> ListHeld(const std::string& actor, int limit);
+  // Held enrollments, oldest first; with `flagged`, those flagged for the
+  // lower-priority review instead (EnrollmentStatus::kFlagged).
+  absl::StatusOr<std::vector<Enrollment>> ListHeld(const std::string& actor, int limit,
+                                                   bool flagged = false);
   // The stored face photo (audited as read), for side-by-side review.
   absl::StatusOr<std::string> GetPhoto(const std::string& actor,
                                        const std::string& registration_number);

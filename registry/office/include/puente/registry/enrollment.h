@@ -35,13 +35,19 @@
 namespace puente::registry {
 
 // The candidate rule (candidate_policy.h) and how far the search looks.
+// With `face.template_set` empty, the face score model measured for the
+// capture's template set is used (DefaultFaceScoreModel, studio subset).
 struct EnrollmentPolicy : CandidatePolicy {
   int max_face_hits = 20;          // nearest faces examined per enrollment
   int max_demographic_hits = 200;  // people sharing a match key examined
 };
 
-enum class EnrollmentStatus { kHeld, kCleared, kDuplicate };
-std::string_view ToString(EnrollmentStatus s);  // "held", "cleared", "duplicate"
+// Held: a candidate of the hold tier is undecided (no card until a
+// supervisor decides). Flagged: cleared for a card, but a candidate of the
+// flag tier waits in the lower-priority review list. Cleared, duplicate.
+enum class EnrollmentStatus { kHeld, kFlagged, kCleared, kDuplicate };
+// "held", "flagged", "cleared", "duplicate"
+std::string_view ToString(EnrollmentStatus s);
 
 enum class Decision { kSamePerson, kDifferent };
 std::string_view ToString(Decision d);  // "same_person", "different"
@@ -49,8 +55,12 @@ std::string_view ToString(Decision d);  // "same_person", "different"
 struct DuplicateCandidate {
   std::string id;
   std::string registration_number;  // of the person already registered
-  std::optional<float> face_score;  // absent when the face was not among the nearest
+  std::optional<float> face_score;  // absent when not compared
   double demographic_score = 0;
+  // Face and demographic evidence together (candidate_policy.h); absent
+  // for candidates found before fused scores existed.
+  std::optional<double> fused_score;
+  CandidateTier tier = CandidateTier::kHold;
   std::vector<std::string> reasons;
   std::optional<Decision> decision;
   std::string decided_by;
@@ -96,8 +106,10 @@ class EnrollmentService {
   // The enrollment of an applicant, with its candidates (audited as read).
   absl::StatusOr<Enrollment> GetEnrollment(const std::string& actor,
                                            const std::string& registration_number);
-  // Enrollments held for adjudication, oldest first.
-  absl::StatusOr<std::vector<Enrollment>> ListHeld(const std::string& actor, int limit);
+  // Enrollments held for adjudication, oldest first; with `flagged`, the
+  // enrollments flagged for the lower-priority review instead.
+  absl::StatusOr<std::vector<Enrollment>> ListHeld(const std::string& actor, int limit,
+                                                   bool flagged = false);
   // The stored face photo (audited as read), for side-by-side review.
   absl::StatusOr<std::string> GetPhoto(const std::string& actor,
                                        const std::string& registration_number);
@@ -115,6 +127,7 @@ class EnrollmentService {
                                               std::string_view live_photo);
 
   const biometrics::FaceGallery& gallery() const { return *gallery_; }
+  const EnrollmentPolicy& policy() const { return policy_; }
   // The gallery this service searches and adds to (shared with the
   // service's other instances on one database); also updated by field/'s
   // reference people.
