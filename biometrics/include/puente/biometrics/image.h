@@ -32,8 +32,8 @@ struct ImageLimits {
   double max_aspect = 6.0;            // long side / short side; beyond it, not a portrait
   // JPEG decoding work, bounded before decoding (docs/biometrics.md): a
   // progressive photo has about 10 scans (libjpeg's standard script: 10 for
-  // colour, 6 for grey) and rarely more than 20; a "scan bomb" repeats one
-  // scan thousands of times and each costs a pass over the image.
+  // colour, 6 for grey), so 64 leaves six times that; a "scan bomb" repeats
+  // one scan thousands of times and each costs a pass over the image.
   int max_scans = 64;
   // Samples visited over all scans (each scan counts the samples of the
   // components it codes): libjpeg's standard progressive script on the
