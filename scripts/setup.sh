@@ -26,7 +26,7 @@ packages=(
   libabsl-dev libssl-dev zlib1g-dev libbrotli-dev iso-codes libicu-dev
   libsoci-dev libboost-dev libpq-dev libsqlite3-dev sqlite3
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
-  libopencv-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core
+  libopencv-dev libjpeg62-turbo-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
 )
 if [ "$with_tests" = 1 ]; then

@@ -38,15 +38,24 @@ nlohmann::json MetricsJson(const FaceMetrics& m) {
           {"brightness", m.brightness},
           {"yaw", m.yaw},
           {"roll_degrees", m.roll_degrees},
-          {"box", {m.box.x, m.box.y, m.box.width, m.box.height}}};
+          {"box", {m.box.x, m.box.y, m.box.width, m.box.height}},
+          {"box_crosses_edge", m.box_crosses_edge},
+          {"landmarks_outside", m.landmarks_outside}};
+}
+
+nlohmann::json IssuesJson(const std::vector<QualityIssue>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& i : list) {
+    out.push_back({{"code", QualityCodeName(i.code)}, {"message", i.message}});
+  }
+  return out;
 }
 
 nlohmann::json CaptureJson(const Capture& c) {
-  nlohmann::json issues = nlohmann::json::array();
-  for (const auto& i : c.issues) {
-    issues.push_back({{"code", QualityCodeName(i.code)}, {"message", i.message}});
-  }
-  return {{"passed", c.passed}, {"issues", issues}, {"metrics", MetricsJson(c.metrics)}};
+  return {{"passed", c.passed},
+          {"issues", IssuesJson(c.issues)},
+          {"remarks", IssuesJson(c.remarks)},
+          {"metrics", MetricsJson(c.metrics)}};
 }
 
 std::string CaptureText(const std::string& path, const Capture& c) {
@@ -54,6 +63,8 @@ std::string CaptureText(const std::string& path, const Capture& c) {
   std::string out = StrCat(path, ": ", c.passed ? "PASSED" : "REFUSED", "\n");
   for (const auto& i : c.issues)
     StrAppend(&out, "  - ", QualityCodeName(i.code), ": ", i.message, "\n");
+  for (const auto& r : c.remarks)
+    StrAppend(&out, "  note ", QualityCodeName(r.code), ": ", r.message, "\n");
   StrAppend(&out, absl::StrFormat("  faces %d  confidence %.2f  eyes %.0f px  sharpness %.0f  "
                                   "brightness %.0f  yaw %.2f  roll %.0f deg\n",
                                   m.face_count, m.confidence, m.eye_distance_px, m.sharpness,

@@ -41,6 +41,10 @@ struct Detection {
   cv::Point2f right_eye() const { return {row.at<float>(0, 4), row.at<float>(0, 5)}; }
   cv::Point2f left_eye() const { return {row.at<float>(0, 6), row.at<float>(0, 7)}; }
   cv::Point2f nose() const { return {row.at<float>(0, 8), row.at<float>(0, 9)}; }
+  // Landmark k (0..4: right eye, left eye, nose, right and left mouth corners).
+  cv::Point2f landmark(int k) const {
+    return {row.at<float>(0, 4 + 2 * k), row.at<float>(0, 5 + 2 * k)};
+  }
   float eye_distance() const { return static_cast<float>(cv::norm(left_eye() - right_eye())); }
   cv::Rect box() const {
     return cv::Rect(cv::Point(cvRound(row.at<float>(0, 0)), cvRound(row.at<float>(0, 1))),
@@ -99,6 +103,8 @@ std::string_view QualityCodeName(QualityCode c) {
       return "not_frontal";
     case QualityCode::kLowConfidence:
       return "low_confidence";
+    case QualityCode::kFaceCutOff:
+      return "face_cut_off";
   }
   return "unknown";
 }
@@ -121,6 +127,8 @@ std::string_view QualityReason(QualityCode c) {
       return "face.not_frontal";
     case QualityCode::kLowConfidence:
       return "face.low_confidence";
+    case QualityCode::kFaceCutOff:
+      return "face.cut_off";
   }
   return "face.unknown";
 }
@@ -246,10 +254,16 @@ absl::StatusOr<float> LivenessScore(cv::dnn::Net& net, const cv::Mat& bgr, const
   }
 }
 
+struct Verdict {
+  std::vector<QualityIssue> issues;   // refuse the photo
+  std::vector<QualityIssue> remarks;  // notes only
+};
+
 // The quality gate's verdict on a measured face: every problem, in plain
-// words for the officer (empty when the photo passes).
-std::vector<QualityIssue> Judge(const FaceMetrics& m, int others, const QualityOptions& q) {
-  std::vector<QualityIssue> issues;
+// words for the officer (no issues when the photo passes), and remarks.
+Verdict Judge(const FaceMetrics& m, int others, const QualityOptions& q) {
+  Verdict verdict;
+  std::vector<QualityIssue>& issues = verdict.issues;
   auto issue = [&issues](QualityCode c, std::string msg) { issues.push_back({c, std::move(msg)}); };
   if (others > 0) {
     issue(
@@ -287,7 +301,19 @@ std::vector<QualityIssue> Judge(const FaceMetrics& m, int others, const QualityO
                           "%.0f); look straight at the camera",
                           m.yaw, m.roll_degrees, q.max_yaw, q.max_roll_degrees));
   }
-  return issues;
+  // A face partly outside the photo: refused when an eye, the nose or a
+  // mouth corner is outside (the template would be made from a guess),
+  // remarked when only the box (forehead, chin, ears) crosses the edge.
+  if (m.landmarks_outside > 0) {
+    issue(QualityCode::kFaceCutOff,
+          absl::StrFormat("the face is cut off at the edge of the photo (%d of the 5 face points "
+                          "outside it); centre the face",
+                          m.landmarks_outside));
+  } else if (m.box_crosses_edge) {
+    verdict.remarks.push_back({QualityCode::kFaceCutOff,
+                               "the face is cut off at the edge of the photo; centre the face"});
+  }
+  return verdict;
 }
 
 // One network's output for a prepared input blob, as a vector.
@@ -393,6 +419,12 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
   m.confidence = main.score();
   m.eye_distance_px = main.eye_distance();
   m.box = main.box();
+  m.box_crosses_edge = m.box.x < 0 || m.box.y < 0 || m.box.x + m.box.width > bgr.cols ||
+                       m.box.y + m.box.height > bgr.rows;
+  for (int k = 0; k < 5; ++k) {
+    const cv::Point2f p = main.landmark(k);
+    if (!(p.x >= 0 && p.y >= 0 && p.x < bgr.cols && p.y < bgr.rows)) ++m.landmarks_outside;
+  }
   const cv::Point2f eye_vec = main.left_eye() - main.right_eye();
   m.roll_degrees = std::atan2(eye_vec.y, eye_vec.x) * 180.0f / kPi;
   // Nose offset from the eye midpoint along the eye line, in eye distances:
@@ -424,7 +456,9 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
     PUENTE_ASSIGN_OR_RETURN(m.liveness, LivenessScore(nets_->liveness, bgr, m.box));
   }
 
-  out.issues = Judge(m, others, q);
+  Verdict verdict = Judge(m, others, q);
+  out.issues = std::move(verdict.issues);
+  out.remarks = std::move(verdict.remarks);
   out.passed = out.issues.empty();
   return out;
 }

@@ -7,14 +7,21 @@
 
 #include "absl/status/status.h"
 #include "puente/common/error_detail.h"
+#include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
+#include "src/jpeg.h"
 
 namespace puente::biometrics {
-namespace {
 
 // The code starts the message (for people) and is the reason detail (for code).
-absl::Status Refuse(std::string_view code, std::string_view why) {
+absl::Status internal::ImageRefusal(std::string_view code, std::string_view why) {
   return WithDetail(absl::InvalidArgumentError(StrCat(code, ": ", why)), kDetailReason, code);
+}
+
+namespace {
+
+absl::Status Refuse(std::string_view code, std::string_view why) {
+  return internal::ImageRefusal(code, why);
 }
 
 uint32_t Be32(std::string_view b, size_t at) {
@@ -63,19 +70,6 @@ absl::StatusOr<ImageInfo> InspectJpeg(std::string_view b) {
   return Refuse("image.corrupt", "JPEG without a frame header");
 }
 
-// libjpeg fills rows it never received with mid-grey. A complete photo almost
-// never ends in a band of exactly uniform grey.
-bool HasGreyBottomBand(const cv::Mat& bgr) {
-  const int band = std::max(4, bgr.rows / 16);
-  cv::Mat bottom = bgr.rowRange(bgr.rows - band, bgr.rows);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(bottom, mean, stddev);
-  for (int c = 0; c < 3; ++c) {
-    if (stddev[c] > 0.5 || std::abs(mean[c] - 128.0) > 2.0) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 absl::StatusOr<ImageInfo> InspectImage(std::string_view bytes, const ImageLimits& limits) {
@@ -119,13 +113,14 @@ absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& l
     return Refuse("image.bad_aspect",
                   StrCat(info->width, "x", info->height, " is too elongated for a face photo"));
   }
-  // Complete files end with their terminator (trailing padding tolerated).
-  const std::string_view tail = bytes.substr(bytes.size() - std::min<size_t>(bytes.size(), 4096));
   if (info->format == ImageFormat::kJpeg) {
-    if (tail.rfind("\xFF\xD9") == std::string_view::npos) {
-      return Refuse("image.truncated", "the JPEG file is cut short (no end marker)");
-    }
-  } else if (tail.rfind("IEND") == std::string_view::npos) {
+    // Judged by structure, then decoded with libjpeg's warnings seen.
+    PUENTE_ASSIGN_OR_RETURN(internal::JpegLayout layout, internal::WalkJpeg(bytes, limits));
+    return internal::DecodeJpeg(bytes, layout, limits);
+  }
+  // Complete PNG files end with their terminator (trailing padding tolerated).
+  const std::string_view tail = bytes.substr(bytes.size() - std::min<size_t>(bytes.size(), 4096));
+  if (tail.rfind("IEND") == std::string_view::npos) {
     return Refuse("image.truncated", "the PNG file is cut short (no IEND chunk)");
   }
   cv::Mat img;
@@ -138,9 +133,6 @@ absl::StatusOr<cv::Mat> DecodeImage(std::string_view bytes, const ImageLimits& l
   if (img.empty()) return Refuse("image.corrupt", "the image data cannot be decoded");
   if (img.cols != info->width || img.rows != info->height) {
     return Refuse("image.corrupt", "decoded size differs from the header");
-  }
-  if (info->format == ImageFormat::kJpeg && HasGreyBottomBand(img)) {
-    return Refuse("image.truncated", "the bottom of the photo is missing (grey band)");
   }
   return img;
 }

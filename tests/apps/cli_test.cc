@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 #include <thread>
 
@@ -186,6 +187,25 @@ TEST_F(CliTest, FaceCheckReportsQualityWithExitCodes) {
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["passed"].get<bool>());
   EXPECT_EQ(j["metrics"]["face_count"], 1);
+  EXPECT_EQ(j["remarks"], nlohmann::json::array());
+
+  // The same photo cut through the face box (not the eyes): it passes, with
+  // a remark, in JSON and in text.
+  const int cut = j["metrics"]["box"][0].get<int>() + j["metrics"]["box"][2].get<int>() * 15 / 100;
+  const cv::Mat photo = cv::imread(Shared() + "/faces/dev/Barack_Obama/1.jpg");
+  ASSERT_FALSE(photo.empty());
+  ASSERT_TRUE(cv::imwrite((dir_ / "cut.jpg").string(), photo.colRange(cut, photo.cols)));
+  r = Run("--json" + models_env + "face check cut.jpg");
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["passed"].get<bool>());
+  ASSERT_EQ(j["remarks"].size(), 1u) << r.out;
+  EXPECT_EQ(j["remarks"][0]["code"], "face_cut_off");
+  r = Run(models_env + "face check cut.jpg");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("PASSED\n  note face_cut_off: the face is cut off at the edge of the photo"),
+            std::string::npos)
+      << r.out;
 
   std::ofstream(dir_ / "note.jpg") << "not a photo";
   r = Run("--json" + models_env + "face check note.jpg");

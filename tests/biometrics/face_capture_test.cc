@@ -79,6 +79,55 @@ TEST_F(FaceCaptureTest, FaceTouchingTheBorderIsStillFound) {
   EXPECT_GE(c.metrics.face_count, 1);
 }
 
+TEST_F(FaceCaptureTest, FaceCutOffAtTheEdgeIsRemarkedThenRefused) {
+  // Issue 14: a face crossing the photo's edge passed with no remark.
+  cv::Mat img = Photo("Barack_Obama", 1);
+  const Capture full = Analyze(img);
+  ASSERT_TRUE(full.passed);
+  EXPECT_TRUE(full.remarks.empty());
+  const cv::Rect b = full.metrics.box;
+  auto cut_left = [&](double fraction) {
+    return Analyze(img.colRange(b.x + static_cast<int>(b.width * fraction), img.cols).clone());
+  };
+  // The box crosses the left edge, the eyes, nose and mouth are inside:
+  // passes, with a remark.
+  const Capture grazed = cut_left(0.15);
+  ASSERT_GE(grazed.metrics.face_count, 1);
+  EXPECT_TRUE(grazed.metrics.box_crosses_edge);
+  EXPECT_EQ(grazed.metrics.landmarks_outside, 0);
+  EXPECT_TRUE(grazed.passed) << (grazed.issues.empty() ? "" : grazed.issues[0].message);
+  ASSERT_EQ(grazed.remarks.size(), 1u);
+  EXPECT_EQ(grazed.remarks[0].code, QualityCode::kFaceCutOff);
+  EXPECT_EQ(grazed.remarks[0].message,
+            "the face is cut off at the edge of the photo; centre the face");
+  // Half the face gone: landmarks outside the photo, refused.
+  const Capture halved = cut_left(0.5);
+  ASSERT_GE(halved.metrics.face_count, 1);
+  EXPECT_GT(halved.metrics.landmarks_outside, 0);
+  EXPECT_FALSE(halved.passed);
+  EXPECT_TRUE(HasIssue(halved, QualityCode::kFaceCutOff));
+  EXPECT_TRUE(halved.remarks.empty());  // said once, as the issue
+  // The same, cut at the bottom through the mouth.
+  const Capture chinless = Analyze(img.rowRange(0, b.y + static_cast<int>(b.height * 0.5)).clone());
+  ASSERT_GE(chinless.metrics.face_count, 1);
+  EXPECT_TRUE(HasIssue(chinless, QualityCode::kFaceCutOff));
+}
+
+TEST_F(FaceCaptureTest, SmallFaceOnAGreyCanvasReachesTheQualityGate) {
+  // Issue 14: a complete JPEG whose bottom is flat mid-grey (a photo pasted
+  // on a grey canvas) was refused as image.truncated; it is judged as a face.
+  cv::Mat img = Photo("Barack_Obama", 1), small;
+  cv::resize(img, small, cv::Size(), 0.15, 0.15, cv::INTER_AREA);
+  cv::Mat canvas(1200, 1000, CV_8UC3, cv::Scalar(128, 128, 128));
+  small.copyTo(canvas(cv::Rect(canvas.cols / 2 - small.cols / 2, 300, small.cols, small.rows)));
+  std::vector<uchar> jpeg;
+  ASSERT_TRUE(cv::imencode(".jpg", canvas, jpeg));
+  auto c = capture_->AnalyzeBytes(std::string(jpeg.begin(), jpeg.end()));
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_GE(c->metrics.face_count, 1);
+  EXPECT_TRUE(HasIssue(*c, QualityCode::kFaceTooSmall)) << c->metrics.eye_distance_px;
+}
+
 TEST_F(FaceCaptureTest, NoFace) {
   cv::Mat wall(480, 640, CV_8UC3, cv::Scalar(180, 200, 210));
   cv::randn(wall, cv::Scalar(150, 150, 150), cv::Scalar(20, 20, 20));
@@ -115,6 +164,7 @@ TEST(QualityReasonTest, EveryQualityCodeHasAStableReason) {
       {QualityCode::kOverExposed, "face.over_exposed"},
       {QualityCode::kNotFrontal, "face.not_frontal"},
       {QualityCode::kLowConfidence, "face.low_confidence"},
+      {QualityCode::kFaceCutOff, "face.cut_off"},
   };
   for (const auto& [code, reason] : table) {
     EXPECT_EQ(QualityReason(code), reason) << QualityCodeName(code);

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <regex>
 #include <set>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "biometrics/biometrics_test_support.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/lists.h"
+#include "puente/crypto/encoding.h"
 #include "puente/server/server.h"
 #include "src/route_table.h"
 #include "test_support.h"
@@ -260,6 +262,30 @@ TEST(ServerMetricsTest, CountsEnrollmentsRefusedForTheirPhoto) {
   EXPECT_EQ(refused(), "1");
   EXPECT_EQ(enroll("2031-02-30").first, 400);  // the date is refused before the photo is read
   EXPECT_EQ(refused(), "1");
+
+  // A progressive JPEG "scan bomb" (one scan repeated 1,000 times; issue 15)
+  // is refused like every other image refusal: 400 on the photo field.
+  const cv::Mat picture(120, 160, CV_8UC3, cv::Scalar(90, 120, 150));  // flat: tiny scans
+  std::vector<uchar> encoded;
+  ASSERT_TRUE(cv::imencode(".jpg", picture, encoded, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
+  const std::string progressive(encoded.begin(), encoded.end());
+  const size_t last_scan = progressive.rfind("\xFF\xDA"), eoi = progressive.rfind("\xFF\xD9");
+  std::string bomb = progressive.substr(0, eoi);
+  for (int k = 0; k < 1000; ++k) bomb += progressive.substr(last_scan, eoi - last_scan);
+  bomb += "\xFF\xD9";
+  const json applicant{{"given_names", "Ana"}, {"surname1", "Ruiz"},
+                       {"sex", "F"},           {"date_of_birth", "1990-01-01"},
+                       {"nationality", "VEN"}, {"office_code", "101"},
+                       {"languages", {"spa"}}};
+  auto bombed = server.Call(
+      Method::kPost, "/api/v1/enrollments", officer,
+      json{{"applicant", applicant}, {"photo_base64", crypto::Base64Encode(bomb)}}.dump());
+  EXPECT_EQ(bombed.first, 400) << bombed.second;
+  EXPECT_EQ(json::parse(bombed.second)["error"]["message"].get<std::string>().rfind(
+                "photo: image.too_complex: ", 0),
+            0u)
+      << bombed.second;
+  EXPECT_EQ(refused(), "2");
 }
 
 TEST(ServerClockTest, ListsAndSessionsFollowTheInjectedClock) {

@@ -4,7 +4,8 @@
 // Quality problems come back as issues with a stable code and an
 // officer-readable message; the capture still carries the metrics (and a
 // template when a face was found) so calibration can use every photo. Only
-// `passed` captures should be enrolled.
+// `passed` captures should be enrolled. Remarks are notes that do not refuse
+// (e.g. the face box crosses the photo's edge): show them to the officer.
 //
 // A FaceCapture holds OpenCV networks and is NOT thread-safe: create one per
 // thread (creation loads the models, ~50 ms).
@@ -97,7 +98,8 @@ enum class QualityCode {
   kUnderExposed,
   kOverExposed,
   kNotFrontal,
-  kLowConfidence
+  kLowConfidence,
+  kFaceCutOff,  // an issue when a landmark is outside the photo, else a remark
 };
 // "no_face", "multiple_faces", ... (shown to officers, in JSON output).
 std::string_view QualityCodeName(QualityCode c);
@@ -105,7 +107,7 @@ std::string_view QualityCodeName(QualityCode c);
 // status that refuses a photo because of it (puente/common/error_detail.h):
 // "face.none", "face.multiple", "face.too_small", "face.too_blurry",
 // "face.under_exposed", "face.over_exposed", "face.not_frontal",
-// "face.low_confidence".
+// "face.low_confidence", "face.cut_off".
 std::string_view QualityReason(QualityCode c);
 
 struct QualityIssue {
@@ -123,11 +125,18 @@ struct FaceMetrics {
   float roll_degrees = 0;
   float liveness = -1;  // P(class 0) of fr_liveness, -1 when not computed
   cv::Rect box;         // main face, original photo coordinates
+  // The main face at the photo's edge: its box crosses it (a remark), or some
+  // of its five landmarks (eyes, nose, mouth corners) are outside (refused).
+  bool box_crosses_edge = false;
+  int landmarks_outside = 0;
 };
 
 struct Capture {
   bool passed = false;
   std::vector<QualityIssue> issues;
+  // Notes for the officer that do not refuse the photo (face_cut_off when
+  // only the face box crosses the edge).
+  std::vector<QualityIssue> remarks;
   FaceMetrics metrics;
   std::optional<FaceTemplate> face_template;  // float32; set whenever a face was found
   cv::Mat aligned;                            // 112x112 BGR crop of the main face
