@@ -203,7 +203,7 @@ class Cache {
   // Thread-safe.
   void Add(const std::string& path, Embedding e) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!out_) {
+    if (!out_.is_open()) {
       const bool fresh = !fs::exists(file_) || entries_.empty();
       out_.open(file_,
                 fresh ? std::ios::binary | std::ios::trunc : std::ios::binary | std::ios::app);
@@ -228,7 +228,7 @@ class Cache {
 
   void Close() {
     std::lock_guard<std::mutex> lock(mu_);
-    if (out_) out_.close();
+    if (out_.is_open()) out_.close();
   }
 
  private:
