@@ -450,8 +450,18 @@ struct Distribution {
   std::vector<float> genuine;
 };
 
+// Impostor pairs scoring at least this in any set are listed: where the
+// tail model breaks, they show whether label noise is the cause.
+constexpr float kListImpostorsAbove = 0.70f;
+
+struct ListedPair {
+  size_t i, j;  // face indices
+  float score[kSets];
+};
+
 struct PairStats {
   Distribution d[kSets][kSubsets];
+  std::vector<ListedPair> high_impostors;
 };
 
 // Vectors of the faces, one contiguous matrix per computed set.
@@ -495,6 +505,9 @@ void Accumulate(const std::vector<Face>& faces, const Matrices& mx, int threads,
                 }
                 continue;
               }
+              if (*std::max_element(sc, sc + kSets) >= kListImpostorsAbove) {
+                st.high_impostors.push_back({i0 + a, j0 + b, {sc[0], sc[1], sc[2], sc[3]}});
+              }
               for (int s = 0; s < kSets; ++s) {
                 const int bin = BinOf(sc[s]);
                 const double v = sc[s];
@@ -515,6 +528,8 @@ void Accumulate(const std::vector<Face>& faces, const Matrices& mx, int threads,
   }
   for (auto& w : workers) w.join();
   for (const PairStats& st : local) {
+    out.high_impostors.insert(out.high_impostors.end(), st.high_impostors.begin(),
+                              st.high_impostors.end());
     for (int s = 0; s < kSets; ++s) {
       for (int u = 0; u < kSubsets; ++u) {
         Distribution& d = out.d[s][u];
@@ -974,6 +989,30 @@ json Study(const char* name, const std::vector<Photo>& photos, const std::vector
     sets[kSetKeys[s]] = per;
   }
   out["sets"] = sets;
+
+  // The highest-scoring impostor pairs, best fused score first.
+  auto& high = st.high_impostors;
+  std::sort(high.begin(), high.end(),
+            [](const ListedPair& x, const ListedPair& y) { return x.score[3] > y.score[3]; });
+  std::printf(
+      "\n   impostor pairs scoring >= %.2f in some set (%zu); fr_feature/1, /2, reid, fused:\n",
+      kListImpostorsAbove, high.size());
+  json listed = json::array();
+  for (const ListedPair& lp : high) {
+    const Photo& a = photos[faces[lp.i].photo];
+    const Photo& b = photos[faces[lp.j].photo];
+    const std::string pa =
+        fs::path(a.path).lexically_relative(fs::path(a.path).parent_path().parent_path()).string();
+    const std::string pb =
+        fs::path(b.path).lexically_relative(fs::path(b.path).parent_path().parent_path()).string();
+    std::printf("     %.3f %.3f %.3f %.3f  %s  %s\n", lp.score[0], lp.score[1], lp.score[2],
+                lp.score[3], pa.c_str(), pb.c_str());
+    json scores = json::object();
+    for (int s = 0; s < kSets; ++s) scores[kSetKeys[s]] = lp.score[s];
+    listed.push_back({{"a", a.path}, {"b", b.path}, {"scores", scores}});
+  }
+  out["high_impostor_pairs"] = listed;
+
   json r1 = json::object();
   for (int u : subsets) {
     if (u == 3) continue;  // distractors have no probes
