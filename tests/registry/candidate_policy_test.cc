@@ -89,7 +89,7 @@ TEST(CandidatePolicyTest, ThresholdsRiseWithTheGallerySize) {
   EXPECT_EQ(ThresholdsFor(p, 0).gallery_size, 1u);
   // With the minimum scores, small galleries stop at them.
   const CandidatePolicy with_minimum = TestPolicy();
-  EXPECT_DOUBLE_EQ(ThresholdsFor(with_minimum, 1'000).hold, with_minimum.min_hold_score);
+  EXPECT_DOUBLE_EQ(ThresholdsFor(with_minimum, 1).hold, with_minimum.min_hold_score);
   EXPECT_GT(ThresholdsFor(with_minimum, 100'000).hold, with_minimum.min_hold_score);
 }
 

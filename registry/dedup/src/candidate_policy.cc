@@ -273,12 +273,12 @@ DemographicWeights DefaultDemographicWeights() {
   w.names[int(NameAgreement::kAlike)] = {1e-3, 0.15};
   w.names[int(NameAgreement::kPartial)] = {0.02, 0.10};
   w.names[int(NameAgreement::kOther)] = {0.9789, 0.9789};
-  w.birth[int(BirthAgreement::kSame)] = {1.5e-4, 0.60};
+  w.birth[int(BirthAgreement::kSame)] = {1.5e-4, 0.50};
   w.birth[int(BirthAgreement::kSwapped)] = {3e-5, 0.03};
   w.birth[int(BirthAgreement::kWithinMonth)] = {2.5e-3, 0.05};
-  w.birth[int(BirthAgreement::kWithinYear)] = {0.03, 0.06};
-  w.birth[int(BirthAgreement::kNear)] = {0.25, 0.15};
-  w.birth[int(BirthAgreement::kFar)] = {0.60, 0.06};
+  w.birth[int(BirthAgreement::kWithinYear)] = {0.03, 0.07};
+  w.birth[int(BirthAgreement::kNear)] = {0.25, 0.20};
+  w.birth[int(BirthAgreement::kFar)] = {0.60, 0.15};
   w.birth[int(BirthAgreement::kUnknown)] = {0.11732, 0.11732};
   w.sex[int(SexAgreement::kSame)] = {0.5, 0.97};
   w.sex[int(SexAgreement::kDifferent)] = {0.45, 0.03};

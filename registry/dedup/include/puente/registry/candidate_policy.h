@@ -115,7 +115,7 @@ struct CandidatePolicy {
   // 10^min_hold_score, nor flagged below 10^min_flag_score: in a small
   // gallery the FPIR alone would allow holds on weak evidence (a shared
   // birth date) that no supervisor should have to look at.
-  double min_hold_score = 4.0;
+  double min_hold_score = 2.5;
   double min_flag_score = 2.0;
   FaceScoreModel face;  // of the template set in use
   DemographicWeights demographics = DefaultDemographicWeights();
