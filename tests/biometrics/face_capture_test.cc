@@ -61,8 +61,10 @@ TEST_F(FaceCaptureTest, GoodPhotoPasses) {
   EXPECT_TRUE(c.passed) << (c.issues.empty() ? "" : c.issues[0].message);
   EXPECT_EQ(c.metrics.face_count, 1);
   ASSERT_TRUE(c.face_template.has_value());
-  EXPECT_EQ(c.face_template->dimension(), 512);
-  EXPECT_EQ(c.face_template->model_id(), "fr_feature");
+  // The default template set: fr_feature (BGR) and reid_0095 fused.
+  EXPECT_EQ(c.face_template->dimension(), 768);
+  EXPECT_EQ(c.face_template->model_id(), "fr_feature+reid_0095");
+  EXPECT_EQ(c.face_template->model_version(), 1);
   EXPECT_EQ(c.aligned.size(), cv::Size(112, 112));
   EXPECT_GT(c.metrics.eye_distance_px, 100);
 }
