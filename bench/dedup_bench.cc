@@ -50,6 +50,7 @@
 #include "puente/registry/keys.h"
 #include "puente/registry/migrator.h"
 #include "puente/registry/registry.h"
+#include "scale_set.h"
 #include "storage/internal/session.h"
 
 namespace fs = std::filesystem;
@@ -61,44 +62,7 @@ namespace {
 
 // ---- the scale set ---------------------------------------------------------
 
-struct Photo {
-  std::string path;
-  std::string identity;
-  bool mated = false;
-  bool studio = false;   // CFD
-  bool flagged = false;  // noisy_identity or suspect_label in MANIFEST.tsv
-  int number = 0;        // n of mated/<identity>/<n>.jpg
-};
-
-std::vector<std::string> SplitTabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, '\t')) out.push_back(cell);
-  if (!line.empty() && line.back() == '\t') out.push_back("");
-  return out;
-}
-
-bool ReadScale(const fs::path& dir, std::vector<Photo>& out) {
-  std::ifstream in(dir / "MANIFEST.tsv");
-  if (!in) return false;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    const auto c = SplitTabs(line);
-    if (c.size() < 16) continue;
-    Photo p;
-    p.path = (dir / c[0]).string();
-    p.identity = c[2];
-    p.mated = c[1] == "mated";
-    p.studio = c[2].rfind("cfd-", 0) == 0;
-    p.flagged = c[15].find("noisy_identity") != std::string::npos ||
-                c[15].find("suspect_label") != std::string::npos;
-    if (p.mated) p.number = std::atoi(fs::path(c[0]).stem().c_str());
-    out.push_back(std::move(p));
-  }
-  return true;
-}
+using Photo = puente::bench::ScalePhoto;
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -343,10 +307,7 @@ int main(int argc, char** argv) {
   const std::string json_path = Arg(argc, argv, "--json", "");
 
   std::vector<Photo> photos;
-  if (!ReadScale(scale, photos)) {
-    std::fprintf(stderr, "%s: no MANIFEST.tsv\n", scale.c_str());
-    return 1;
-  }
+  if (!puente::bench::ReadScaleManifest(scale, photos)) return 1;
   // People with their photos in order; distractors shuffled, 1 in 10 held
   // back as new applicants.
   std::map<std::string, std::vector<const Photo*>> mated;

@@ -47,6 +47,7 @@
 #include "puente/biometrics/models.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
+#include "scale_set.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
@@ -74,35 +75,12 @@ struct Photo {
   int number = 0;        // n of mated/<identity>/<n>.jpg (dev: order in the folder)
 };
 
-std::vector<std::string> SplitTabs(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, '\t')) out.push_back(cell);
-  if (!line.empty() && line.back() == '\t') out.push_back("");
-  return out;
-}
-
 bool ReadScale(const fs::path& dir, std::vector<Photo>& out) {
-  std::ifstream in(dir / "MANIFEST.tsv");
-  if (!in) {
-    std::fprintf(stderr, "%s: no MANIFEST.tsv\n", dir.c_str());
-    return false;
-  }
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    const auto c = SplitTabs(line);
-    if (c.size() < 16) continue;
-    Photo p;
-    p.path = (dir / c[0]).string();
-    p.identity = c[2];
-    p.part = c[1] == "mated" ? Part::kMated : Part::kDistractor;
-    p.studio = c[2].rfind("cfd-", 0) == 0;
-    p.flagged = c[15].find("noisy_identity") != std::string::npos ||
-                c[15].find("suspect_label") != std::string::npos;
-    if (p.part == Part::kMated) p.number = std::atoi(fs::path(c[0]).stem().c_str());
-    out.push_back(std::move(p));
+  std::vector<puente::bench::ScalePhoto> rows;
+  if (!puente::bench::ReadScaleManifest(dir, rows)) return false;
+  for (auto& r : rows) {
+    out.push_back({std::move(r.path), std::move(r.identity),
+                   r.mated ? Part::kMated : Part::kDistractor, r.studio, r.flagged, r.number});
   }
   return true;
 }

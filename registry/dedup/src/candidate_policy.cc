@@ -44,7 +44,7 @@ double RawLlr(const FaceScoreModel& m, double s) {
 // or above it (so a low score never counts as more evidence than a higher
 // one, where the genuine normal's lower tail would make it so), and at
 // least the model's floor.
-std::vector<double> LlrTable(const FaceScoreModel& m) {
+std::vector<double> BuildLlrTable(const FaceScoreModel& m) {
   std::vector<double> t(kGridPoints);
   double least = RawLlr(m, kGridHigh);
   for (int i = kGridPoints - 1; i >= 0; --i) {
@@ -52,6 +52,23 @@ std::vector<double> LlrTable(const FaceScoreModel& m) {
     t[i] = std::max(least, m.llr_floor);
   }
   return t;
+}
+
+// The table of `m`, built once per thread for the model last asked about:
+// an enrollment scores each of its candidates with the same model.
+const std::vector<double>& LlrTable(const FaceScoreModel& m) {
+  struct Cached {
+    std::vector<double> key;
+    std::vector<double> table;
+  };
+  thread_local Cached cached;
+  std::vector<double> key{m.impostor_mean, m.impostor_sd,  m.tail_start, m.tail_log10_fmr,
+                          m.tail_slope,    m.genuine_mean, m.genuine_sd, m.llr_floor};
+  if (cached.table.empty() || cached.key != key) {
+    cached.table = BuildLlrTable(m);
+    cached.key = std::move(key);
+  }
+  return cached.table;
 }
 
 double LlrFromTable(const std::vector<double>& t, double s) {
