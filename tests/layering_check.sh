@@ -41,7 +41,7 @@ for d in server apps; do
 done
 check apps/puente_verify 'puente/registry/|soci/' 'the offline verifier has no database'
 check apps/support       'puente/registry/|soci/' 'shared with the offline verifier'
-for d in registry biometrics credentials apps; do
+for d in registry biometrics credentials server apps; do
   check "$d" 'openssl/' 'only crypto/ talks to OpenSSL'
 done
 [ "$fail" = 0 ] && echo "layering: ok"

@@ -18,6 +18,7 @@
 #include "puente/credentials/lists.h"
 #include "puente/registry/candidate_policy.h"
 #include "puente/registry/keys.h"
+#include "puente/server/log.h"
 #include "puente/server/server.h"
 #include "support/key_material.h"
 
@@ -84,6 +85,21 @@ int main(int argc, char** argv) {
   std::string metrics_token_file;
   app.add_option("--metrics-token-file", metrics_token_file,
                  "File whose first line is the bearer token /metrics requires");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level,
+                 "Server log on stderr, one JSON line an event: debug, info, warn, error, off")
+      ->envname("PUENTE_LOG_LEVEL")
+      ->capture_default_str();
+  int max_per_address = 128, max_connections = 8192;
+  double head_timeout = 10;
+  app.add_option("--max-connections", max_connections, "Open client connections at most")
+      ->capture_default_str();
+  app.add_option("--max-connections-per-address", max_per_address,
+                 "Open client connections from one address at most")
+      ->capture_default_str();
+  app.add_option("--head-timeout", head_timeout,
+                 "Seconds a client has to send a request's head (TLS handshake included)")
+      ->capture_default_str();
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
   try {
@@ -91,12 +107,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  auto level = server::ParseLogLevel(log_level);
+  if (!level.ok())
+    return Fail(absl::InvalidArgumentError("--" + std::string(level.status().message())));
+  server::SetLogLevel(*level);
+  if (max_connections < 1 || max_per_address < 1 || head_timeout <= 0) {
+    return Fail(absl::InvalidArgumentError(
+        "--max-connections, --max-connections-per-address and --head-timeout must be positive"));
+  }
   auto master = registry::LoadMasterKey(key_file);
   if (!master.ok()) return Fail(master.status());
   server::ServerConfig config(*master);
   config.db_url = db;
   config.models_dir = models;
   config.workers = workers;
+  config.max_connections = max_connections;
+  config.max_connections_per_address = max_per_address;
+  config.head_timeout_seconds = head_timeout;
   auto set = biometrics::ParseTemplateSet(template_set);
   if (!set.ok())
     return Fail(absl::InvalidArgumentError("--" + std::string(set.status().message())));

@@ -19,6 +19,7 @@
 #include "puente/registry/cards.h"
 #include "puente/registry/users.h"
 #include "puente/server/server.h"
+#include "src/front.h"
 #include "src/worker_pool.h"
 
 namespace puente::server {
@@ -29,6 +30,7 @@ struct Metrics {
   std::atomic<long> enrollments_cleared{0}, enrollments_held{0}, enrollments_refused{0};
   std::atomic<long> cards_issued{0}, decisions{0};
   std::atomic<long long> request_micros{0};
+  FrontStats front;
 };
 
 // One per server, alive as long as it. Handlers run concurrently: they touch

@@ -73,18 +73,24 @@ const std::vector<Route>& ApiRoutes() {
 
 namespace {
 
+// Each handler names its route (the template, never the path with its ids)
+// and its caller to the front, which logs them (front.h) and strips them.
 httplib::Server::Handler HandlerOf(ServerContext& ctx, const Route& r) {
   if (r.audience == Audience::kRoles) {
-    return [&ctx, roles = r.roles, fn = r.role_handler](const httplib::Request& req,
-                                                        httplib::Response& res) {
+    return [&ctx, roles = r.roles, fn = r.role_handler, path = r.path](const httplib::Request& req,
+                                                                       httplib::Response& res) {
+      res.set_header(kRouteHeader, path);
       absl::StatusOr<registry::User> caller = Caller(ctx, req, roles);
       if (!caller.ok()) return SendError(res, caller.status());
+      res.set_header(kUserHeader, caller->name);
       absl::Status st =
           ctx.pool.With([&](Worker& w) -> absl::Status { return fn(ctx, req, res, *caller, w); });
       if (!st.ok()) SendError(res, st);
     };
   }
-  return [&ctx, fn = r.open_handler](const httplib::Request& req, httplib::Response& res) {
+  return [&ctx, fn = r.open_handler, path = r.path](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    res.set_header(kRouteHeader, path);
     absl::Status st = fn(ctx, req, res);
     if (!st.ok()) SendError(res, st);
   };

@@ -3,10 +3,15 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "puente/common/status_macros.h"
+#include "puente/crypto/mac.h"
+#include "puente/server/log.h"
 #include "src/context.h"
+#include "src/front.h"
 #include "src/http_status.h"
 #include "src/route_table.h"
 
@@ -15,18 +20,27 @@ namespace puente::server {
 struct Server::Impl {
   explicit Impl(ServerConfig c) : ctx(std::move(c)) {}
   ServerContext ctx;
-  std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<httplib::Server> http;  // the backend, on loopback
+  std::unique_ptr<Front> front;           // the clients' side
+  std::thread backend;
 };
 
 namespace {
 
 // What every request goes through besides its route: counting, headers that
 // keep answers out of caches and sniffers, and JSON for httplib's own errors.
-void InstallHooks(httplib::Server& s, Metrics& metrics) {
-  s.set_pre_routing_handler([&metrics](const httplib::Request&, httplib::Response&) {
-    metrics.requests++;
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+void InstallHooks(httplib::Server& s, Metrics& metrics, const std::string& front_secret) {
+  s.set_pre_routing_handler(
+      [&metrics, &front_secret](const httplib::Request& req, httplib::Response& res) {
+        // The backend listens on loopback for the front only: another local
+        // process that connects to it directly is refused.
+        if (!crypto::ConstantTimeEquals(req.get_header_value(kFrontSecretHeader), front_secret)) {
+          SendError(res, absl::PermissionDeniedError("connect to the server's public port"));
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        metrics.requests++;
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   s.set_post_routing_handler([&metrics](const httplib::Request&, httplib::Response& res) {
     if (res.status >= 500) {
       metrics.errors_5xx++;
@@ -92,39 +106,52 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerConfig config) {
     PUENTE_ASSIGN_OR_RETURN(std::unique_ptr<Worker> w, OpenWorker(ctx));
     ctx.pool.Add(std::move(w));
   }
-  if (!c.tls_cert_file.empty() && !c.tls_key_file.empty()) {
-    impl->http =
-        std::make_unique<httplib::SSLServer>(c.tls_cert_file.c_str(), c.tls_key_file.c_str());
-    if (!impl->http->is_valid()) {
-      return absl::InvalidArgumentError("TLS certificate or key cannot be loaded");
-    }
-  } else {
-    impl->http = std::make_unique<httplib::Server>();
-  }
-  impl->http->new_task_queue = [workers] { return new httplib::ThreadPool(workers * 2); };
+  FrontLimits limits;
+  limits.max_connections = c.max_connections;
+  limits.max_per_address = c.max_connections_per_address;
+  limits.head_seconds = c.head_timeout_seconds;
+  limits.body_seconds = c.read_timeout_seconds;
+  limits.write_seconds = c.read_timeout_seconds;
+  limits.idle_seconds = c.keep_alive_seconds;
+  limits.process_seconds = c.process_timeout_seconds;
+  limits.max_body_bytes = c.max_body_bytes;
+  // Two requests a worker: one working, one ready as soon as it is free
+  // (token checks and public routes need no worker at all).
+  limits.max_in_flight = workers * 2;
+  PUENTE_ASSIGN_OR_RETURN(
+      impl->front, Front::Create(limits, ctx.metrics.front, c.tls_cert_file, c.tls_key_file));
+  impl->http = std::make_unique<httplib::Server>();
+  // Requests the front gave up on (504) may still run: room for them.
+  impl->http->new_task_queue = [workers] { return new httplib::ThreadPool(workers * 2 + 4); };
   impl->http->set_payload_max_length(c.max_body_bytes);
   impl->http->set_read_timeout(c.read_timeout_seconds);
   impl->http->set_write_timeout(c.read_timeout_seconds);
-  InstallHooks(*impl->http, ctx.metrics);
+  InstallHooks(*impl->http, ctx.metrics, impl->front->secret());
   RegisterRoutes(*impl->http, ctx, ApiRoutes());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 absl::StatusOr<int> Server::Bind(const std::string& host, int port) {
-  if (port == 0) {
-    const int p = impl_->http->bind_to_any_port(host);
-    if (p <= 0) return absl::UnavailableError("cannot bind to " + host);
-    return p;
-  }
-  if (!impl_->http->bind_to_port(host, port)) {
-    return absl::UnavailableError(absl::StrFormat("cannot bind to %s:%d", host, port));
-  }
-  return port;
+  const int backend = impl_->http->bind_to_any_port("127.0.0.1");
+  if (backend <= 0) return absl::UnavailableError("cannot bind the backend to 127.0.0.1");
+  impl_->front->set_backend_port(backend);
+  return impl_->front->Bind(host, port);
 }
 
-void Server::Serve() { impl_->http->listen_after_bind(); }
+void Server::Serve() {
+  impl_->backend = std::thread([this] { impl_->http->listen_after_bind(); });
+  // httplib's stop() only stops a server that runs: wait until it does.
+  for (int i = 0; i < 5000 && !impl_->http->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->front->Serve();
+  impl_->http->stop();
+  impl_->backend.join();
+}
+
+// Async-signal-safe (puente-server calls it from SIGTERM): Serve does the rest.
 void Server::Stop() {
-  if (impl_ && impl_->http) impl_->http->stop();
+  if (impl_ && impl_->front) impl_->front->Stop();
 }
 
 absl::Status Server::EnsureAdmin(const std::string& name, const std::string& password) {

@@ -39,6 +39,19 @@ absl::Status MetricsText(ServerContext& ctx, const httplib::Request& req, httpli
                        metrics.enrollments_refused.load());
   counter("puente_cards_issued_total", "Cards issued.", metrics.cards_issued.load());
   counter("puente_adjudications_total", "Duplicate decisions.", metrics.decisions.load());
+  const FrontStats& front = metrics.front;
+  m += absl::StrFormat(
+      "# HELP puente_http_connections_open Client connections open now.\n"
+      "# TYPE puente_http_connections_open gauge\npuente_http_connections_open %d\n",
+      front.connections_open.load());
+  counter("puente_http_connections_accepted_total", "Client connections accepted.",
+          front.connections_accepted.load());
+  counter("puente_http_connections_refused_total",
+          "Client connections refused (too many in all or from one address).",
+          front.connections_refused.load());
+  counter("puente_http_timeouts_total",
+          "Connections or requests cut by a deadline (head, body, processing, answer, idle).",
+          front.timeouts.load());
   m += absl::StrFormat(
       "# HELP puente_gallery_templates Enrolled faces in the 1:N gallery.\n"
       "# TYPE puente_gallery_templates gauge\npuente_gallery_templates %d\n",

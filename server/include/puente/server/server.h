@@ -4,8 +4,10 @@
 // revoke), case status, the signed trust and revocation lists at stable URLs,
 // audit checks, /health, /metrics (Prometheus) and /openapi.json.
 //
-// Each request runs on one of `workers` workers; a worker owns its database
-// connection and face models, and all share one in-memory face gallery.
+// One event loop (src/front.h) owns the client connections and reads each
+// request under deadlines; complete requests run on one of `workers`
+// workers; a worker owns its database connection and face models, and all
+// share one in-memory face gallery.
 // Errors are JSON: {"error": {"code": "...", "message": "..."}} with the
 // HTTP status of the code (docs/api.md).
 //
@@ -56,7 +58,17 @@ struct ServerConfig {
   int card_validity_days = 365;
   int workers = 2;
   size_t max_body_bytes = 8 << 20;  // a phone photo in base64 fits
+  // Connections (docs/security.md, "Connections and slow clients"): the
+  // request body must arrive, and the answer be taken, within
+  // read_timeout_seconds; the head (TLS handshake included) within
+  // head_timeout_seconds; a request is processed within
+  // process_timeout_seconds of arriving (queue included) or answered 504.
   int read_timeout_seconds = 30;
+  double head_timeout_seconds = 10;
+  double keep_alive_seconds = 15;
+  double process_timeout_seconds = 30;
+  int max_connections = 8192;
+  int max_connections_per_address = 128;
   int list_next_update_hours = 24;
   // The centre's bundle key: field kits push sync bundles over HTTP
   // (POST /api/v1/kits/bundles/...). Without it those endpoints answer 503.
