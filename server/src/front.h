@@ -58,7 +58,6 @@ inline constexpr char kFrontSecretHeader[] = "X-Puente-Front";
 inline constexpr char kClientHeader[] = "X-Puente-Client";
 inline constexpr char kRouteHeader[] = "X-Puente-Route";
 inline constexpr char kUserHeader[] = "X-Puente-User";
-inline constexpr char kRequestIdHeader[] = "X-Request-Id";
 
 class Front {
  public:

@@ -238,6 +238,8 @@ TEST_F(FrontTest, FramingThatCouldSmuggleARequestIsRefused) {
       {"POST /api/v1/sessions HTTP/1.1\r\nContent-Length: +4\r\n\r\n", 400, "not a number"},
       {"GET /health HTTP/1.1\r\n X-Folded: yes\r\n\r\n", 400, "malformed header"},
       {"GET /health HTTP/1.1\r\nBad Name: x\r\n\r\n", 400, "malformed header name"},
+      // Found by fuzz/http_head_fuzz.cc: a NUL passed for a token character.
+      {std::string("GET /health HTTP/1.1\r\nX\0Y: z\r\n\r\n", 32), 400, "malformed header name"},
       {"GET  /health HTTP/1.1\r\n\r\n", 400, "malformed request line"},
       {"GET /health HTTP/2.0\r\n\r\n", 505, "HTTP/1.1"},
       {"GET /health HTTP/1.1\r\nExpect: something-else\r\n\r\n", 417, "100-continue"},
