@@ -98,7 +98,7 @@ if [ -d "$dev" ]; then
   puente --db "sqlite:$svc/puente.db" --key-file "$svc/master.key" init >/dev/null
   nohup "$repo/build/apps/puente-server" --db "sqlite:$svc/puente.db" --key-file "$svc/master.key" \
     --issuer-key "$cards/onpar.pem" --root-key "$cards/root.pem" --recipient "$cards/hospital.pub.json" \
-    --admin admin --port 0 >"$svc/server.log" 2>&1 &
+    --web-dir "$repo/build/web" --admin admin --port 0 >"$svc/server.log" 2>&1 &
   server_pid=$!
   url=""
   for _ in $(seq 1 200); do
@@ -113,6 +113,8 @@ if [ -d "$dev" ]; then
     --models "$PUENTE_MODELS_DIR"
   printf '\nThe service keeps running at %s (metrics: %s/metrics). Stop it with: kill %s\n' \
     "$url" "$url" "$server_pid"
+  printf 'The officers web app is open at %s/ : sign in as ana.officer or sara.supervisor\n' "$url"
+  printf '(password demo-password-1), or admin (password: %s).\n' "$PUENTE_ADMIN_PASSWORD"
 fi
 printf '\nDone. The registry is %s (key %s).\nTry: build/apps/puente --db %s --key-file %s applicant list\n' \
   "$PUENTE_DB" "$PUENTE_KEY_FILE" "$PUENTE_DB" "$PUENTE_KEY_FILE"

@@ -29,11 +29,13 @@ packages=(
   libopencv-dev libjpeg62-turbo-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
 )
+# The web apps are bundled with Node (and the interoperability test runs a
+# Claim 169 reader in it). Machines usually have Node (with npm) already;
+# Debian's own packages otherwise.
+command -v node >/dev/null || packages+=(nodejs npm)
 if [ "$with_tests" = 1 ]; then
-  packages+=(postgresql-15 postgresql-client-15 openssl)
-  # The interoperability test runs a Claim 169 reader in Node.js. Machines
-  # usually have Node (with npm) already; Debian's own packages otherwise.
-  command -v node >/dev/null || packages+=(nodejs npm)
+  # chromium: the web apps' browser tests (driven by puppeteer-core).
+  packages+=(postgresql-15 postgresql-client-15 openssl chromium)
 fi
 
 missing=()
@@ -106,6 +108,9 @@ done
 [ "$failed" = 0 ] || exit 1
 echo "setup: models in $models_dir"
 
+# The web apps' build and test tools, pinned by web/package-lock.json.
+npm ci --prefix "$repo/web" --no-audit --no-fund --silent >/dev/null
+echo "setup: web packages in web/node_modules"
 if [ "$with_tests" = 1 ]; then
   # Pinned by tests/interop/package-lock.json.
   npm ci --prefix "$repo/tests/interop" --no-audit --no-fund --silent >/dev/null

@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
   app.add_option("--head-timeout", head_timeout,
                  "Seconds a client has to send a request's head (TLS handshake included)")
       ->capture_default_str();
+  std::string web_dir;
+  app.add_option("--web-dir", web_dir,
+                 "Serve the officers' web app from this folder at / (build/web)")
+      ->envname("PUENTE_WEB_DIR");
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
   try {
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--issuer-name: " + std::string(st.message())));
   }
   config.issuer_name = issuer_name;
+  config.web_dir = web_dir;
   config.tls_cert_file = tls_cert;
   config.tls_key_file = tls_key;
   if (!issuer_key.empty()) {

@@ -26,6 +26,16 @@ absl::Status LogOut(ServerContext& ctx, const httplib::Request& req, httplib::Re
   return absl::OkStatus();
 }
 
+// Who the bearer token is: the web app asks after signing in.
+absl::Status WhoAmI(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string token = BearerToken(req);
+  if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
+  PUENTE_ASSIGN_OR_RETURN(registry::User u,
+                          ctx.pool.With([&](Worker& w) { return w.users->Authenticate(token); }));
+  SendJson(res, {{"user", u.name}, {"role", registry::ToString(u.role)}});
+  return absl::OkStatus();
+}
+
 absl::Status CreateUser(ServerContext&, const httplib::Request& req, httplib::Response& res,
                         const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
@@ -48,6 +58,8 @@ std::vector<Route> SessionRoutes() {
                   "Log in: {user, password} -> {token}", LogIn),
       AnyUserRoute(Method::kDelete, "/api/v1/sessions", "/api/v1/sessions",
                    "Log out (revokes the bearer token)", LogOut),
+      AnyUserRoute(Method::kGet, "/api/v1/session", "/api/v1/session",
+                   "The bearer token's user and role: {user, role}", WhoAmI),
       RoleRoute(Method::kPost, "/api/v1/users", "/api/v1/users", {Role::kAdmin},
                 "Create a user: {name, role, password}", CreateUser),
   };

@@ -78,6 +78,9 @@ struct ServerConfig {
   // Set: /metrics answers only "Authorization: Bearer <metrics_token>" (a
   // Prometheus scrape credential); empty: /metrics is public.
   std::string metrics_token;
+  // Set: the officers' web app (the folder `node web/build.mjs` writes,
+  // build/web) is served at /, under a strict Content-Security-Policy.
+  std::string web_dir;
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
   // Every time the server reads: lists' issued and next-update times, and

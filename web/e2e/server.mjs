@@ -1,0 +1,55 @@
+// A real puente-server for browser tests: a fresh SQLite registry in a
+// temporary folder, the built web app, an admin, on a free loopback port.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export async function startServer({ binDir, webDir, modelsDir, adminPassword }) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-'));
+  const db = `sqlite:${dir}/puente.db`;
+  const key = path.join(dir, 'master.key');
+  execFileSync(path.join(binDir, 'puente'), ['--db', db, '--key-file', key, 'init'], { stdio: 'ignore' });
+  const proc = spawn(
+    path.join(binDir, 'puente-server'),
+    ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
+      '--port', '0', '--log-level', 'warn'],
+    { env: { ...process.env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`puente-server did not start: ${out}`)), 60000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`puente-server exited ${code}: ${out}`)));
+  });
+  return {
+    url,
+    async api(method, p, token, body) {
+      const headers = {};
+      if (token) headers.Authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const r = await fetch(url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : null };
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Debian's chromium, headless, with nothing reaching out to the network.
+export function chromiumArgs(extra = []) {
+  return ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-default-apps', ...extra];
+}
