@@ -177,6 +177,11 @@ absl::StatusOr<Capture> FaceCapture::AnalyzeBytes(std::string_view bytes) {
   return Analyze(img);
 }
 
+absl::StatusOr<Capture> FaceCapture::CheckQualityBytes(std::string_view bytes) {
+  PUENTE_ASSIGN_OR_RETURN(cv::Mat img, DecodeImage(bytes, options_.limits));
+  return AnalyzeImpl(img, false);
+}
+
 absl::StatusOr<Capture> FaceCapture::AnalyzeFile(const std::string& path) {
   PUENTE_ASSIGN_OR_RETURN(cv::Mat img, ReadImageFile(path, options_.limits));
   return Analyze(img);
@@ -374,7 +379,7 @@ absl::StatusOr<FaceTemplate> Embed(FaceCapture::Nets& nets, TemplateSet set,
 
 }  // namespace
 
-absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
+absl::StatusOr<Capture> FaceCapture::AnalyzeImpl(const cv::Mat& bgr, bool with_template) {
   if (bgr.empty() || bgr.type() != CV_8UC3) {
     return WithDetail(absl::InvalidArgumentError("image: expected an 8-bit colour image"),
                       kDetailReason, "image.wrong_type");
@@ -447,7 +452,9 @@ absl::StatusOr<Capture> FaceCapture::Analyze(const cv::Mat& bgr) {
     m.sharpness = static_cast<float>(sigma[0] * sigma[0]);
     // Brightness of the face interior (the crop's central region).
     m.brightness = static_cast<float>(cv::mean(gray(cv::Rect(28, 28, 56, 56)))[0]);
-    PUENTE_ASSIGN_OR_RETURN(out.face_template, Embed(*nets_, options_.templates, out.aligned));
+    if (with_template) {
+      PUENTE_ASSIGN_OR_RETURN(out.face_template, Embed(*nets_, options_.templates, out.aligned));
+    }
   } catch (const cv::Exception& e) {
     return FromCv(e, "face alignment and embedding");
   }

@@ -20,6 +20,7 @@ std::vector<Route> CardRoutes();        // cards: issue, get, PNG/PDF, replace, 
 std::vector<Route> ListRoutes();        // trust and revocation lists, the root key
 std::vector<Route> KitRoutes();         // field kits: pull, pushed bundles
 std::vector<Route> AuditRoutes();       // audit events and chain check
+std::vector<Route> FaceRoutes();        // quality checks of camera frames
 
 // The signed trust list (configured issuer and active field kits) and the
 // signed revocation list, issued now by ctx.clock. Unavailable without the

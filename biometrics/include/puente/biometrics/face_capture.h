@@ -156,10 +156,14 @@ class FaceCapture {
   // capture. Errors: InvalidArgument for a photo that cannot hold a face,
   // with kDetailReason "image.wrong_type" (not 8-bit BGR) or
   // "image.bad_aspect"; Internal when OpenCV fails.
-  absl::StatusOr<Capture> Analyze(const cv::Mat& bgr);
+  absl::StatusOr<Capture> Analyze(const cv::Mat& bgr) { return AnalyzeImpl(bgr, true); }
   // Decodes (see image.h for the refusals and their reasons) and analyses.
   absl::StatusOr<Capture> AnalyzeBytes(std::string_view bytes);
   absl::StatusOr<Capture> AnalyzeFile(const std::string& path);
+  // The quality check alone, for a live camera's frames: the same verdict,
+  // issues, remarks and metrics as AnalyzeBytes, without computing the face
+  // template (face_template stays empty), so several frames a second fit.
+  absl::StatusOr<Capture> CheckQualityBytes(std::string_view bytes);
 
   const CaptureOptions& options() const { return options_; }
   const TemplateSetInfo& template_set() const { return InfoOf(options_.templates); }
@@ -168,6 +172,7 @@ class FaceCapture {
 
  private:
   FaceCapture(CaptureOptions options, std::unique_ptr<Nets> nets);
+  absl::StatusOr<Capture> AnalyzeImpl(const cv::Mat& bgr, bool with_template);
   CaptureOptions options_;
   std::unique_ptr<Nets> nets_;
 };
