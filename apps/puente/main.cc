@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "puente/biometrics/models.h"
 #include "puente/cli.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/common/text.h"
@@ -436,6 +437,10 @@ int Main(int argc, char** argv) {
   if (!result.ok()) {
     if (g.json && !g.printed) std::cout << ErrorJson(result).dump(2) << "\n";
     std::cerr << "puente: " << result.message() << "\n";
+    // The operator's terminal also gets what the database itself said.
+    if (auto internal = DetailOf(result, kDetailInternal)) {
+      std::cerr << "puente: (" << *internal << ")\n";
+    }
     return ExitCode(result);
   }
   return 0;

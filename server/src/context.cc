@@ -60,6 +60,24 @@ absl::StatusOr<json> JsonBody(const httplib::Request& req) {
   return j;
 }
 
+absl::StatusOr<std::string> IdempotencyKeyOf(const httplib::Request& req) {
+  if (!req.has_header("Idempotency-Key")) return std::string();
+  if (req.get_header_value_count("Idempotency-Key") > 1) {
+    return absl::InvalidArgumentError("Idempotency-Key: send the header once");
+  }
+  std::string key = req.get_header_value("Idempotency-Key");
+  if (key.empty() || key.size() > 128) {
+    return absl::InvalidArgumentError("Idempotency-Key: must be 1 to 128 characters");
+  }
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7E) {
+      return absl::InvalidArgumentError(
+          "Idempotency-Key: may hold only printable ASCII characters (no spaces), e.g. a UUID");
+    }
+  }
+  return key;
+}
+
 absl::StatusOr<uint64_t> SerialOf(const std::string& text) {
   uint64_t v = 0;
   if (!absl::SimpleAtoi(text, &v)) return absl::InvalidArgumentError("serial: not a number");

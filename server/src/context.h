@@ -64,6 +64,10 @@ void SendJson(httplib::Response& res, const nlohmann::json& j, int status = 200)
 // (InvalidArgument otherwise, naming what is wrong).
 absl::StatusOr<nlohmann::json> JsonBody(const httplib::Request& req);
 
+// The request's Idempotency-Key header: "" without one; InvalidArgument
+// naming the header unless it is 1 to 128 printable ASCII characters.
+absl::StatusOr<std::string> IdempotencyKeyOf(const httplib::Request& req);
+
 // A card serial from a URL. InvalidArgument "serial: not a number".
 absl::StatusOr<uint64_t> SerialOf(const std::string& text);
 

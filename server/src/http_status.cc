@@ -1,7 +1,11 @@
 #include "src/http_status.h"
 
 #include <cctype>
+#include <exception>
+#include <iostream>
 #include <nlohmann/json.hpp>
+
+#include "puente/common/error_detail.h"
 
 namespace puente::server {
 
@@ -34,13 +38,35 @@ std::string ErrorCodeName(const absl::Status& s) {
   return name;
 }
 
+void LogError(int http_status, const absl::Status& s) {
+  std::string line = "puente-server: error " + std::to_string(http_status) + " " +
+                     ErrorCodeName(s) + ": " + std::string(s.message());
+  if (auto internal = DetailOf(s, kDetailInternal)) line += " [" + *internal + "]";
+  if (auto reason = DetailOf(s, kDetailReason)) line += " (reason " + *reason + ")";
+  std::cerr << line + "\n" << std::flush;
+}
+
 void SendError(httplib::Response& res, const absl::Status& s) {
   res.status = HttpStatusOf(s);
-  // Internal errors never show their detail to the caller.
+  // What a lower layer said (kDetailInternal: backend text, SQL, paths) and
+  // every server error go to the log; the body gets the status's own message,
+  // written for the caller, and a 500 not even that.
+  if (res.status >= 500 || DetailOf(s, kDetailInternal)) LogError(res.status, s);
   const std::string message = res.status == 500 ? "internal error" : std::string(s.message());
   res.set_content(
       nlohmann::json{{"error", {{"code", ErrorCodeName(s)}, {"message", message}}}}.dump(),
       "application/json");
+}
+
+void SendException(httplib::Response& res, std::exception_ptr e) {
+  std::string what = "unknown exception";
+  try {
+    if (e) std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  } catch (...) {
+  }
+  SendError(res, WithDetail(absl::InternalError("unhandled exception"), kDetailInternal, what));
 }
 
 }  // namespace puente::server

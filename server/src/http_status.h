@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <exception>
 #include <string>
 
 #include "absl/status/status.h"
@@ -21,8 +22,17 @@ int HttpStatusOf(const absl::Status& s);
 std::string ErrorCodeName(const absl::Status& s);
 
 // Sets res's status and JSON error body from `s` (not OK). A 500 never shows
-// its message to the caller ("internal error").
+// its message to the caller ("internal error"); no body ever shows the
+// kDetailInternal text (a database backend's words). Server errors (5xx) and
+// any status carrying kDetailInternal are logged to stderr, one line each,
+// with that text: it names no person (no field values, no tokens).
 void SendError(httplib::Response& res, const absl::Status& s);
+
+// A 500 for an exception that escaped a handler, its what() logged only.
+void SendException(httplib::Response& res, std::exception_ptr e);
+
+// The log line SendError writes for `s` answered with `http_status`.
+void LogError(int http_status, const absl::Status& s);
 
 }  // namespace puente::server
 

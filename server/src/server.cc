@@ -71,9 +71,8 @@ void InstallHooks(httplib::Server& s, Metrics& metrics, const std::string& front
     SendError(res, st);
     res.status = status;
   });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    SendError(res, absl::InternalError(""));
-  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                             std::exception_ptr e) { SendException(res, std::move(e)); });
 }
 
 absl::StatusOr<std::unique_ptr<Worker>> OpenWorker(ServerContext& ctx) {

@@ -53,6 +53,8 @@ absl::StatusOr<NewApplicant> NewApplicantFromJson(const json& body, const std::s
   a.relationship = *relationship;
   if (j.contains("languages")) {
     if (!j["languages"].is_array()) return Bad(p + "languages", "must be an array of codes");
+    PUENTE_RETURN_IF_ERROR(
+        CheckCount(p + "languages", j["languages"].size(), kMaxLanguages, "languages"));
     for (const auto& l : j["languages"]) {
       if (!l.is_string()) return Bad(p + "languages", "must be an array of codes");
       a.languages.push_back(l.get<std::string>());
@@ -60,6 +62,8 @@ absl::StatusOr<NewApplicant> NewApplicantFromJson(const json& body, const std::s
   }
   if (j.contains("documents")) {
     if (!j["documents"].is_array()) return Bad(p + "documents", "must be an array");
+    PUENTE_RETURN_IF_ERROR(
+        CheckCount(p + "documents", j["documents"].size(), kMaxDocuments, "documents"));
     for (const auto& d : j["documents"]) {
       if (!d.is_object()) return Bad(p + "documents", "each must be an object");
       IdentityDocument doc;

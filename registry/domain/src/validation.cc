@@ -1,5 +1,8 @@
 #include "puente/registry/validation.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <cstdio>
 
 #include "absl/strings/str_join.h"
@@ -35,10 +38,26 @@ bool AllDigits(std::string_view s) {
   return !s.empty();
 }
 
+// "U+202E RIGHT-TO-LEFT OVERRIDE" (the name from ICU, when it has one).
+std::string CodePointName(UChar32 c) {
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(c));
+  char name[128];
+  UErrorCode err = U_ZERO_ERROR;
+  const int32_t n = u_charName(c, U_UNICODE_CHAR_NAME, name, sizeof name, &err);
+  if (U_FAILURE(err) || n <= 0) return hex;
+  return puente::StrCat(hex, " ", std::string_view(name, static_cast<size_t>(n)));
+}
+
 absl::Status CheckText(std::string_view field, std::string_view value, size_t max_len) {
+  // Measured in bytes first: a value far over the limit is refused unread.
+  if (value.size() > 4 * max_len) {
+    return Invalid(field, puente::StrCat("is over ", max_len, " characters long (", value.size(),
+                                         " bytes), the limit is ", max_len));
+  }
   const auto len = Utf8Length(value);
   if (!len) return Invalid(field, "is not valid UTF-8");
-  if (HasControlCharacters(value)) return Invalid(field, "contains control characters");
+  if (auto s = CheckDisplayedText(field, value); !s.ok()) return s;
   if (*len > max_len) {
     return Invalid(field, puente::StrCat("is ", *len, " characters long, the limit is ", max_len));
   }
@@ -60,6 +79,37 @@ std::optional<absl::CivilDay> ParseIsoDate(std::string_view t) {
 }
 
 }  // namespace
+
+absl::Status CheckCount(std::string_view field, size_t count, size_t max, std::string_view items) {
+  if (count <= max) return absl::OkStatus();
+  return Invalid(field, puente::StrCat(count, " ", items, ", the limit is ", max));
+}
+
+absl::Status CheckDisplayedText(std::string_view field, std::string_view value) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(value.data());
+  const auto length = static_cast<int32_t>(value.size());
+  if (value.size() > static_cast<size_t>(INT32_MAX)) return Invalid(field, "is too long");
+  int32_t i = 0;
+  size_t position = 0;  // 1-based code point index, for the message
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    ++position;
+    if (c < 0) return Invalid(field, "is not valid UTF-8");
+    const int8_t type = u_charType(c);
+    if (type == U_CONTROL_CHAR) {
+      return Invalid(field, puente::StrCat("contains control characters (", CodePointName(c),
+                                           " at character ", position, ")"));
+    }
+    if (type == U_FORMAT_CHAR || type == U_LINE_SEPARATOR || type == U_PARAGRAPH_SEPARATOR) {
+      return Invalid(field, puente::StrCat("contains the invisible character ", CodePointName(c),
+                                           " at character ", position,
+                                           "; format, direction and zero-width characters are "
+                                           "not allowed in displayed text"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 bool IsCountryCode(std::string_view alpha3_upper) {
   return internal::IsSortedCountry(alpha3_upper);
@@ -146,6 +196,10 @@ absl::StatusOr<std::string> ValidateLanguage(std::string_view code) {
 }
 
 absl::StatusOr<std::string> ValidatePhone(std::string_view phone) {
+  if (phone.size() > kMaxPhoneInputLength) {
+    return Invalid("phone", puente::StrCat("is ", phone.size(), " characters long, the limit is ",
+                                           kMaxPhoneInputLength));
+  }
   std::string digits;
   bool plus = false;
   for (size_t i = 0; i < phone.size(); ++i) {
@@ -170,6 +224,14 @@ absl::StatusOr<std::string> ValidatePhone(std::string_view phone) {
 }
 
 absl::StatusOr<IdentityDocument> ValidateDocument(IdentityDocument doc) {
+  if (doc.number.size() > kMaxCodeInputLength) {
+    return Invalid("documents.number",
+                   puente::StrCat("is ", doc.number.size(), " characters long, the limit is ",
+                                  kMaxCodeInputLength));
+  }
+  if (doc.expiry_date.size() > kMaxCodeInputLength) {
+    return Invalid("documents.expiry_date", "is not a date (expected YYYY-MM-DD)");
+  }
   auto country = ValidateNationality("documents.issuing_country", doc.issuing_country);
   if (!country.ok()) return country.status();
   doc.issuing_country = *country;
@@ -241,6 +303,11 @@ absl::StatusOr<NewApplicant> ValidateNewApplicant(NewApplicant in, absl::Time no
   } else {
     take(p.status());
   }
+  // Over a limit, the list is refused before its items are read.
+  take(CheckCount("languages", in.languages.size(), kMaxLanguages, "languages"));
+  if (in.languages.size() > kMaxLanguages) in.languages.clear();
+  take(CheckCount("documents", in.documents.size(), kMaxDocuments, "documents"));
+  if (in.documents.size() > kMaxDocuments) in.documents.clear();
   for (std::string& lang : in.languages) {
     auto l = ValidateLanguage(lang);
     take(l.status());

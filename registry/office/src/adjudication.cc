@@ -87,9 +87,11 @@ absl::StatusOr<std::string> Adjudication::GetPhoto(const std::string& actor,
 
 absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
                                                 const std::string& candidate_id, Decision decision,
-                                                const std::string& note) {
+                                                const std::string& note_text) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  if (note.empty()) return absl::InvalidArgumentError("note: say why (required)");
+  if (note_text.empty()) return absl::InvalidArgumentError("note: say why (required)");
+  PUENTE_ASSIGN_OR_RETURN(const std::string note,
+                          ValidateFreeText("note", note_text, kMaxReasonLength, true));
   Enrollment e;
   std::string remove_from_gallery;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {

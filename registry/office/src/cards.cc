@@ -230,8 +230,12 @@ absl::StatusOr<IssuedCard> CardOffice::Get(const std::string& actor, uint64_t se
 }
 
 absl::StatusOr<IssuedCard> CardOffice::Replace(const std::string& actor, uint64_t serial,
-                                               const std::string& reason) {
-  if (reason.empty()) return absl::InvalidArgumentError("reason: say why (lost, stolen, damaged)");
+                                               const std::string& reason_text) {
+  if (reason_text.empty()) {
+    return absl::InvalidArgumentError("reason: say why (lost, stolen, damaged)");
+  }
+  PUENTE_ASSIGN_OR_RETURN(const std::string reason,
+                          ValidateFreeText("reason", reason_text, kMaxReasonLength, true));
   PUENTE_ASSIGN_OR_RETURN(IssuedCard old, Get(actor, serial));
   if (old.status != "active") {
     return absl::FailedPreconditionError(puente::StrCat("card ", serial, " is ", old.status));
@@ -253,9 +257,11 @@ absl::StatusOr<IssuedCard> CardOffice::Renew(const std::string& actor, uint64_t 
 }
 
 absl::Status CardOffice::Revoke(const std::string& actor, uint64_t serial,
-                                const std::string& reason) {
+                                const std::string& reason_text) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  if (reason.empty()) return absl::InvalidArgumentError("reason: say why the card is revoked");
+  if (reason_text.empty()) return absl::InvalidArgumentError("reason: say why the card is revoked");
+  PUENTE_ASSIGN_OR_RETURN(const std::string reason,
+                          ValidateFreeText("reason", reason_text, kMaxReasonLength, true));
   return InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     PUENTE_ASSIGN_OR_RETURN(int n, RevokeActiveCards(tx, "serial = CAST(:k AS BIGINT)",

@@ -155,18 +155,33 @@ namespace {
 
 using internal::LoadEnrollment;
 
-// The enrollment made earlier with this idempotency key (blind index), if any.
+// The enrollment made earlier with this idempotency key (blind index), if
+// any and not expired by `now`. A key first used for another request (its
+// stored request blind index differs from `request_bidx`, when both are
+// set) is refused.
 absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
                                                           const std::string& actor,
-                                                          const std::string& idem_bidx) {
+                                                          const std::string& idem_bidx,
+                                                          const std::string& request_bidx,
+                                                          const std::string& now) {
   std::optional<Enrollment> earlier;
   PUENTE_RETURN_IF_ERROR(InTransaction(registry.database(), [&]() -> absl::Status {
     Tx tx = internal::RegistryAccess::Context(registry, actor);
-    std::string applicant_id;
-    tx.sql() << "SELECT e.applicant_id FROM enrollment_keys k JOIN enrollments e "
-                "ON e.id = k.enrollment_id WHERE k.key_bidx = :k",
-        soci::use(idem_bidx), soci::into(applicant_id);
+    std::string applicant_id, stored_request, expires_at;
+    soci::indicator request_ind = soci::i_null, expires_ind = soci::i_null;
+    tx.sql() << "SELECT e.applicant_id, k.request_bidx, k.expires_at FROM enrollment_keys k "
+                "JOIN enrollments e ON e.id = k.enrollment_id WHERE k.key_bidx = :k",
+        soci::use(idem_bidx), soci::into(applicant_id), soci::into(stored_request, request_ind),
+        soci::into(expires_at, expires_ind);
     if (!tx.sql().got_data()) return absl::OkStatus();
+    if (expires_ind == soci::i_ok && expires_at < now) return absl::OkStatus();
+    if (!request_bidx.empty() && request_ind == soci::i_ok && stored_request != request_bidx) {
+      return WithDetail(absl::FailedPreconditionError(
+                            "Idempotency-Key: this key was already used for a different "
+                            "enrollment request; send a new key for a new enrollment (a retry "
+                            "must repeat the first request exactly)"),
+                        kDetailReason, "idempotency_key_reused");
+    }
     PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
     PUENTE_ASSIGN_OR_RETURN(earlier, LoadEnrollment(tx, std::move(a)));
     return absl::OkStatus();
@@ -351,20 +366,50 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
                                                      std::string_view photo,
                                                      const std::string& idempotency_key,
                                                      bool* replayed) {
+  if (idempotency_key.empty()) return EnrollKeyed(actor, std::move(in), photo, nullptr, replayed);
+  // An import's keys: no request to compare, never expire.
+  const RetryKey retry{idempotency_key, "", absl::ZeroDuration()};
+  return EnrollKeyed(actor, std::move(in), photo, &retry, replayed);
+}
+
+absl::StatusOr<Enrollment> EnrollmentService::EnrollWithRetryKey(const std::string& actor,
+                                                                 NewApplicant in,
+                                                                 std::string_view photo,
+                                                                 const RetryKey& retry,
+                                                                 bool* replayed) {
+  if (retry.key.empty()) return absl::InvalidArgumentError("Idempotency-Key: is empty");
+  return EnrollKeyed(actor, std::move(in), photo, &retry, replayed);
+}
+
+absl::StatusOr<Enrollment> EnrollmentService::EnrollKeyed(const std::string& actor, NewApplicant in,
+                                                          std::string_view photo,
+                                                          const RetryKey* retry, bool* replayed) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   if (replayed != nullptr) *replayed = false;
-  std::string idem_bidx;
-  if (!idempotency_key.empty()) {
-    PUENTE_ASSIGN_OR_RETURN(idem_bidx,
-                            registry_.keys().BlindIndex("enrollment_key", idempotency_key));
-    PUENTE_ASSIGN_OR_RETURN(std::optional<Enrollment> earlier,
-                            EnrollmentOfKey(registry_, actor, idem_bidx));
+  const Clock& clock = registry_.clock();
+  std::string idem_bidx, request_bidx, expires_at;
+  const std::string now_text = FormatTimestamp(clock.Now());
+  // The answer already given under this key, if any (looked up again under
+  // the dedup lock below: a retry racing its first attempt waits for it).
+  auto earlier_answer = [&]() -> absl::StatusOr<std::optional<Enrollment>> {
+    if (idem_bidx.empty()) return std::optional<Enrollment>();
+    return EnrollmentOfKey(registry_, actor, idem_bidx, request_bidx, now_text);
+  };
+  if (retry != nullptr) {
+    PUENTE_ASSIGN_OR_RETURN(idem_bidx, registry_.keys().BlindIndex("enrollment_key", retry->key));
+    if (!retry->request.empty()) {
+      PUENTE_ASSIGN_OR_RETURN(request_bidx,
+                              registry_.keys().BlindIndex("enrollment_request", retry->request));
+    }
+    if (retry->lifetime > absl::ZeroDuration()) {
+      expires_at = FormatTimestamp(clock.Now() + retry->lifetime);
+    }
+    PUENTE_ASSIGN_OR_RETURN(std::optional<Enrollment> earlier, earlier_answer());
     if (earlier) {
       if (replayed != nullptr) *replayed = true;
       return *earlier;
     }
   }
-  const Clock& clock = registry_.clock();
   PUENTE_ASSIGN_OR_RETURN(in, ValidateNewApplicant(std::move(in), clock.Now()));
   std::string wanted_reg_no;
   if (!in.registration_number.empty()) {
@@ -380,6 +425,13 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
   // It is held across the transaction (on SQLite, writers wait for each
   // other anyway; the photo analysis above runs in parallel).
   std::lock_guard<std::mutex> dedup_lock(gallery_->search_then_add_mutex());
+  if (!idem_bidx.empty()) {
+    PUENTE_ASSIGN_OR_RETURN(std::optional<Enrollment> earlier, earlier_answer());
+    if (earlier) {
+      if (replayed != nullptr) *replayed = true;
+      return *earlier;
+    }
+  }
   // Nearest enrolled faces (read-only, outside the transaction).
   PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> face_hits,
                           gallery_->Search(probe, policy_.max_face_hits));
@@ -424,8 +476,15 @@ absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, N
         std::count_if(e.candidates.begin(), e.candidates.end(),
                       [](const DuplicateCandidate& c) { return c.tier == CandidateTier::kHold; }));
     if (!idem_bidx.empty()) {
-      tx.sql() << "INSERT INTO enrollment_keys (key_bidx, enrollment_id) VALUES (:k, :e)",
-          soci::use(idem_bidx), soci::use(e.id);
+      // Expired keys are forgotten (this one too, if it had expired).
+      tx.sql() << "DELETE FROM enrollment_keys WHERE expires_at IS NOT NULL AND expires_at < :n",
+          soci::use(now_text);
+      soci::indicator request_ind = request_bidx.empty() ? soci::i_null : soci::i_ok;
+      soci::indicator expires_ind = expires_at.empty() ? soci::i_null : soci::i_ok;
+      tx.sql() << "INSERT INTO enrollment_keys (key_bidx, enrollment_id, request_bidx, "
+                  "expires_at) VALUES (:k, :e, :r, :x)",
+          soci::use(idem_bidx), soci::use(e.id), soci::use(request_bidx, request_ind),
+          soci::use(expires_at, expires_ind);
     }
     e.status = holds > 0  ? EnrollmentStatus::kHeld
                : kept > 0 ? EnrollmentStatus::kFlagged

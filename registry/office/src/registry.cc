@@ -3,6 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
@@ -90,6 +91,12 @@ absl::StatusOr<Applicant> Registry::InsertNewApplicant(Tx& tx, const std::string
     if (c.status == CaseStatus::kClosed) {
       return absl::FailedPreconditionError(
           puente::StrCat("case_number: ", c.case_number, " is closed; open a new case"));
+    }
+    if (c.members.size() >= kMaxCaseMembers) {
+      return WithDetail(absl::InvalidArgumentError(puente::StrCat(
+                            "case_number: case ", c.case_number, " already has ", c.members.size(),
+                            " members, the limit is ", kMaxCaseMembers)),
+                        kDetailField, "case_number");
     }
     case_id = c.id;
     a.case_number = c.case_number;
@@ -211,6 +218,8 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
     next.office_code = cur.office_code;
     next.officer = cur.officer;
     PUENTE_ASSIGN_OR_RETURN(next, ValidateNewApplicant(std::move(next), clock_.Now()));
+    PUENTE_RETURN_IF_ERROR(CheckCount("documents", cur.documents.size() + next.documents.size(),
+                                      kMaxDocuments, "documents with those added"));
 
     std::vector<std::string> changed;
     auto check = [&changed](const char* name, bool differs) {

@@ -1,11 +1,15 @@
 #include "puente/registry/database.h"
 
+#include <fcntl.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <unistd.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/strings.h"
 #include "storage/internal/session.h"
 
@@ -155,6 +159,16 @@ absl::StatusOr<DatabaseUrl> DatabaseUrl::Parse(const std::string& url) {
   if (std::string_view(url).starts_with("sqlite:")) {
     std::string path = url.substr(7);
     if (std::string_view(path).starts_with("//")) path = path.substr(2);  // sqlite://PATH
+    long long max_pages = 0;
+    if (auto q = path.find('?'); q != std::string::npos) {
+      const std::string query = path.substr(q + 1);
+      path = path.substr(0, q);
+      if (!query.starts_with("max_pages=") ||
+          !absl::SimpleAtoi(absl::string_view(query.data() + 10, query.size() - 10), &max_pages) ||
+          max_pages <= 0) {
+        return BadUrl("sqlite takes one parameter, ?max_pages=N (N > 0)");
+      }
+    }
     if (path.empty()) return BadUrl("sqlite: needs a file path, e.g. sqlite:puente.db");
     // SOCI's sqlite3 backend reads a string without '=' as the file name.
     if (path.find('=') != std::string::npos || path.find('"') != std::string::npos) {
@@ -164,6 +178,7 @@ absl::StatusOr<DatabaseUrl> DatabaseUrl::Parse(const std::string& url) {
     out.dialect = Dialect::kSqlite;
     out.connect_string = path;
     out.redacted = url;
+    out.sqlite_max_pages = max_pages;
     return out;
   }
   for (std::string_view scheme : {"postgresql://", "postgres://"}) {
@@ -180,13 +195,32 @@ Database::~Database() = default;
 
 soci::session& internal::Session(Database& db) { return *db.session_; }
 
+namespace {
+
+// Creates the SQLite file `path` with mode 0600 if it does not exist yet, so
+// that SQLite (which gives -wal and -shm the database file's mode) never
+// makes a world-readable registry. An existing file is left as it is.
+// (If it cannot be created, SQLite's own open fails and says why.)
+void CreatePrivateFile(const std::string& path) {
+  if (path == ":memory:" || path.starts_with("file:")) return;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& url) {
   auto parsed = DatabaseUrl::Parse(url);
   if (!parsed.ok()) return parsed.status();
   try {
     std::unique_ptr<soci::session> s;
     if (parsed->dialect == Dialect::kSqlite) {
+      CreatePrivateFile(parsed->connect_string);
       s = std::make_unique<soci::session>(soci::sqlite3, parsed->connect_string);
+      if (parsed->sqlite_max_pages > 0) {
+        long long max_pages = 0;
+        *s << "PRAGMA max_page_count = " << parsed->sqlite_max_pages, soci::into(max_pages);
+      }
       *s << "PRAGMA foreign_keys = ON";
       *s << "PRAGMA busy_timeout = 10000";
       std::string mode;
@@ -242,41 +276,105 @@ absl::Status InTransaction(Database& db, const std::function<absl::Status()>& fn
   } catch (const soci::soci_error& e) {
     return internal::FromSociError(e, "database operation");
   } catch (const std::exception& e) {
-    return absl::InternalError(puente::StrCat("database operation: ", e.what()));
+    return WithDetail(absl::InternalError("database operation failed"), kDetailInternal,
+                      puente::StrCat("database operation: ", e.what()));
   }
 }
 
+namespace {
+
+// A user-facing status for a database failure, with the backend's own text
+// kept for the log (kDetailInternal) and a stable reason when there is one.
+absl::Status DatabaseFailure(absl::StatusCode code, std::string_view message,
+                             std::string_view reason, const std::string& internal_text) {
+  absl::Status s(code, absl::string_view(message.data(), message.size()));
+  if (!reason.empty()) s = WithDetail(std::move(s), kDetailReason, reason);
+  return WithDetail(std::move(s), kDetailInternal, internal_text);
+}
+
+}  // namespace
+
 absl::Status internal::FromSociError(const soci::soci_error& e, std::string_view context) {
-  // get_error_message() leaves out the SQL text and bound values.
+  // get_error_message() leaves out the SQL text and bound values; it still
+  // names SOCI's backend functions and tables, so it only goes to the log.
   const std::string msg = e.get_error_message();
   std::string_view first_line = msg;
   if (auto nl = first_line.find('\n'); nl != std::string_view::npos) {
     first_line = first_line.substr(0, nl);
   }
   const std::string text = puente::StrCat(context, ": ", first_line);
+  using absl::StatusCode;
+  auto disk_full = [&] {
+    return DatabaseFailure(StatusCode::kUnavailable, kDiskFullMessage, "disk_full", text);
+  };
+  auto busy = [&] {
+    return DatabaseFailure(StatusCode::kUnavailable,
+                           "the registry is busy (another writer holds the database); nothing "
+                           "was saved; try again in a moment",
+                           "database_busy", text);
+  };
+  auto unreachable = [&] {
+    return DatabaseFailure(StatusCode::kUnavailable,
+                           "the registry's database cannot be reached; nothing was saved; try "
+                           "again in a moment",
+                           "database_unreachable", text);
+  };
+  auto conflict = [&](StatusCode code) {
+    return DatabaseFailure(code,
+                           code == StatusCode::kAlreadyExists
+                               ? "the record already exists (a concurrent or repeated write)"
+                               : "the change conflicts with the records stored",
+                           "", text);
+  };
+  auto internal_error = [&] {
+    return DatabaseFailure(StatusCode::kInternal, "database operation failed", "", text);
+  };
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
     const std::string state = pg->sqlstate();
-    if (state == "23505") return absl::AlreadyExistsError(text);
-    if (std::string_view(state).starts_with("23")) return absl::FailedPreconditionError(text);
-    if (std::string_view(state).starts_with("08") || std::string_view(state).starts_with("57")) {
-      return absl::UnavailableError(text);
+    // Class 53, insufficient resources: 53100 disk_full, 53200 out of
+    // memory, 53300 too many connections, 53400 configuration limit.
+    if (state == "53100") return disk_full();
+    if (state == "23505") return conflict(StatusCode::kAlreadyExists);
+    if (std::string_view(state).starts_with("23")) return conflict(StatusCode::kFailedPrecondition);
+    if (std::string_view(state).starts_with("08") || std::string_view(state).starts_with("57") ||
+        std::string_view(state).starts_with("53")) {
+      return unreachable();
     }
-    if (state == "40001" || state == "40P01") return absl::AbortedError(text);
+    if (state == "40001" || state == "40P01") {
+      return DatabaseFailure(StatusCode::kAborted,
+                             "a concurrent change conflicted with this one; nothing was saved; "
+                             "try again",
+                             "", text);
+    }
   }
-  if ((msg.find("UNIQUE constraint failed") != std::string::npos))
-    return absl::AlreadyExistsError(text);
-  if ((msg.find("constraint failed") != std::string::npos))
-    return absl::FailedPreconditionError(text);
-  if ((msg.find("database is locked") != std::string::npos)) return absl::UnavailableError(text);
+  // PostgreSQL without a SQLSTATE (a lost connection's libpq text) and SQLite:
+  // by message. SQLITE_FULL is "database or disk is full".
+  if (msg.find("database or disk is full") != std::string::npos ||
+      msg.find("could not extend file") != std::string::npos ||
+      msg.find("No space left on device") != std::string::npos) {
+    return disk_full();
+  }
+  if (msg.find("UNIQUE constraint failed") != std::string::npos) {
+    return conflict(StatusCode::kAlreadyExists);
+  }
+  if (msg.find("constraint failed") != std::string::npos) {
+    return conflict(StatusCode::kFailedPrecondition);
+  }
+  if (msg.find("database is locked") != std::string::npos ||
+      msg.find("database is busy") != std::string::npos) {
+    return busy();
+  }
   switch (e.get_error_category()) {
     case soci::soci_error::connection_error:
-      return absl::UnavailableError(text);
+      return unreachable();
     case soci::soci_error::constraint_violation:
-      return absl::FailedPreconditionError(text);
+      return conflict(StatusCode::kFailedPrecondition);
     case soci::soci_error::no_privilege:
-      return absl::PermissionDeniedError(text);
+      return DatabaseFailure(StatusCode::kPermissionDenied,
+                             "the registry's database refused the operation (privileges)", "",
+                             text);
     default:
-      return absl::InternalError(text);
+      return internal_error();
   }
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "puente/common/clock.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/common/text.h"
@@ -250,9 +251,10 @@ absl::StatusOr<int> Migrate(Database& db) {
       return absl::OkStatus();
     });
     if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrFormat("migration %04d_%s failed, nothing of it "
-                                                    "was applied: %s",
-                                                    m.version, m.name, s.message()));
+      // For the operator running the migration: what the database said.
+      const std::string why = DetailOf(s, kDetailInternal).value_or(std::string(s.message()));
+      return Rewrap(s, absl::StrFormat("migration %04d_%s failed, nothing of it was applied: %s",
+                                       m.version, m.name, why));
     }
     if (!skipped) ++applied;
   }

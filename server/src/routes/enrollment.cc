@@ -3,6 +3,7 @@
 #include "puente/biometrics/image.h"
 #include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
 #include "src/api_json.h"
 #include "src/routes/routes.h"
 
@@ -12,13 +13,33 @@ namespace {
 using nlohmann::json;
 using registry::Role;
 
+// How long an Idempotency-Key holds (docs/api.md, "Retrying an enrollment").
+constexpr absl::Duration kRetryKeyLifetime = absl::Hours(24);
+
 absl::Status Enroll(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
                     const registry::User& u, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(std::string retry_key, IdempotencyKeyOf(req));
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
   PUENTE_ASSIGN_OR_RETURN(registry::NewApplicant a, ApplicantFromJson(body, "applicant"));
   a.officer = u.name;
   PUENTE_ASSIGN_OR_RETURN(std::string photo, PhotoFromJson(body));
-  auto e = w.enrollment->Enroll(u.name, std::move(a), photo);
+  bool replayed = false;
+  absl::StatusOr<registry::Enrollment> e;
+  if (retry_key.empty()) {
+    e = w.enrollment->Enroll(u.name, std::move(a), photo);
+  } else {
+    // Per user: the same key from another officer is another key. The
+    // request is compared in its canonical JSON form (keys sorted).
+    const registry::RetryKey retry{puente::StrCat("http:", u.name, ":", retry_key), body.dump(),
+                                   kRetryKeyLifetime};
+    e = w.enrollment->EnrollWithRetryKey(u.name, std::move(a), photo, retry, &replayed);
+  }
+  if (replayed) {
+    // The first answer again: nothing new was enrolled or counted.
+    res.set_header("Idempotent-Replayed", "true");
+    SendJson(res, EnrollmentJson(*e), 201);
+    return absl::OkStatus();
+  }
   if (!e.ok()) {
     // The registry refused the photo (quality check, or not an image).
     if (DetailOf(e.status(), kDetailField) == "photo") ctx.metrics.enrollments_refused++;

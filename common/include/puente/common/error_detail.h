@@ -17,6 +17,9 @@
 //                  ("face.too_small", ...), credential verdicts
 //                  ("unknown_kid"), registry refusals ("photo")
 //   kDetailField   a validation error's field ("date_of_birth")
+//   kDetailInternal  what a lower layer said (a database backend's error
+//                  text, which can name SOCI functions, SQL, file paths):
+//                  for the log only, never for a response body
 //
 // Thread-safe as absl::Status is (values, no shared state).
 #ifndef PUENTE_COMMON_ERROR_DETAIL_H_
@@ -34,6 +37,7 @@ namespace puente {
 inline constexpr std::string_view kDetailStage = "type.puente/stage";
 inline constexpr std::string_view kDetailReason = "type.puente/reason";
 inline constexpr std::string_view kDetailField = "type.puente/field";
+inline constexpr std::string_view kDetailInternal = "type.puente/internal";
 
 // `s` with the detail `kind` set to `value` (replacing an earlier one). An
 // OK status stays OK and carries nothing.

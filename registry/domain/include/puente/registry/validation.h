@@ -14,24 +14,50 @@
 
 namespace puente::registry {
 
+// Limits on what one request, CLI call or import row may carry (docs/api.md,
+// "Limits"). The HTTP layer, the CLI and the CSV import all go through these
+// validators, so they share them; a value over a limit is refused with an
+// InvalidArgument naming the field and the limit.
 inline constexpr size_t kMaxNameLength = 100;     // code points
 inline constexpr size_t kMaxPlaceLength = 200;    // code points
 inline constexpr size_t kMaxAddressLength = 300;  // code points
-inline constexpr size_t kMaxReasonLength = 1000;  // code points
+inline constexpr size_t kMaxReasonLength = 1000;  // code points: reasons and notes
+inline constexpr size_t kMaxLanguages = 10;       // languages of one applicant
+inline constexpr size_t kMaxDocuments = 10;       // identity documents of one applicant
+inline constexpr size_t kMaxCaseMembers = 50;     // principal and dependants of one case
+// Raw (before normalisation) lengths of short coded fields: a phone number
+// as typed, a document number, a code; longer input is refused unread.
+inline constexpr size_t kMaxPhoneInputLength = 32;  // bytes
+inline constexpr size_t kMaxCodeInputLength = 64;   // bytes
+
+// Refuses a list longer than `max`: "FIELD: N ITEMS, the limit is MAX".
+absl::Status CheckCount(std::string_view field, size_t count, size_t max, std::string_view items);
 
 // True for ISO 3166-1 alpha-3 codes (from Debian's iso-codes at build time).
 bool IsCountryCode(std::string_view alpha3_upper);
 // True for ISO 639 alpha-2 or alpha-3 codes (iso-codes' ISO 639-3 table).
 bool IsLanguageCode(std::string_view lower);
 
-// Person-name part: UTF-8, no control characters, no digits or ASCII symbols
-// other than space - ' . , at most kMaxNameLength code points. Returns the
-// whitespace-collapsed value. `required` makes empty an error.
+// Displayed text (names, places, addresses, reasons, notes) never holds an
+// invisible character that can change how it reads: Unicode general
+// categories Cc (controls: C0, DEL, C1; tab and newline included), Cf
+// (format: U+200B..U+200F zero-width and direction marks, U+202A..U+202E
+// embeddings and overrides, U+2060..U+2064, U+2066..U+2069 isolates,
+// U+FEFF, U+00AD soft hyphen, tags...), Zl and Zp (U+2028, U+2029), by
+// ICU's character database. InvalidArgument naming the field and the code
+// point; OK for well-formed UTF-8 without them. The rule: docs/enrollment.md.
+absl::Status CheckDisplayedText(std::string_view field, std::string_view value);
+
+// Person-name part: UTF-8, no control or format characters
+// (CheckDisplayedText), no digits or ASCII symbols other than space - ' . ,
+// at most kMaxNameLength code points. Returns the whitespace-collapsed
+// value. `required` makes empty an error.
 absl::StatusOr<std::string> ValidateNamePart(std::string_view field, std::string_view value,
                                              bool required);
 
-// Free text (place of birth, address, reasons): UTF-8, no control
-// characters, at most `max_len` code points; collapsed whitespace.
+// Free text (place of birth, address, reasons): UTF-8, no control or format
+// characters (CheckDisplayedText), at most `max_len` code points; collapsed
+// whitespace.
 absl::StatusOr<std::string> ValidateFreeText(std::string_view field, std::string_view value,
                                              size_t max_len, bool required);
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "puente/biometrics/face_capture.h"
 #include "puente/biometrics/gallery.h"
 #include "puente/registry/candidate_policy.h"
@@ -83,6 +84,19 @@ struct FaceVerification {
   bool live_photo_passed_quality = false;
 };
 
+// A client's retry key for one enrollment (an HTTP Idempotency-Key). The
+// first enrollment made under `key` is the answer to every later call with
+// it until it expires; a later call whose `request` differs is refused.
+struct RetryKey {
+  // Unique per caller: the caller scopes it ("http:<user>:<header value>").
+  std::string key;
+  // The request as first sent, in a canonical form (compared through a
+  // keyed blind index: nothing of it is stored in the clear).
+  std::string request;
+  // How long the key holds; afterwards it is forgotten and may be reused.
+  absl::Duration lifetime = absl::Hours(24);
+};
+
 class EnrollmentService {
  public:
   // Loads every enrolled template (except confirmed duplicates) into
@@ -102,6 +116,15 @@ class EnrollmentService {
   absl::StatusOr<Enrollment> Enroll(const std::string& actor, NewApplicant applicant,
                                     std::string_view photo, const std::string& idempotency_key = "",
                                     bool* replayed = nullptr);
+
+  // Enroll under a client's retry key: the enrollment first made with
+  // `retry.key` (and not expired) is returned (`*replayed` set), re-read as
+  // it now stands. FailedPrecondition (kDetailReason
+  // "idempotency_key_reused") if that key was first used for a different
+  // request. Expired keys are purged here.
+  absl::StatusOr<Enrollment> EnrollWithRetryKey(const std::string& actor, NewApplicant applicant,
+                                                std::string_view photo, const RetryKey& retry,
+                                                bool* replayed = nullptr);
 
   // The enrollment of an applicant, with its candidates (audited as read).
   absl::StatusOr<Enrollment> GetEnrollment(const std::string& actor,
@@ -138,6 +161,9 @@ class EnrollmentService {
                     std::shared_ptr<biometrics::FaceGallery> gallery)
       : registry_(registry), capture_(capture), policy_(policy), gallery_(std::move(gallery)) {}
   absl::Status LoadGallery();
+  absl::StatusOr<Enrollment> EnrollKeyed(const std::string& actor, NewApplicant applicant,
+                                         std::string_view photo, const RetryKey* retry,
+                                         bool* replayed);
 
   Registry& registry_;
   biometrics::FaceCapture& capture_;

@@ -1,7 +1,14 @@
 // A database connection opened from a URL, for either dialect through SOCI.
 //
 //   sqlite:PATH                      embedded, one file (the default)
+//   sqlite:PATH?max_pages=N          the same, the file held to N pages (of
+//                                    4096 bytes): past them writes fail as on
+//                                    a full disk (Unavailable "disk is full")
 //   postgresql://USER:PASS@HOST:PORT/DBNAME?param=value
+//
+// A SQLite file that does not exist yet is created with mode 0600 (owner
+// only), like the master key; SQLite gives its -wal and -shm files the mode
+// of the database file. An existing file keeps its mode.
 //
 // SOCI 4.0 does not hand URIs to libpq, so the URL is translated into a
 // libpq keyword string here. Messages show the URL with its password
@@ -33,8 +40,9 @@ enum class Dialect { kSqlite, kPostgresql };
 
 struct DatabaseUrl {
   Dialect dialect = Dialect::kSqlite;
-  std::string connect_string;  // SOCI backend connect string (holds the password)
-  std::string redacted;        // safe to print
+  std::string connect_string;      // SOCI backend connect string (holds the password)
+  std::string redacted;            // safe to print
+  long long sqlite_max_pages = 0;  // sqlite:PATH?max_pages=N; 0: no limit
 
   // InvalidArgument("database url: ...") for anything else.
   static absl::StatusOr<DatabaseUrl> Parse(const std::string& url);
@@ -73,9 +81,25 @@ class Transaction {
   bool open_ = false;
 };
 
+// The message of a write refused for want of disk space (SQLITE_FULL,
+// PostgreSQL's disk_full): the transaction was rolled back whole.
+inline constexpr std::string_view kDiskFullMessage =
+    "the registry's disk is full; nothing was saved";
+
 // Runs `fn` inside a Transaction and commits if it returns OK; SOCI and
 // standard exceptions are turned into statuses. Nothing is written unless
 // the whole of `fn` succeeded.
+//
+// A database error's status carries a message fit for the user of an API
+// ("the registry's disk is full; nothing was saved", "the registry is busy
+// ...") and never the backend's own text (SOCI function names, SQL, file
+// paths), which goes to the kDetailInternal payload for the log:
+//   Unavailable + kDetailReason "disk_full"      SQLITE_FULL, PostgreSQL 53100
+//   Unavailable + kDetailReason "database_busy"  SQLite "database is locked"
+//   Unavailable + kDetailReason "database_unreachable"  a lost connection
+//   AlreadyExists, FailedPrecondition            a constraint refused the write
+//   Aborted                                      a serialisation failure
+//   Internal                                     anything else
 absl::Status InTransaction(Database& db, const std::function<absl::Status()>& fn);
 
 }  // namespace puente::registry
