@@ -194,8 +194,7 @@ TEST_P(DedupPolicyTest, AnotherTemplateSetIsRefusedUntilRetemplated) {
   ASSERT_EQ(dup.status, EnrollmentStatus::kHeld);
   EXPECT_EQ(dup.candidates[0].registration_number, ashanti.applicant.registration_number);
   // A gallery handed over from another set is refused too.
-  auto mismatched =
-      EnrollmentService::Create(*reg_, **old_capture, {}, (*service)->shared_gallery());
+  auto mismatched = EnrollmentService::Create(*reg_, **old_capture, {}, (*service)->live_gallery());
   EXPECT_EQ(mismatched.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
