@@ -21,8 +21,9 @@ bool IsPostgresql(soci::session& sql) { return sql.get_backend_name() == "postgr
 absl::Status LockGallery(Tx& tx) {
   if (IsPostgresql(tx.sql())) {
     // 7283641: puente's gallery (7283640 is its migrations' lock, in the
-    // one-key space); the second key tells schemas apart.
-    tx.sql() << "SELECT pg_advisory_xact_lock(7283641, hashtext(current_schema()))";
+    // one-key space); the second key tells schemas apart. Never NULL (a
+    // strict function given NULL would return without locking).
+    tx.sql() << "SELECT pg_advisory_xact_lock(7283641, hashtext(COALESCE(current_schema(), '')))";
   } else {
     // A write statement takes SQLite's write lock (waiting up to the busy
     // timeout), also in a transaction that began DEFERRED.
