@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   std::string template_set(biometrics::InfoOf(biometrics::kDefaultTemplateSet).name);
   double hold_fpir = registry::CandidatePolicy{}.hold_fpir;
   double flag_fpir = registry::CandidatePolicy{}.flag_fpir;
-  int port = 8080, workers = 2;
+  int port = 8080, workers = 2, gallery_catch_up_ms = 250;
   CLI::App app{"puente-server: the enrollment service over HTTP"};
   app.add_option("--db", db, "Database URL (sqlite:PATH or postgresql://...)")
       ->envname("PUENTE_DB");
@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
   app.add_option("--host", host, "Listen address (default 127.0.0.1)");
   app.add_option("--port", port, "Port (0: any free port, printed at start)");
   app.add_option("--workers", workers, "Concurrent requests served (default 2)");
+  app.add_option("--gallery-catch-up-ms", gallery_catch_up_ms,
+                 "How often the face gallery reads what other servers on the database "
+                 "committed (default 250; 0: only at enrollments)")
+      ->check(CLI::Range(0, 60000));
   app.add_option("--issuer-key", issuer_key, "Issuer private key (.pem): enables cards");
   app.add_option("--issuer-public", issuer_public,
                  "The issuer key's public file with its certified signing window (default: "
@@ -128,6 +132,7 @@ int main(int argc, char** argv) {
   config.max_connections = max_connections;
   config.max_connections_per_address = max_per_address;
   config.head_timeout_seconds = head_timeout;
+  config.gallery_catch_up_ms = gallery_catch_up_ms;
   auto set = biometrics::ParseTemplateSet(template_set);
   if (!set.ok())
     return Fail(absl::InvalidArgumentError("--" + std::string(set.status().message())));

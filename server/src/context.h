@@ -17,6 +17,7 @@
 #include "puente/biometrics/gallery.h"
 #include "puente/common/clock.h"
 #include "puente/registry/cards.h"
+#include "puente/registry/live_gallery.h"
 #include "puente/registry/users.h"
 #include "puente/server/server.h"
 #include "src/front.h"
@@ -41,7 +42,8 @@ struct ServerContext {
   ServerConfig config;
   const Clock& clock;  // config.clock, or the real clock
   registry::CardAuthority authority;
-  std::shared_ptr<biometrics::FaceGallery> gallery;
+  std::shared_ptr<biometrics::FaceGallery> gallery;  // live_gallery's faces
+  std::shared_ptr<registry::LiveGallery> live_gallery;
   WorkerPool pool;
   Metrics metrics;
 

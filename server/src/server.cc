@@ -13,6 +13,7 @@
 #include "puente/server/log.h"
 #include "src/context.h"
 #include "src/front.h"
+#include "src/gallery_follower.h"
 #include "src/http_status.h"
 #include "src/route_table.h"
 
@@ -24,6 +25,7 @@ struct Server::Impl {
   std::unique_ptr<httplib::Server> http;  // the backend, on loopback
   std::unique_ptr<Front> front;           // the clients' side
   std::thread backend;
+  std::unique_ptr<GalleryFollower> follower;  // first to stop
 };
 
 namespace {
@@ -83,9 +85,12 @@ absl::StatusOr<std::unique_ptr<Worker>> OpenWorker(ServerContext& ctx) {
   capture_options.templates = c.template_set;
   PUENTE_ASSIGN_OR_RETURN(w->capture,
                           biometrics::FaceCapture::Create(c.models_dir, capture_options));
-  PUENTE_ASSIGN_OR_RETURN(w->enrollment, registry::EnrollmentService::Create(
-                                             *w->registry, *w->capture, c.policy, ctx.gallery));
-  ctx.gallery = w->enrollment->shared_gallery();  // the first loads it; the rest share it
+  PUENTE_ASSIGN_OR_RETURN(
+      w->enrollment,
+      registry::EnrollmentService::Create(*w->registry, *w->capture, c.policy, ctx.live_gallery));
+  // The first loads it; the rest share it.
+  ctx.live_gallery = w->enrollment->live_gallery();
+  ctx.gallery = w->enrollment->shared_gallery();
   w->cards = std::make_unique<registry::CardOffice>(*w->registry, *w->enrollment, ctx.authority);
   w->users = std::make_unique<registry::UserDirectory>(*w->registry);
   return w;
@@ -147,6 +152,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerConfig config) {
     impl->http->set_mount_point("/", c.web_dir);
   }
   RegisterRoutes(*impl->http, ctx, ApiRoutes());
+  if (c.gallery_catch_up_ms > 0) {
+    impl->follower = std::make_unique<GalleryFollower>(
+        ctx.live_gallery,
+        [&ctx] {
+          return registry::Registry::Open(ctx.config.db_url, ctx.config.master_key, ctx.clock);
+        },
+        absl::Milliseconds(c.gallery_catch_up_ms));
+  }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -176,6 +176,10 @@ TEST_P(DedupPolicyTest, AnotherTemplateSetIsRefusedUntilRetemplated) {
   // second run does only that row.
   Enroll(**old_service, Person("Lucía", "Restrepo", {1979, 5, 14, DatePrecision::kExact}),
          "Rose_Leslie", 1);
+  // Its gallery caught up with the re-templated rows before that search (the
+  // gallery feed) and kept their old-set templates: nobody left it.
+  EXPECT_EQ((*old_service)->live_gallery()->other_set_changes(), 2);
+  EXPECT_EQ((*old_service)->gallery().size(), 3u);
   auto again = Retemplate(*reg_, *capture_, "admin");
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->to_do, 1);
@@ -194,8 +198,7 @@ TEST_P(DedupPolicyTest, AnotherTemplateSetIsRefusedUntilRetemplated) {
   ASSERT_EQ(dup.status, EnrollmentStatus::kHeld);
   EXPECT_EQ(dup.candidates[0].registration_number, ashanti.applicant.registration_number);
   // A gallery handed over from another set is refused too.
-  auto mismatched =
-      EnrollmentService::Create(*reg_, **old_capture, {}, (*service)->shared_gallery());
+  auto mismatched = EnrollmentService::Create(*reg_, **old_capture, {}, (*service)->live_gallery());
   EXPECT_EQ(mismatched.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 

@@ -198,7 +198,7 @@ TEST_P(EnrollmentTest, TheSamePersonEnrolledTwiceAtOnceIsHeld) {
   ASSERT_TRUE(capture2.ok()) << capture2.status();
   auto reg2 = Registry::Open(db_.url(), key_);
   ASSERT_TRUE(reg2.ok()) << reg2.status();
-  auto service2 = EnrollmentService::Create(**reg2, **capture2, {}, service_->shared_gallery());
+  auto service2 = EnrollmentService::Create(**reg2, **capture2, {}, service_->live_gallery());
   ASSERT_TRUE(service2.ok()) << service2.status();
   int round = 0;
   for (const char* person : {"Ashanti", "Albert_Costa", "Thomas_Fargo", "Sophia_Loren"}) {
@@ -235,6 +235,122 @@ TEST_P(EnrollmentTest, TheSamePersonEnrolledTwiceAtOnceIsHeld) {
     EXPECT_EQ(held.candidates[0].registration_number, first.applicant.registration_number);
     ++round;
   }
+}
+
+// Two servers on one database, each with its own connection, face models
+// and gallery (two puente-server processes): what one enrolls and decides,
+// the other's gallery holds after its next catch-up, and its enrollments
+// catch up by themselves before they search.
+TEST_P(EnrollmentTest, ServicesWithTheirOwnGalleriesSeeEachOther) {
+  auto capture2 = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
+  ASSERT_TRUE(capture2.ok()) << capture2.status();
+  auto reg2 = Registry::Open(db_.url(), key_);
+  ASSERT_TRUE(reg2.ok()) << reg2.status();
+  auto other = EnrollmentService::Create(**reg2, **capture2);
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_NE((*other)->live_gallery(), service_->live_gallery());
+
+  auto first = service_->Enroll(
+      "ana.officer", Person("Ashanti", "Douglas", "", {1980, 10, 13, DatePrecision::kExact}),
+      ReadBytes(DevPhoto("Ashanti", 1)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->status, EnrollmentStatus::kCleared);
+  // The other server's next enrollment searches everything committed.
+  auto again = (*other)->Enroll("ana.officer",
+                                Person("Rosa", "Martínez", "", {1991, 5, 2, DatePrecision::kExact}),
+                                ReadBytes(DevPhoto("Ashanti", 3)));
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->status, EnrollmentStatus::kHeld);
+  ASSERT_EQ(again->candidates.size(), 1u);
+  EXPECT_EQ(again->candidates[0].registration_number, first->applicant.registration_number);
+  EXPECT_EQ((*other)->gallery().size(), 2u);
+
+  // A catch-up brings the other server's enrollment here.
+  ASSERT_TRUE(service_->live_gallery()->CatchUp(*reg_).ok());
+  EXPECT_EQ(service_->gallery().size(), 2u);
+  auto scores = service_->gallery().ScoresOf(
+      *(*capture_->AnalyzeBytes(ReadBytes(DevPhoto("Ashanti", 3)))).face_template,
+      std::vector<std::string>{again->applicant.id});
+  ASSERT_TRUE(scores.ok());
+  EXPECT_EQ(scores->size(), 1u);
+
+  // "Same person" decided over there retires the duplicate here too.
+  auto decided = (*other)->Decide("sara.supervisor", again->candidates[0].id, Decision::kSamePerson,
+                                  "the same woman");
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_EQ((*other)->gallery().size(), 1u);
+  const long long before = service_->live_gallery()->position();
+  ASSERT_TRUE(service_->live_gallery()->CatchUp(*reg_).ok());
+  EXPECT_GT(service_->live_gallery()->position(), before);
+  EXPECT_EQ(service_->gallery().size(), 1u);
+  scores = service_->gallery().ScoresOf(
+      *(*capture_->AnalyzeBytes(ReadBytes(DevPhoto("Ashanti", 3)))).face_template,
+      std::vector<std::string>{again->applicant.id, first->applicant.id});
+  ASSERT_TRUE(scores.ok());
+  ASSERT_EQ(scores->size(), 1u);
+  EXPECT_EQ((*scores)[0].subject_id, first->applicant.id);
+
+  // A gallery loaded now starts where the feed is, with the same people.
+  auto fresh = LiveGallery::Load(*reg_, capture_->template_set());
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ((*fresh)->position(), service_->live_gallery()->position());
+  EXPECT_EQ((*fresh)->faces().size(), 1u);
+}
+
+// The same person enrolled at two servers at the same moment, each server
+// with its own gallery and connection (two processes): the gallery lock
+// serialises the search-then-add across them, so exactly one is held, with
+// the other as its candidate.
+TEST_P(EnrollmentTest, TheSamePersonAtTwoServersAtOnceIsHeldOnce) {
+  auto capture2 = biometrics::FaceCapture::Create(puente::testing::ModelsDirForTests());
+  ASSERT_TRUE(capture2.ok()) << capture2.status();
+  auto reg2 = Registry::Open(db_.url(), key_);
+  ASSERT_TRUE(reg2.ok()) << reg2.status();
+  auto other = EnrollmentService::Create(**reg2, **capture2);
+  ASSERT_TRUE(other.ok()) << other.status();
+  int round = 0;
+  for (const char* person : {"Ashanti", "Albert_Costa", "Thomas_Fargo", "Sophia_Loren"}) {
+    const std::string photo1 = ReadBytes(DevPhoto(person, 1));
+    const std::string photo2 = ReadBytes(DevPhoto(person, 2));
+    std::atomic<int> ready{0};
+    absl::StatusOr<Enrollment> a = absl::UnknownError(""), b = absl::UnknownError("");
+    auto go = [&](EnrollmentService& s, absl::StatusOr<Enrollment>& out, NewApplicant p,
+                  const std::string& photo) {
+      ++ready;
+      while (ready.load() < 2) {
+      }
+      out = s.Enroll("ana.officer", std::move(p), photo);
+    };
+    // Names and dates that share nothing: only the face can connect them.
+    const char* const given[] = {"Xavier", "Bernardo", "Ignacio", "Wilfredo",
+                                 "Olga",   "Fernanda", "Yolanda", "Kenia"};
+    const char* const surname[] = {"Quintero",   "Ulloa",  "Zambrano",   "Pacheco",
+                                   "Betancourt", "Ibarra", "Echeverría", "Solórzano"};
+    std::thread t1(go, std::ref(*service_), std::ref(a),
+                   Person(given[2 * round], surname[2 * round], "",
+                          {1941 + 10 * round, 1, 2, DatePrecision::kExact}),
+                   std::cref(photo1));
+    std::thread t2(go, std::ref(**other), std::ref(b),
+                   Person(given[2 * round + 1], surname[2 * round + 1], "",
+                          {1946 + 10 * round, 7, 8, DatePrecision::kExact}),
+                   std::cref(photo2));
+    t1.join();
+    t2.join();
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_TRUE(b.ok()) << b.status();
+    const bool a_held = a->status == EnrollmentStatus::kHeld;
+    const bool b_held = b->status == EnrollmentStatus::kHeld;
+    ASSERT_NE(a_held, b_held) << person << ": exactly one of the two must be held";
+    const Enrollment& held = a_held ? *a : *b;
+    const Enrollment& first = a_held ? *b : *a;
+    ASSERT_EQ(held.candidates.size(), 1u) << person;
+    EXPECT_EQ(held.candidates[0].registration_number, first.applicant.registration_number);
+    ++round;
+  }
+  ASSERT_TRUE(service_->live_gallery()->CatchUp(*reg_).ok());
+  ASSERT_TRUE((*other)->live_gallery()->CatchUp(**reg2).ok());
+  EXPECT_EQ(service_->gallery().size(), 8u);
+  EXPECT_EQ((*other)->gallery().size(), 8u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EnrollmentTest,

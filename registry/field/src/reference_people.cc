@@ -3,6 +3,7 @@
 
 #include "field/internal/apply_references.h"
 #include "office/internal/enrollment_rows.h"
+#include "office/internal/gallery_feed.h"
 #include "office/internal/registry_access.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
@@ -72,7 +73,7 @@ std::optional<NewApplicant> ValidReference(const ReferencePerson& p, const std::
 // it is unchanged (sent again because the pull cursor overlaps).
 absl::StatusOr<bool> UpdateReference(Tx& tx, const std::string& id, const ReferencePerson& p,
                                      const NewApplicant& in, const std::string& template_bytes,
-                                     const std::string& now, Applicant& a) {
+                                     const std::string& now, long long gallery_seq, Applicant& a) {
   std::string held_since, status;
   tx.sql() << "SELECT central_updated_at FROM regional_refs WHERE applicant_id = :a", soci::use(id),
       soci::into(held_since);
@@ -101,8 +102,9 @@ absl::StatusOr<bool> UpdateReference(Tx& tx, const std::string& id, const Refere
                           biometrics::FaceTemplate::Parse(template_bytes));
   const std::string set_name = puente::StrCat(face.model_id(), "/", face.model_version());
   tx.sql() << "UPDATE enrollments SET status = 'cleared', template_enc = :t, template_set = :s, "
-              "updated_at = :u WHERE id = :e",
-      soci::use(template_enc), soci::use(set_name), soci::use(now), soci::use(enrollment_id);
+              "updated_at = :u, gallery_seq = :g WHERE id = :e",
+      soci::use(template_enc), soci::use(set_name), soci::use(now), soci::use(gallery_seq),
+      soci::use(enrollment_id);
   tx.sql() << "UPDATE regional_refs SET central_updated_at = :c, pulled_at = :p "
               "WHERE applicant_id = :a",
       soci::use(p.central_updated_at), soci::use(now), soci::use(id);
@@ -114,7 +116,7 @@ absl::StatusOr<bool> UpdateReference(Tx& tx, const std::string& id, const Refere
 absl::StatusOr<Applicant> InsertReference(Registry& registry, Tx& tx, const ReferencePerson& p,
                                           NewApplicant in, const std::string& reg_no,
                                           const biometrics::FaceTemplate& face,
-                                          const std::string& now) {
+                                          const std::string& now, long long gallery_seq) {
   int case_here = 0;
   tx.sql() << "SELECT count(*) FROM cases WHERE case_number = :n", soci::use(p.case_number),
       soci::into(case_here);
@@ -136,21 +138,22 @@ absl::StatusOr<Applicant> InsertReference(Registry& registry, Tx& tx, const Refe
   const std::string model = face.model_id();
   const std::string set_name = puente::StrCat(face.model_id(), "/", face.model_version());
   tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
-              "model_id, template_set, quality, created_at, created_by, updated_at) "
+              "model_id, template_set, quality, created_at, created_by, updated_at, gallery_seq) "
               "VALUES (:i, :a, 'cleared', :p, :t, :m, :s, '{\"source\":\"regional\"}', :c, "
-              ":b, :u)",
+              ":b, :u, :g)",
       soci::use(enrollment_id), soci::use(a.id), soci::use(photo_enc), soci::use(template_enc),
-      soci::use(model), soci::use(set_name), soci::use(now), soci::use(tx.actor()), soci::use(now);
+      soci::use(model), soci::use(set_name), soci::use(now), soci::use(tx.actor()), soci::use(now),
+      soci::use(gallery_seq);
   tx.sql() << "INSERT INTO regional_refs (applicant_id, central_updated_at, pulled_at) "
               "VALUES (:a, :c, :p)",
       soci::use(a.id), soci::use(p.central_updated_at), soci::use(now);
   return a;
 }
 
-// Withdraws the reference people the centre no longer lists; their ids (to
-// leave the gallery) are appended to `withdrawn`.
+// Withdraws the reference people the centre no longer lists (they leave
+// the gallery: stamped with `gallery_seq`).
 absl::Status WithdrawReferences(Tx& tx, const std::vector<std::string>& remove,
-                                const std::string& now, std::vector<std::string>& withdrawn,
+                                const std::string& now, long long gallery_seq,
                                 ReferenceCounts& counts) {
   for (const std::string& number : remove) {
     auto reg_no = ParseRegistrationNumber(number);
@@ -162,10 +165,9 @@ absl::Status WithdrawReferences(Tx& tx, const std::vector<std::string>& remove,
         soci::into(status);
     if (status == "duplicate") continue;  // already withdrawn
     tx.sql() << "DELETE FROM match_keys WHERE applicant_id = :a", soci::use(here.id);
-    tx.sql() << "UPDATE enrollments SET status = 'duplicate', updated_at = :u "
+    tx.sql() << "UPDATE enrollments SET status = 'duplicate', updated_at = :u, gallery_seq = :g "
                 "WHERE applicant_id = :a",
-        soci::use(now), soci::use(here.id);
-    withdrawn.push_back(here.id);
+        soci::use(now), soci::use(gallery_seq), soci::use(here.id);
     ++counts.removed;
   }
   return absl::OkStatus();
@@ -179,7 +181,8 @@ absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentSe
                                                 const std::vector<std::string>& remove,
                                                 const std::function<absl::Status(Tx&)>& also) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
-  std::shared_ptr<biometrics::FaceGallery> gallery = service.shared_gallery();
+  std::shared_ptr<LiveGallery> live = service.live_gallery();
+  const biometrics::FaceGallery* gallery = &live->faces();
   // Templates are checked before anything is written.
   std::vector<biometrics::FaceTemplate> templates;
   templates.reserve(upsert.size());
@@ -197,10 +200,10 @@ absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentSe
   }
   const Clock& clock = registry.clock();
   ReferenceCounts counts;
-  std::vector<std::pair<std::string, size_t>> to_gallery;  // applicant id, index
-  std::vector<std::string> from_gallery;
   absl::Status s = InTransaction(registry.database(), [&]() -> absl::Status {
     Tx tx = RegistryAccess::Context(registry, actor);
+    PUENTE_RETURN_IF_ERROR(LockGallery(tx));
+    PUENTE_ASSIGN_OR_RETURN(const long long gallery_seq, NextGallerySeq(tx));
     const std::string now = FormatTimestamp(clock.Now());
     for (size_t i = 0; i < upsert.size(); ++i) {
       const ReferencePerson& p = upsert[i];
@@ -221,22 +224,21 @@ absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentSe
       Applicant a;
       if (here.is_ref) {
         PUENTE_ASSIGN_OR_RETURN(
-            bool changed,
-            UpdateReference(tx, here.id, p, *in, templates[i].ToInt8().Serialize(), now, a));
+            bool changed, UpdateReference(tx, here.id, p, *in, templates[i].ToInt8().Serialize(),
+                                          now, gallery_seq, a));
         if (!changed) {
           ++counts.unchanged;  // sent again (the cursor overlaps); already held
           continue;
         }
         ++counts.updated;
       } else {
-        PUENTE_ASSIGN_OR_RETURN(a,
-                                InsertReference(registry, tx, p, *in, *reg_no, templates[i], now));
+        PUENTE_ASSIGN_OR_RETURN(
+            a, InsertReference(registry, tx, p, *in, *reg_no, templates[i], now, gallery_seq));
         ++counts.added;
       }
       PUENTE_RETURN_IF_ERROR(WriteMatchKeys(tx, a));
-      to_gallery.emplace_back(a.id, i);
     }
-    PUENTE_RETURN_IF_ERROR(WithdrawReferences(tx, remove, now, from_gallery, counts));
+    PUENTE_RETURN_IF_ERROR(WithdrawReferences(tx, remove, now, gallery_seq, counts));
     if (also) PUENTE_RETURN_IF_ERROR(also(tx));
     return tx.Audit("regional.apply", "regional_refs", "",
                     {{"added", counts.added},
@@ -245,10 +247,8 @@ absl::StatusOr<ReferenceCounts> ApplyReferences(Registry& registry, EnrollmentSe
                      {"skipped", counts.skipped}});
   });
   if (!s.ok()) return s;
-  for (const auto& [id, i] : to_gallery) {
-    PUENTE_RETURN_IF_ERROR(gallery->Upsert(id, templates[i].ToInt8()));
-  }
-  for (const std::string& id : from_gallery) gallery->Remove(id);
+  // Committed: the gallery reads the rows back from the feed.
+  PUENTE_RETURN_IF_ERROR(live->CatchUp(registry));
   return counts;
 }
 

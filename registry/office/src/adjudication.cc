@@ -1,6 +1,7 @@
 #include "puente/registry/adjudication.h"
 
 #include "office/internal/enrollment_rows.h"
+#include "office/internal/gallery_feed.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/registry/registration_number.h"
@@ -93,9 +94,11 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
   PUENTE_ASSIGN_OR_RETURN(const std::string note,
                           ValidateFreeText("note", note_text, kMaxReasonLength, true));
   Enrollment e;
-  std::string remove_from_gallery;
+  bool gallery_changed = false;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    // First, before any row lock: a "same person" retires a face.
+    PUENTE_RETURN_IF_ERROR(internal::LockGallery(tx));
     std::string enrollment_id, other_id, current, tier;
     soci::indicator current_ind;
     tx.sql() << "SELECT enrollment_id, candidate_applicant_id, decision, tier FROM "
@@ -131,7 +134,7 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
           soci::use(applicant_id), soci::use(other_id), soci::use(candidate_id), soci::use(now),
           soci::use(actor);
       new_status = "duplicate";
-      remove_from_gallery = applicant_id;
+      gallery_changed = true;
       // A provisional card a field kit gave this registration is revoked:
       // the person holds (or will get) the card of their first registration.
       PUENTE_RETURN_IF_ERROR(
@@ -147,7 +150,12 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
           soci::use(enrollment_id), soci::into(pending);
       if (pending == 0) new_status = "cleared";
     }
-    if (new_status != status) {
+    if (gallery_changed) {
+      PUENTE_ASSIGN_OR_RETURN(const long long seq, internal::NextGallerySeq(tx));
+      tx.sql() << "UPDATE enrollments SET status = :s, updated_at = :t, gallery_seq = :g "
+                  "WHERE id = :e",
+          soci::use(new_status), soci::use(now), soci::use(seq), soci::use(enrollment_id);
+    } else if (new_status != status) {
       tx.sql() << "UPDATE enrollments SET status = :s, updated_at = :t WHERE id = :e",
           soci::use(new_status), soci::use(now), soci::use(enrollment_id);
     }
@@ -160,8 +168,9 @@ absl::StatusOr<Enrollment> Adjudication::Decide(const std::string& actor,
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  // A confirmed duplicate no longer answers searches: the person is already enrolled.
-  if (!remove_from_gallery.empty() && gallery_ != nullptr) gallery_->Remove(remove_from_gallery);
+  // A confirmed duplicate no longer answers searches: the person is already
+  // enrolled. Committed: a failed read-back is for the next catch-up to mend.
+  if (gallery_changed && gallery_ != nullptr) gallery_->CatchUp(registry_).IgnoreError();
   return e;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "office/internal/enrollment_rows.h"
+#include "office/internal/gallery_feed.h"
 #include "office/internal/registry_access.h"
 #include "puente/biometrics/calibration.h"
 #include "puente/common/error_detail.h"
@@ -159,22 +160,19 @@ using internal::LoadEnrollment;
 // any and not expired by `now`. A key first used for another request (its
 // stored request blind index differs from `request_bidx`, when both are
 // set) is refused.
-absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
-                                                          const std::string& actor,
-                                                          const std::string& idem_bidx,
-                                                          const std::string& request_bidx,
-                                                          const std::string& now) {
+absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKeyIn(Tx& tx, const std::string& idem_bidx,
+                                                            const std::string& request_bidx,
+                                                            const std::string& now) {
   std::optional<Enrollment> earlier;
-  PUENTE_RETURN_IF_ERROR(InTransaction(registry.database(), [&]() -> absl::Status {
-    Tx tx = internal::RegistryAccess::Context(registry, actor);
+  {
     std::string applicant_id, stored_request, expires_at;
     soci::indicator request_ind = soci::i_null, expires_ind = soci::i_null;
     tx.sql() << "SELECT e.applicant_id, k.request_bidx, k.expires_at FROM enrollment_keys k "
                 "JOIN enrollments e ON e.id = k.enrollment_id WHERE k.key_bidx = :k",
         soci::use(idem_bidx), soci::into(applicant_id), soci::into(stored_request, request_ind),
         soci::into(expires_at, expires_ind);
-    if (!tx.sql().got_data()) return absl::OkStatus();
-    if (expires_ind == soci::i_ok && expires_at < now) return absl::OkStatus();
+    if (!tx.sql().got_data()) return earlier;
+    if (expires_ind == soci::i_ok && expires_at < now) return earlier;
     if (!request_bidx.empty() && request_ind == soci::i_ok && stored_request != request_bidx) {
       return WithDetail(absl::FailedPreconditionError(
                             "Idempotency-Key: this key was already used for a different "
@@ -184,6 +182,19 @@ absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
     }
     PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicantById(tx, applicant_id, "applicant.read"));
     PUENTE_ASSIGN_OR_RETURN(earlier, LoadEnrollment(tx, std::move(a)));
+  }
+  return earlier;
+}
+
+absl::StatusOr<std::optional<Enrollment>> EnrollmentOfKey(Registry& registry,
+                                                          const std::string& actor,
+                                                          const std::string& idem_bidx,
+                                                          const std::string& request_bidx,
+                                                          const std::string& now) {
+  std::optional<Enrollment> earlier;
+  PUENTE_RETURN_IF_ERROR(InTransaction(registry.database(), [&]() -> absl::Status {
+    Tx tx = internal::RegistryAccess::Context(registry, actor);
+    PUENTE_ASSIGN_OR_RETURN(earlier, EnrollmentOfKeyIn(tx, idem_bidx, request_bidx, now));
     return absl::OkStatus();
   }));
   return earlier;
@@ -286,18 +297,13 @@ std::string_view ToString(Decision d) {
 
 absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
     Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy,
-    std::shared_ptr<biometrics::FaceGallery> gallery) {
-  const bool own_gallery = gallery == nullptr;
+    std::shared_ptr<LiveGallery> gallery) {
   const biometrics::TemplateSetInfo& set = capture.template_set();
-  if (own_gallery) {
-    gallery = std::make_shared<biometrics::FaceGallery>(
-        std::string(set.model_id), set.version, set.dimension,
-        // Stored templates are int8: ranking on them is exact without floats.
-        biometrics::GalleryOptions{.keep_float = false});
-  } else if (gallery->model_id() != set.model_id || gallery->model_version() != set.version) {
-    return absl::FailedPreconditionError(
-        puente::StrCat("the face gallery holds ", gallery->model_id(), "/",
-                       gallery->model_version(), " templates; the face capture makes ", set.name));
+  if (gallery != nullptr && (gallery->faces().model_id() != set.model_id ||
+                             gallery->faces().model_version() != set.version)) {
+    return absl::FailedPreconditionError(puente::StrCat(
+        "the face gallery holds ", gallery->faces().model_id(), "/",
+        gallery->faces().model_version(), " templates; the face capture makes ", set.name));
   }
   if (policy.face.template_set.empty()) {
     PUENTE_ASSIGN_OR_RETURN(policy.face, DefaultFaceScoreModel(set.name));
@@ -307,59 +313,11 @@ absl::StatusOr<std::unique_ptr<EnrollmentService>> EnrollmentService::Create(
                                                         "; the face capture makes ", set.name));
   }
   PUENTE_RETURN_IF_ERROR(ValidatePolicy(policy));
-  std::unique_ptr<EnrollmentService> s(
-      new EnrollmentService(registry, capture, policy, std::move(gallery)));
-  if (own_gallery) PUENTE_RETURN_IF_ERROR(s->LoadGallery());
-  return s;
-}
-
-absl::Status EnrollmentService::LoadGallery() {
-  Database& db = registry_.database();
-  const biometrics::TemplateSetInfo& set = capture_.template_set();
-  // Templates of another set, by set name: a registry is searched with one
-  // set only, so any of these stops the load.
-  std::map<std::string, long long> other_sets;
-  PUENTE_RETURN_IF_ERROR(InTransaction(db, [&]() -> absl::Status {
-    long long count = 0;
-    internal::Session(db) << "SELECT COUNT(*) FROM enrollments WHERE status <> 'duplicate'",
-        soci::into(count);
-    gallery_->Reserve(gallery_->size() + static_cast<size_t>(count));
-    // Rows are streamed straight into the gallery (one applicant has at most
-    // one enrollment, so the order does not matter and is not sorted for).
-    std::string applicant_id, enrollment_id, template_enc;
-    int regional = 0;
-    soci::statement q =
-        (internal::Session(db).prepare
-             << "SELECT e.applicant_id, e.id, e.template_enc, CASE WHEN r.applicant_id IS NULL "
-                "THEN 0 ELSE 1 END FROM enrollments e LEFT JOIN regional_refs r ON "
-                "r.applicant_id = e.applicant_id WHERE e.status <> 'duplicate'",
-         soci::into(applicant_id), soci::into(enrollment_id), soci::into(template_enc),
-         soci::into(regional));
-    q.execute();
-    while (q.fetch()) {
-      PUENTE_ASSIGN_OR_RETURN(std::string bytes,
-                              registry_.keys().Open(template_enc, TemplateCtx(enrollment_id)));
-      PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate t, biometrics::FaceTemplate::Parse(bytes));
-      if (t.model_id() != set.model_id || t.model_version() != set.version ||
-          t.dimension() != gallery_->dimension()) {
-        // A field kit's reference people from the centre (no photo here to
-        // re-template) wait for the next pull to bring their new template.
-        if (regional == 0) ++other_sets[puente::StrCat(t.model_id(), "/", t.model_version())];
-        continue;
-      }
-      PUENTE_RETURN_IF_ERROR(gallery_->Upsert(applicant_id, t));
-    }
-    return absl::OkStatus();
-  }));
-  if (other_sets.empty()) return absl::OkStatus();
-  std::string others;
-  for (const auto& [name, n] : other_sets) {
-    others += puente::StrCat(others.empty() ? "" : ", ", n, " of ", name);
+  if (gallery == nullptr) {
+    PUENTE_ASSIGN_OR_RETURN(gallery, LiveGallery::Load(registry, set));
   }
-  return absl::FailedPreconditionError(puente::StrCat(
-      "the registry holds face templates of another template set than this one (", set.name,
-      "): ", others, "; re-template them first with `puente face retemplate --to ", set.name,
-      "` (docs/biometrics.md), or run with the set they were made by"));
+  return std::unique_ptr<EnrollmentService>(
+      new EnrollmentService(registry, capture, policy, std::move(gallery)));
 }
 
 absl::StatusOr<Enrollment> EnrollmentService::Enroll(const std::string& actor, NewApplicant in,
@@ -420,28 +378,36 @@ absl::StatusOr<Enrollment> EnrollmentService::EnrollKeyed(const std::string& act
   if (!capture.ok()) return BadPhoto(capture.status());
   if (!capture->passed || !capture->face_template) return Refused(*capture);
   const biometrics::FaceTemplate& probe = *capture->face_template;
+  biometrics::FaceGallery& faces = gallery_->faces();
   // From the search until this face is in the gallery, no other enrollment
-  // on this gallery searches: the same person enrolled twice at once is seen.
-  // It is held across the transaction (on SQLite, writers wait for each
-  // other anyway; the photo analysis above runs in parallel).
-  std::lock_guard<std::mutex> dedup_lock(gallery_->search_then_add_mutex());
-  if (!idem_bidx.empty()) {
-    PUENTE_ASSIGN_OR_RETURN(std::optional<Enrollment> earlier, earlier_answer());
-    if (earlier) {
-      if (replayed != nullptr) *replayed = true;
-      return *earlier;
-    }
-  }
-  // Nearest enrolled faces (read-only, outside the transaction).
-  PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> face_hits,
-                          gallery_->Search(probe, policy_.max_face_hits));
-  // Against everyone enrolled at this moment.
-  const TierThresholds thresholds = ThresholdsFor(policy_, gallery_->size());
+  // searches: the same person enrolled twice at once is seen. Across
+  // processes the gallery lock (taken first in the transaction, held to its
+  // commit) does it; this lock spares this process's other workers the wait
+  // for a database connection. The photo analysis above runs in parallel.
+  std::lock_guard<std::mutex> dedup_lock(faces.search_then_add_mutex());
 
   Enrollment e;
+  std::optional<Enrollment> earlier;
   std::string stored_template;
+  TierThresholds thresholds;
   absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), clock, actor);
+    PUENTE_RETURN_IF_ERROR(internal::LockGallery(tx));
+    // A retry racing its first attempt, here or at another server, waited
+    // for it at the lock: it gets the first answer, not a second record.
+    if (!idem_bidx.empty()) {
+      PUENTE_ASSIGN_OR_RETURN(earlier, EnrollmentOfKeyIn(tx, idem_bidx, request_bidx, now_text));
+      if (earlier) return absl::OkStatus();
+    }
+    // Everything committed by anyone is in the gallery, and nothing more
+    // can be until this transaction ends.
+    PUENTE_RETURN_IF_ERROR(gallery_->CatchUpIn(tx));
+    PUENTE_ASSIGN_OR_RETURN(const long long seq, internal::NextGallerySeq(tx));
+    // Nearest enrolled faces.
+    PUENTE_ASSIGN_OR_RETURN(std::vector<biometrics::Match> face_hits,
+                            faces.Search(probe, policy_.max_face_hits));
+    // Against everyone enrolled at this moment.
+    thresholds = ThresholdsFor(policy_, faces.size());
     PUENTE_ASSIGN_OR_RETURN(e.applicant, internal::RegistryAccess::InsertNewApplicant(
                                              registry_, tx, actor, in, wanted_reg_no));
     const Applicant& a = e.applicant;
@@ -463,14 +429,13 @@ absl::StatusOr<Enrollment> EnrollmentService::EnrollKeyed(const std::string& act
     const std::string model = probe.model_id();
     const std::string set_name(capture_.template_set().name);
     tx.sql() << "INSERT INTO enrollments (id, applicant_id, status, photo_enc, template_enc, "
-                "model_id, template_set, quality, created_at, created_by, updated_at) "
-                "VALUES (:i, :a, 'held', :p, :t, :m, :s, :q, :c, :b, :u)",
+                "model_id, template_set, quality, created_at, created_by, updated_at, "
+                "gallery_seq) VALUES (:i, :a, 'held', :p, :t, :m, :s, :q, :c, :b, :u, :g)",
         soci::use(e.id), soci::use(a.id), soci::use(photo_enc), soci::use(template_enc),
         soci::use(model), soci::use(set_name), soci::use(quality_text), soci::use(e.created_at),
-        soci::use(actor), soci::use(e.created_at);
+        soci::use(actor), soci::use(e.created_at), soci::use(seq);
 
-    PUENTE_RETURN_IF_ERROR(
-        RecordCandidates(tx, policy_, thresholds, *gallery_, probe, face_hits, e));
+    PUENTE_RETURN_IF_ERROR(RecordCandidates(tx, policy_, thresholds, faces, probe, face_hits, e));
     const int kept = static_cast<int>(e.candidates.size());
     const int holds = static_cast<int>(
         std::count_if(e.candidates.begin(), e.candidates.end(),
@@ -502,10 +467,14 @@ absl::StatusOr<Enrollment> EnrollmentService::EnrollKeyed(const std::string& act
                      {"hold_threshold", thresholds.hold}});
   });
   if (!s.ok()) return s;
-  // Visible to the next enrollments once committed.
-  PUENTE_ASSIGN_OR_RETURN(biometrics::FaceTemplate stored,
-                          biometrics::FaceTemplate::Parse(stored_template));
-  PUENTE_RETURN_IF_ERROR(gallery_->Upsert(e.applicant.id, stored));
+  if (earlier) {
+    if (replayed != nullptr) *replayed = true;
+    return *earlier;
+  }
+  // In this gallery at once (the next enrollment here would catch up with it
+  // anyway; searches without the lock should find it now). Committed: a
+  // failure to read it back is for the next catch-up to mend, not an error.
+  gallery_->CatchUp(registry_).IgnoreError();
   return e;
 }
 

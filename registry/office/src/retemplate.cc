@@ -1,6 +1,7 @@
 #include "puente/registry/retemplate.h"
 
 #include "office/internal/enrollment_rows.h"
+#include "office/internal/gallery_feed.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/registry/validation.h"
@@ -116,6 +117,10 @@ absl::StatusOr<RetemplateProgress> Retemplate(Registry& registry, biometrics::Fa
     long long moved = 0;
     PUENTE_RETURN_IF_ERROR(InTransaction(db, [&]() -> absl::Status {
       Tx tx(db, registry.keys(), clock, actor);
+      // In the gallery feed: running servers see the rows change (a server of
+      // another set keeps their old templates until it restarts).
+      PUENTE_RETURN_IF_ERROR(internal::LockGallery(tx));
+      PUENTE_ASSIGN_OR_RETURN(const long long seq, internal::NextGallerySeq(tx));
       const std::string now = FormatTimestamp(clock.Now());
       const std::string model(set.model_id);
       moved = 0;
@@ -123,10 +128,10 @@ absl::StatusOr<RetemplateProgress> Retemplate(Registry& registry, biometrics::Fa
         // Only if nobody changed the row meanwhile (another run).
         soci::statement st =
             (tx.sql().prepare << "UPDATE enrollments SET template_enc = :t, model_id = :m, "
-                                 "template_set = :s, updated_at = :u WHERE id = :i AND "
-                                 "template_set = :f",
+                                 "template_set = :s, updated_at = :u, gallery_seq = :g WHERE id = "
+                                 ":i AND template_set = :f",
              soci::use(u.template_enc), soci::use(model), soci::use(p.target), soci::use(now),
-             soci::use(u.id), soci::use(u.from));
+             soci::use(seq), soci::use(u.id), soci::use(u.from));
         st.execute(true);
         moved += st.get_affected_rows();
       }

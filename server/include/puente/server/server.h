@@ -57,6 +57,9 @@ struct ServerConfig {
   std::vector<credentials::Recipient> recipients;
   int card_validity_days = 365;
   int workers = 2;
+  // How often the face gallery catches up with what other servers on the
+  // database committed (docs/deployment.md); 0: only at enrollments.
+  int gallery_catch_up_ms = 250;
   size_t max_body_bytes = 8 << 20;  // a phone photo in base64 fits
   // Connections (docs/security.md, "Connections and slow clients"): the
   // request body must arrive, and the answer be taken, within

@@ -4,8 +4,10 @@
 //
 // EnrollmentService offers the same calls and keeps its face gallery in
 // step; used alone, a "same person" decision updates `gallery` if one is
-// given (a one-shot CLI holds none). Not thread-safe (it shares its
-// Registry's connection).
+// given (a one-shot CLI holds none). Either way the decision is in the
+// gallery feed (live_gallery.h): every server on the database drops the
+// duplicate from its gallery at its next catch-up. Not thread-safe (it
+// shares its Registry's connection).
 #ifndef PUENTE_REGISTRY_ADJUDICATION_H_
 #define PUENTE_REGISTRY_ADJUDICATION_H_
 
@@ -13,15 +15,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "puente/biometrics/gallery.h"
 #include "puente/registry/enrollment.h"
+#include "puente/registry/live_gallery.h"
 #include "puente/registry/registry.h"
 
 namespace puente::registry {
 
 class Adjudication {
  public:
-  explicit Adjudication(Registry& registry, biometrics::FaceGallery* gallery = nullptr)
+  explicit Adjudication(Registry& registry, LiveGallery* gallery = nullptr)
       : registry_(registry), gallery_(gallery) {}
 
   // The enrollment of an applicant, with its candidates (audited as read).
@@ -40,7 +42,7 @@ class Adjudication {
 
  private:
   Registry& registry_;
-  biometrics::FaceGallery* gallery_;
+  LiveGallery* gallery_;
 };
 
 }  // namespace puente::registry

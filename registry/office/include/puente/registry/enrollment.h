@@ -11,8 +11,11 @@
 // Everything an enrollment writes (applicant, case, encrypted photo and
 // template, match keys, candidates, audit events) is one transaction: a
 // refused photo, an error or a crash leaves nothing behind. The face gallery
-// (in memory) is loaded from the database by Create and updated after each
-// commit.
+// (in memory, live_gallery.h) is loaded from the database by Create. The 1:N
+// search runs inside the enrollment's transaction under the gallery lock,
+// after the gallery has caught up with every change committed by anyone
+// (other services, other processes on the same database): two enrollments
+// of one person, at two servers at once, see each other.
 //
 // Not thread-safe (it uses its Registry's one connection); the gallery may be
 // shared by several services, one per thread.
@@ -31,6 +34,7 @@
 #include "puente/biometrics/face_capture.h"
 #include "puente/biometrics/gallery.h"
 #include "puente/registry/candidate_policy.h"
+#include "puente/registry/live_gallery.h"
 #include "puente/registry/registry.h"
 
 namespace puente::registry {
@@ -99,11 +103,12 @@ struct RetryKey {
 
 class EnrollmentService {
  public:
-  // Loads every enrolled template (except confirmed duplicates) into
-  // `gallery`, or a new one. `registry` and `capture` must outlive the service.
+  // Searches and adds to `gallery` (another service's on the same database,
+  // e.g. a server's other workers), or loads a new one (LiveGallery::Load).
+  // `registry` and `capture` must outlive the service.
   static absl::StatusOr<std::unique_ptr<EnrollmentService>> Create(
       Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy = {},
-      std::shared_ptr<biometrics::FaceGallery> gallery = nullptr);
+      std::shared_ptr<LiveGallery> gallery = nullptr);
 
   // InvalidArgument naming the field for bad data; InvalidArgument
   // "photo: refused by the quality check: <code>: <message>; ..." for a photo
@@ -149,18 +154,20 @@ class EnrollmentService {
                                               const std::string& registration_number,
                                               std::string_view live_photo);
 
-  const biometrics::FaceGallery& gallery() const { return *gallery_; }
+  const biometrics::FaceGallery& gallery() const { return gallery_->faces(); }
   const EnrollmentPolicy& policy() const { return policy_; }
   // The gallery this service searches and adds to (shared with the
   // service's other instances on one database); also updated by field/'s
   // reference people.
-  std::shared_ptr<biometrics::FaceGallery> shared_gallery() const { return gallery_; }
+  std::shared_ptr<LiveGallery> live_gallery() const { return gallery_; }
+  std::shared_ptr<biometrics::FaceGallery> shared_gallery() const {
+    return gallery_->shared_faces();
+  }
 
  private:
   EnrollmentService(Registry& registry, biometrics::FaceCapture& capture, EnrollmentPolicy policy,
-                    std::shared_ptr<biometrics::FaceGallery> gallery)
+                    std::shared_ptr<LiveGallery> gallery)
       : registry_(registry), capture_(capture), policy_(policy), gallery_(std::move(gallery)) {}
-  absl::Status LoadGallery();
   absl::StatusOr<Enrollment> EnrollKeyed(const std::string& actor, NewApplicant applicant,
                                          std::string_view photo, const RetryKey* retry,
                                          bool* replayed);
@@ -168,7 +175,7 @@ class EnrollmentService {
   Registry& registry_;
   biometrics::FaceCapture& capture_;
   EnrollmentPolicy policy_;
-  std::shared_ptr<biometrics::FaceGallery> gallery_;
+  std::shared_ptr<LiveGallery> gallery_;
 };
 
 }  // namespace puente::registry
