@@ -28,6 +28,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
   libopencv-dev libjpeg62-turbo-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
+  cracklib-runtime  # /usr/share/dict/cracklib-small: the common-password dictionary
 )
 if [ "$with_tests" = 1 ]; then
   packages+=(postgresql-15 postgresql-client-15 openssl)
