@@ -28,6 +28,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libcpp-httplib-dev
   libopencv-dev libjpeg62-turbo-dev libqrencode-dev libcbor-dev libcairo2-dev libzxing-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev libopenblas0-pthread
+  cracklib-runtime  # /usr/share/dict/cracklib-small: the common-password dictionary
 )
 # The web apps are bundled with Node (and the interoperability test runs a
 # Claim 169 reader in it). Machines usually have Node (with npm) already;

@@ -64,6 +64,10 @@ void AddJornadaCommands(CLI::App& app, Globals& g, const Runner& run);
 // `puente birth register|list|export|open` (birth_commands.cc).
 void AddBirthCommands(CLI::App& app, Globals& g, const Runner& run);
 
+// `puente user add|disable|enable|reset-password|change-password|
+// revoke-sessions|unlock|purge-sessions` (user_commands.cc).
+void AddUserCommands(CLI::App& app, Globals& g, const Runner& run);
+
 // `puente review list|decide` (review_commands.cc).
 void AddReviewCommands(CLI::App& app, Globals& g, const Runner& run);
 

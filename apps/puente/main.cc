@@ -427,6 +427,7 @@ int Main(int argc, char** argv) {
   AddJornadaCommands(app, g, run);
   AddBirthCommands(app, g, run);
   AddReviewCommands(app, g, run);
+  AddUserCommands(app, g, run);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #include "src/api_json.h"
 
 #include "absl/status/status.h"
+#include "puente/common/error_detail.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/card.h"
@@ -23,11 +24,18 @@ absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const json& body, const
   return registry::NewApplicantFromJson(body, key);
 }
 
+absl::StatusOr<std::string> StringField(const json& body, const std::string& field,
+                                        const std::string& fallback) {
+  const auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_string()) return WithDetail(Bad(field, "must be a string"), kDetailField, field);
+  return it->get<std::string>();
+}
+
 absl::StatusOr<std::string> PhotoFromJson(const json& body) {
-  if (!body.contains("photo_base64") || !body["photo_base64"].is_string()) {
-    return Bad("photo_base64", "is required (the photo, base64-encoded)");
-  }
-  auto bytes = crypto::Base64Decode(body["photo_base64"].get<std::string>());
+  PUENTE_ASSIGN_OR_RETURN(std::string text, StringField(body, "photo_base64"));
+  if (text.empty()) return Bad("photo_base64", "is required (the photo, base64-encoded)");
+  auto bytes = crypto::Base64Decode(text);
   if (!bytes.ok()) return Bad("photo_base64", "is not valid base64");
   return bytes;
 }

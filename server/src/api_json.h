@@ -18,6 +18,13 @@ namespace puente::server {
 // [{type, country, number, expiry}], office_code, case_number, relationship.
 absl::StatusOr<registry::NewApplicant> ApplicantFromJson(const nlohmann::json& body,
                                                          const std::string& key);
+// body[field] as a string: `fallback` when the field is absent or null;
+// InvalidArgument "FIELD: must be a string" (with the kDetailField detail)
+// for a number, boolean, array or object. Every route reads the strings of
+// its body through this, so a value of the wrong type is a 400 naming the
+// field, never an exception.
+absl::StatusOr<std::string> StringField(const nlohmann::json& body, const std::string& field,
+                                        const std::string& fallback = "");
 // body["photo_base64"] decoded.
 absl::StatusOr<std::string> PhotoFromJson(const nlohmann::json& body);
 

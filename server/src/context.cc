@@ -1,5 +1,7 @@
 #include "src/context.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
@@ -18,9 +20,22 @@ ServerContext::ServerContext(ServerConfig c)
                 config.recipients,
                 config.card_validity_days,
                 false,
-                ""} {}
+                ""},
+      password_checks(std::clamp(config.workers / 2, 1, 64)) {}
 
 int64_t ServerContext::NowSeconds() const { return absl::ToUnixSeconds(clock.Now()); }
+
+std::string ClientAddress(const httplib::Request& req) {
+  // Trusted only from loopback, where the in-process front connects from: a
+  // client elsewhere cannot pick the address its failures are counted under.
+  const bool from_loopback = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1" ||
+                             req.remote_addr == "::ffff:127.0.0.1";
+  if (from_loopback && req.has_header("X-Puente-Client")) {
+    std::string forwarded = req.get_header_value("X-Puente-Client");
+    if (!forwarded.empty() && forwarded.size() <= 64) return forwarded;
+  }
+  return req.remote_addr;
+}
 
 std::string BearerToken(const httplib::Request& req) {
   const std::string auth = req.get_header_value("Authorization");

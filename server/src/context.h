@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <semaphore>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -46,10 +47,20 @@ struct ServerContext {
   std::shared_ptr<registry::LiveGallery> live_gallery;
   WorkerPool pool;
   Metrics metrics;
+  // Password checks (scrypt: ~0.1 s of one core and 32 MiB each) run on the
+  // request's thread, not on a worker, at most max(1, workers / 2) at once:
+  // a flood of logins can take that share of the CPU, never every worker.
+  std::counting_semaphore<64> password_checks;
 
   // Unix seconds by `clock`.
   int64_t NowSeconds() const;
 };
+
+// The client's address: the X-Puente-Client header that the server's own
+// front sets when the connection comes from loopback (the front is
+// in-process), else httplib's req.remote_addr. Login throttling counts
+// failures per this address.
+std::string ClientAddress(const httplib::Request& req);
 
 // The bearer token of "Authorization: Bearer <token>", or "" without one.
 std::string BearerToken(const httplib::Request& req);

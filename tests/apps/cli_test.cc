@@ -47,6 +47,56 @@ constexpr char kAdd[] =
     "applicant add --given-names 'Ana Lucía' --surname1 'Núñez' --sex F --dob 1990-05-02 "
     "--nationality col --language spa --document passport:COL:AB123456 ";
 
+// Issue 15 item 9: `puente user ...` with passwords on standard input only;
+// the password rule applies; every change is audited and the chain holds.
+TEST_F(CliTest, UserCommandsManageAccountsWithPasswordsOnStandardInput) {
+  ASSERT_EQ(Run("init").code, 0);
+  auto file = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  };
+  file("weak.txt", "aaaaaaaaaa\n");
+  file("pw.txt", "password-of-luis\n");
+  file("new.txt", "luis-got-a-new-one\n");
+  file("change.txt", "luis-got-a-new-one\nluis-changed-it-again\n");
+  std::string printed;
+  auto run = [&](const std::string& args) {
+    Result r = Run(args);
+    printed += r.out + r.err;
+    return r;
+  };
+  Result r = run("user add luis --role officer < weak.txt");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("password: needs at least 5 different characters"), std::string::npos)
+      << r.err;
+  r = run("--json user add luis --role officer < pw.txt");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["role"], "officer");
+  EXPECT_EQ(run("user add luis --role officer < pw.txt").code, 5);  // exists
+  EXPECT_EQ(run("user add marta --role chief < pw.txt").code, 3);
+  EXPECT_EQ(run("user add marta --role officer < /dev/null").code, 3);
+  EXPECT_EQ(run("user disable luis").code, 0);
+  EXPECT_EQ(run("user enable luis").code, 0);
+  EXPECT_EQ(run("user disable nobody").code, 4);
+  EXPECT_EQ(run("user reset-password luis < weak.txt").code, 3);
+  EXPECT_EQ(run("user reset-password luis < new.txt").code, 0);
+  r = run("user change-password luis < change.txt");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(run("user change-password luis < change.txt").code, 0);  // the current one changed
+  r = run("--json user revoke-sessions luis");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["sessions_ended"], 0);  // change-password logged out
+  EXPECT_EQ(run("user unlock luis").code, 0);
+  EXPECT_EQ(run("user unlock --address 10.1.2.3").code, 0);
+  EXPECT_EQ(run("user unlock").code, 3);
+  r = run("--json user purge-sessions");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["purged"], 0);
+  EXPECT_EQ(run("audit verify").code, 0);
+  for (const char* secret : {"password-of-luis", "luis-got-a-new-one", "luis-changed-it-again"}) {
+    EXPECT_EQ(printed.find(secret), std::string::npos) << secret;
+  }
+}
+
 TEST_F(CliTest, InitCreatesPrivateKeyAndSchemaAndIsRepeatable) {
   Result r = Run("init");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -22,7 +22,7 @@ absl::StatusOr<Enrollment> Adjudication::GetEnrollment(const std::string& actor,
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   Enrollment e;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
     PUENTE_ASSIGN_OR_RETURN(e, LoadEnrollment(tx, std::move(a)));
@@ -36,7 +36,7 @@ absl::StatusOr<std::vector<Enrollment>> Adjudication::ListHeld(const std::string
                                                                bool flagged) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   std::vector<Enrollment> out;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     std::vector<std::string> applicant_ids;
     std::string id;
@@ -69,7 +69,7 @@ absl::StatusOr<std::string> Adjudication::GetPhoto(const std::string& actor,
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   std::string photo;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
     std::string enrollment_id, photo_enc;

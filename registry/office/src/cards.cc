@@ -197,7 +197,7 @@ absl::StatusOr<IssuedCard> CardOffice::IssueInternal(const std::string& actor,
 absl::StatusOr<IssuedCard> CardOffice::Get(const std::string& actor, uint64_t serial) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   IssuedCard out;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     const long long serial_ll = static_cast<long long>(serial);
     std::string applicant_id, qr_enc, status, reason;
@@ -276,7 +276,7 @@ absl::Status CardOffice::Revoke(const std::string& actor, uint64_t serial,
 
 absl::StatusOr<std::vector<uint64_t>> CardOffice::RevokedSerials() {
   std::vector<uint64_t> out;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
     long long serial = 0;
     soci::statement q = (internal::Session(registry_.database()).prepare
                              << "SELECT serial FROM cards WHERE status = 'revoked' ORDER BY serial",

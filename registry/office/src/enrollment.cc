@@ -509,7 +509,7 @@ absl::StatusOr<FaceVerification> EnrollmentService::VerifyFace(
   FaceVerification out;
   out.threshold = biometrics::kDefaultMatchThreshold;
   out.live_photo_passed_quality = live->passed;
-  absl::Status s = InTransaction(registry_.database(), [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
     PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, reg_no, "applicant.read"));
     std::string enrollment_id, template_enc;

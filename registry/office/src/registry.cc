@@ -138,7 +138,7 @@ absl::StatusOr<Applicant> Registry::GetApplicant(const std::string& actor,
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   PUENTE_ASSIGN_OR_RETURN(std::string reg_no, ParseRegistrationNumber(registration_number));
   Applicant a;
-  absl::Status s = InTransaction(*db_, [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(*db_, [&]() -> absl::Status {
     Tx tx(*db_, keys_, clock_, actor);
     PUENTE_ASSIGN_OR_RETURN(a, ReadApplicant(tx, reg_no, "applicant.read"));
     return absl::OkStatus();
@@ -153,7 +153,7 @@ absl::StatusOr<std::vector<Applicant>> Registry::ListApplicants(const std::strin
   if (limit < 1 || limit > 1000) return absl::InvalidArgumentError("limit: must be 1 to 1000");
   if (offset < 0) return absl::InvalidArgumentError("offset: must not be negative");
   std::vector<Applicant> out;
-  absl::Status s = InTransaction(*db_, [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(*db_, [&]() -> absl::Status {
     Tx tx(*db_, keys_, clock_, actor);
     std::vector<ApplicantRow> rows;
     {
@@ -263,7 +263,7 @@ absl::StatusOr<Applicant> Registry::UpdateApplicant(const std::string& actor,
 absl::StatusOr<Case> Registry::GetCase(const std::string& actor, const std::string& case_number) {
   PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
   Case c;
-  absl::Status s = InTransaction(*db_, [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(*db_, [&]() -> absl::Status {
     Tx tx(*db_, keys_, clock_, actor);
     PUENTE_ASSIGN_OR_RETURN(c, LoadCase(tx, case_number));
     return tx.Audit("case.read", "case", c.id);

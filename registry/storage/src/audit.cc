@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
@@ -36,6 +37,12 @@ absl::StatusOr<std::string> Mac(const KeyRing& keys, const EventRow& e) {
 
 absl::Status AppendAuditEvent(Database& db, const KeyRing& keys, const Clock& clock,
                               const AuditEvent& event) {
+  // The event of a read is written after the read, without holding the
+  // write lock through it (InReadTransaction).
+  if (internal::DeferWriteUntilAfterRead(
+          db, [&db, &keys, &clock, event] { return AppendAuditEvent(db, keys, clock, event); })) {
+    return absl::OkStatus();
+  }
   try {
     soci::session& sql = internal::Session(db);
     // Taking the head row's write lock first serialises concurrent appenders.
@@ -125,7 +132,7 @@ absl::StatusOr<std::vector<StoredAuditEvent>> ListAuditEvents(Database& db, long
                                                               int limit) {
   limit = std::clamp(limit, 1, 1000);
   std::vector<StoredAuditEvent> out;
-  absl::Status s = InTransaction(db, [&]() -> absl::Status {
+  absl::Status s = InReadTransaction(db, [&]() -> absl::Status {
     StoredAuditEvent e;
     soci::statement st =
         (internal::Session(db).prepare

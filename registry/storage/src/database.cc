@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "puente/common/error_detail.h"
+#include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "storage/internal/session.h"
 
@@ -238,9 +239,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& url)
   }
 }
 
-Transaction::Transaction(Database& db) : db_(db) {
+Transaction::Transaction(Database& db, Kind kind) : db_(db) {
+  const bool read = kind == Kind::kRead;
   if (db_.dialect() == Dialect::kSqlite) {
-    internal::Session(db_) << "BEGIN IMMEDIATE";
+    internal::Session(db_) << (read ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+  } else if (read) {
+    internal::Session(db_) << "BEGIN READ ONLY";
   } else {
     internal::Session(db_).begin();
   }
@@ -293,6 +297,44 @@ absl::Status DatabaseFailure(absl::StatusCode code, std::string_view message,
 }
 
 }  // namespace
+
+bool internal::DeferWriteUntilAfterRead(Database& db, std::function<absl::Status()> write) {
+  if (!db.reading_) return false;
+  db.after_read_.push_back(std::move(write));
+  return true;
+}
+
+absl::Status InReadTransaction(Database& db, const std::function<absl::Status()>& fn) {
+  struct Reading {
+    Database& db;
+    explicit Reading(Database& d) : db(d) {
+      db.reading_ = true;
+      db.after_read_.clear();
+    }
+    ~Reading() {
+      db.reading_ = false;
+      db.after_read_.clear();
+    }
+  };
+  std::vector<std::function<absl::Status()>> writes;
+  try {
+    Reading reading(db);
+    Transaction tx(db, Transaction::Kind::kRead);
+    absl::Status s = fn();
+    if (!s.ok()) return s;  // ~Transaction rolls back; the deferred writes are dropped
+    PUENTE_RETURN_IF_ERROR(tx.Commit());
+    writes = std::move(db.after_read_);
+  } catch (const soci::soci_error& e) {
+    return internal::FromSociError(e, "database operation");
+  } catch (const std::exception& e) {
+    return absl::InternalError(puente::StrCat("database operation: ", e.what()));
+  }
+  if (writes.empty()) return absl::OkStatus();
+  return InTransaction(db, [&]() -> absl::Status {
+    for (const auto& write : writes) PUENTE_RETURN_IF_ERROR(write());
+    return absl::OkStatus();
+  });
+}
 
 absl::Status internal::FromSociError(const soci::soci_error& e, std::string_view context) {
   // get_error_message() leaves out the SQL text and bound values; it still

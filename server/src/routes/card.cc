@@ -16,8 +16,8 @@ absl::Status Issue(ServerContext& ctx, const httplib::Request& req, httplib::Res
                    const registry::User& u, Worker& w) {
   if (!ctx.config.issuer) return absl::UnavailableError("no issuer key configured");
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  PUENTE_ASSIGN_OR_RETURN(credentials::CardType type,
-                          credentials::ParseCardType(body.value("type", "asylum-seeker")));
+  PUENTE_ASSIGN_OR_RETURN(const std::string type_text, StringField(body, "type", "asylum-seeker"));
+  PUENTE_ASSIGN_OR_RETURN(credentials::CardType type, credentials::ParseCardType(type_text));
   PUENTE_ASSIGN_OR_RETURN(registry::IssuedCard card, w.cards->Issue(u.name, req.matches[1], type));
   ctx.metrics.cards_issued++;
   SendJson(res, CardJson(card), 201);
@@ -71,7 +71,8 @@ absl::Status Revoke(ServerContext&, const httplib::Request& req, httplib::Respon
                     const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(uint64_t serial, SerialOf(req.matches[1]));
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  PUENTE_RETURN_IF_ERROR(w.cards->Revoke(u.name, serial, body.value("reason", "")));
+  PUENTE_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason"));
+  PUENTE_RETURN_IF_ERROR(w.cards->Revoke(u.name, serial, reason));
   SendJson(res, {{"serial", serial}, {"status", "revoked"}});
   return absl::OkStatus();
 }
@@ -80,8 +81,8 @@ absl::Status Replace(ServerContext& ctx, const httplib::Request& req, httplib::R
                      const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(uint64_t serial, SerialOf(req.matches[1]));
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  PUENTE_ASSIGN_OR_RETURN(registry::IssuedCard card,
-                          w.cards->Replace(u.name, serial, body.value("reason", "")));
+  PUENTE_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason"));
+  PUENTE_ASSIGN_OR_RETURN(registry::IssuedCard card, w.cards->Replace(u.name, serial, reason));
   ctx.metrics.cards_issued++;
   SendJson(res, CardJson(card), 201);
   return absl::OkStatus();

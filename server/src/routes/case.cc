@@ -2,6 +2,7 @@
 // status changes.
 #include "puente/common/status_macros.h"
 #include "puente/registry/json.h"
+#include "src/api_json.h"
 #include "src/routes/routes.h"
 
 namespace puente::server {
@@ -13,11 +14,12 @@ using registry::Role;
 absl::Status ChangeStatus(ServerContext&, const httplib::Request& req, httplib::Response& res,
                           const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  auto to = registry::ParseCaseStatus(body.value("to", ""));
+  PUENTE_ASSIGN_OR_RETURN(const std::string to_text, StringField(body, "to"));
+  PUENTE_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason"));
+  auto to = registry::ParseCaseStatus(to_text);
   if (!to) return absl::InvalidArgumentError("to: not a case status");
-  PUENTE_ASSIGN_OR_RETURN(
-      registry::Case c,
-      w.registry->ChangeCaseStatus(u.name, req.matches[1], *to, body.value("reason", "")));
+  PUENTE_ASSIGN_OR_RETURN(registry::Case c,
+                          w.registry->ChangeCaseStatus(u.name, req.matches[1], *to, reason));
   SendJson(res, {{"case_number", c.case_number}, {"status", registry::ToString(c.status)}});
   return absl::OkStatus();
 }

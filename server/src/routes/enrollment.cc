@@ -84,7 +84,8 @@ absl::Status GetPhoto(ServerContext&, const httplib::Request& req, httplib::Resp
 absl::Status Decide(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
                     const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  const std::string d = body.value("decision", "");
+  PUENTE_ASSIGN_OR_RETURN(const std::string d, StringField(body, "decision"));
+  PUENTE_ASSIGN_OR_RETURN(const std::string note, StringField(body, "note"));
   if (d != "same_person" && d != "different") {
     return absl::InvalidArgumentError("decision: \"same_person\" or \"different\"");
   }
@@ -92,7 +93,7 @@ absl::Status Decide(ServerContext& ctx, const httplib::Request& req, httplib::Re
                           w.enrollment->Decide(u.name, req.matches[1],
                                                d == "same_person" ? registry::Decision::kSamePerson
                                                                   : registry::Decision::kDifferent,
-                                               body.value("note", "")));
+                                               note));
   ctx.metrics.decisions++;
   SendJson(res, EnrollmentJson(e));
   return absl::OkStatus();

@@ -1,5 +1,8 @@
-// Sessions (log in, log out) and users.
+// Sessions (log in, log out), the caller's own password, and users: create,
+// disable and enable, reset a password, end a user's sessions, unlock an
+// account or address after failed logins (docs/security.md).
 #include "puente/common/status_macros.h"
+#include "src/api_json.h"
 #include "src/http_status.h"
 #include "src/routes/routes.h"
 
@@ -9,11 +12,31 @@ namespace {
 using nlohmann::json;
 using registry::Role;
 
+// A user name from a URL.
+constexpr const char* kUser = R"(/api/v1/users/([a-z0-9._-]{1,64}))";
+
 absl::Status LogIn(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  const std::string user = body.value("user", ""), password = body.value("password", "");
-  PUENTE_ASSIGN_OR_RETURN(std::string token,
-                          ctx.pool.With([&](Worker& w) { return w.users->Login(user, password); }));
+  PUENTE_ASSIGN_OR_RETURN(const std::string user, StringField(body, "user"));
+  PUENTE_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password"));
+  const std::string address = ClientAddress(req);
+  // The lock and the stored hash on a worker; the scrypt check on this
+  // thread, holding no worker and no transaction; the outcome on a worker.
+  PUENTE_ASSIGN_OR_RETURN(
+      registry::UserDirectory::LoginAttempt attempt,
+      ctx.pool.With([&](Worker& w) { return w.users->PrepareLogin(user, address); }));
+  bool password_ok = false;
+  {
+    ctx.password_checks.acquire();
+    struct Release {
+      std::counting_semaphore<64>& s;
+      ~Release() { s.release(); }
+    } release{ctx.password_checks};
+    password_ok = registry::UserDirectory::CheckPassword(attempt, password);
+  }
+  PUENTE_ASSIGN_OR_RETURN(std::string token, ctx.pool.With([&](Worker& w) {
+    return w.users->CompleteLogin(attempt, password_ok);
+  }));
   SendJson(res, {{"token", token}, {"token_type", "Bearer"}}, 201);
   return absl::OkStatus();
 }
@@ -36,32 +59,121 @@ absl::Status WhoAmI(ServerContext& ctx, const httplib::Request& req, httplib::Re
   return absl::OkStatus();
 }
 
+absl::Status ChangeOwnPassword(ServerContext& ctx, const httplib::Request& req,
+                               httplib::Response& res) {
+  const std::string token = BearerToken(req);
+  if (token.empty()) {
+    return absl::UnauthenticatedError("missing bearer token (POST /api/v1/sessions to log in)");
+  }
+  PUENTE_RETURN_IF_ERROR(
+      ctx.pool.With([&](Worker& w) { return w.users->Authenticate(token).status(); }));
+  PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
+  PUENTE_ASSIGN_OR_RETURN(const std::string current, StringField(body, "current_password"));
+  PUENTE_ASSIGN_OR_RETURN(const std::string next, StringField(body, "new_password"));
+  if (current.empty()) return absl::InvalidArgumentError("current_password: is required");
+  if (next.empty()) return absl::InvalidArgumentError("new_password: is required");
+  PUENTE_RETURN_IF_ERROR(
+      ctx.pool.With([&](Worker& w) { return w.users->ChangeOwnPassword(token, current, next); }));
+  res.status = 204;
+  return absl::OkStatus();
+}
+
 absl::Status CreateUser(ServerContext&, const httplib::Request& req, httplib::Response& res,
                         const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  auto role = registry::ParseRole(body.value("role", ""));
+  PUENTE_ASSIGN_OR_RETURN(const std::string role_text, StringField(body, "role"));
+  PUENTE_ASSIGN_OR_RETURN(const std::string name, StringField(body, "name"));
+  PUENTE_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password"));
+  auto role = registry::ParseRole(role_text);
   if (!role) {
     return absl::InvalidArgumentError("role: one of officer, supervisor, auditor, admin, verifier");
   }
-  PUENTE_ASSIGN_OR_RETURN(
-      registry::User created,
-      w.users->AddUser(u.name, body.value("name", ""), *role, body.value("password", "")));
+  PUENTE_ASSIGN_OR_RETURN(registry::User created, w.users->AddUser(u.name, name, *role, password));
   SendJson(res, {{"name", created.name}, {"role", registry::ToString(created.role)}}, 201);
+  return absl::OkStatus();
+}
+
+absl::Status Disable(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                     const registry::User& u, Worker& w) {
+  PUENTE_RETURN_IF_ERROR(w.users->SetActive(u.name, req.matches[1], false));
+  SendJson(res, {{"name", req.matches[1]}, {"active", false}});
+  return absl::OkStatus();
+}
+
+absl::Status Enable(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                    const registry::User& u, Worker& w) {
+  PUENTE_RETURN_IF_ERROR(w.users->SetActive(u.name, req.matches[1], true));
+  SendJson(res, {{"name", req.matches[1]}, {"active", true}});
+  return absl::OkStatus();
+}
+
+absl::Status ResetPassword(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                           const registry::User& u, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
+  PUENTE_ASSIGN_OR_RETURN(const std::string next, StringField(body, "new_password"));
+  if (next.empty()) return absl::InvalidArgumentError("new_password: is required");
+  PUENTE_RETURN_IF_ERROR(w.users->ResetPassword(u.name, req.matches[1], next));
+  res.status = 204;
+  return absl::OkStatus();
+}
+
+absl::Status RevokeSessions(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                            const registry::User& u, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(int ended, w.users->RevokeSessions(u.name, req.matches[1]));
+  SendJson(res, {{"name", req.matches[1]}, {"sessions_ended", ended}});
+  return absl::OkStatus();
+}
+
+absl::Status Unlock(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                    const registry::User& u, Worker& w) {
+  PUENTE_RETURN_IF_ERROR(w.users->Unlock(u.name, req.matches[1]));
+  SendJson(res, {{"name", req.matches[1]}, {"unlocked", true}});
+  return absl::OkStatus();
+}
+
+absl::Status UnlockAddress(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                           const registry::User& u, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
+  PUENTE_ASSIGN_OR_RETURN(const std::string address, StringField(body, "address"));
+  PUENTE_RETURN_IF_ERROR(w.users->UnlockAddress(u.name, address));
+  SendJson(res, {{"address", address}, {"unlocked", true}});
   return absl::OkStatus();
 }
 
 }  // namespace
 
 std::vector<Route> SessionRoutes() {
+  const std::string user = kUser;
   return {
       PublicRoute(Method::kPost, "/api/v1/sessions", "/api/v1/sessions",
-                  "Log in: {user, password} -> {token}", LogIn),
+                  "Log in: {user, password} -> {token}; 429 while the account or address is "
+                  "locked after failed logins",
+                  LogIn),
       AnyUserRoute(Method::kDelete, "/api/v1/sessions", "/api/v1/sessions",
                    "Log out (revokes the bearer token)", LogOut),
       AnyUserRoute(Method::kGet, "/api/v1/session", "/api/v1/session",
                    "The bearer token's user and role: {user, role}", WhoAmI),
+      AnyUserRoute(Method::kPut, "/api/v1/account/password", "/api/v1/account/password",
+                   "Change your own password: {current_password, new_password}; your other "
+                   "sessions end",
+                   ChangeOwnPassword),
       RoleRoute(Method::kPost, "/api/v1/users", "/api/v1/users", {Role::kAdmin},
                 "Create a user: {name, role, password}", CreateUser),
+      RoleRoute(Method::kPost, user + "/disable", "/api/v1/users/{name}/disable", {Role::kAdmin},
+                "Disable a user (their sessions end)", Disable),
+      RoleRoute(Method::kPost, user + "/enable", "/api/v1/users/{name}/enable", {Role::kAdmin},
+                "Enable a disabled user", Enable),
+      RoleRoute(Method::kPost, user + "/password", "/api/v1/users/{name}/password", {Role::kAdmin},
+                "Reset a user's password: {new_password}; their sessions end, the account is "
+                "unlocked",
+                ResetPassword),
+      RoleRoute(Method::kDelete, user + "/sessions", "/api/v1/users/{name}/sessions",
+                {Role::kAdmin}, "End every session of a user -> {sessions_ended}", RevokeSessions),
+      RoleRoute(Method::kPost, user + "/unlock", "/api/v1/users/{name}/unlock", {Role::kAdmin},
+                "Unlock an account locked after failed logins", Unlock),
+      RoleRoute(Method::kPost, "/api/v1/login-locks/address", "/api/v1/login-locks/address",
+                {Role::kAdmin}, "Unlock a client address locked after failed logins: {address}",
+                UnlockAddress),
   };
 }
 

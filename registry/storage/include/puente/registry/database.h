@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,6 +35,11 @@ class Database;
 namespace internal {
 // The SOCI session of `db`, for registry/ code (storage/internal/session.h).
 soci::session& Session(Database& db);
+// Inside InReadTransaction, keeps `write` to run after the read in one short
+// write transaction, and returns true; elsewhere returns false (the caller
+// writes now, in its own transaction). AppendAuditEvent uses it so that the
+// audit event of a read does not take the write lock for the whole read.
+bool DeferWriteUntilAfterRead(Database& db, std::function<absl::Status()> write);
 }  // namespace internal
 
 enum class Dialect { kSqlite, kPostgresql };
@@ -60,17 +66,26 @@ class Database {
 
  private:
   friend soci::session& internal::Session(Database& db);
+  friend bool internal::DeferWriteUntilAfterRead(Database& db, std::function<absl::Status()> write);
+  friend absl::Status InReadTransaction(Database& db, const std::function<absl::Status()>& fn);
   Database(DatabaseUrl url, std::unique_ptr<soci::session> s);
   DatabaseUrl url_;
   std::unique_ptr<soci::session> session_;
+  // Set while InReadTransaction runs its function; the writes it deferred.
+  bool reading_ = false;
+  std::vector<std::function<absl::Status()>> after_read_;
 };
 
-// A transaction that rolls back unless Commit() succeeds. SQLite transactions
-// start IMMEDIATE (take the write lock up front) so that read-then-write
-// sequences cannot deadlock between processes.
+// A transaction that rolls back unless Commit() succeeds. SQLite write
+// transactions start IMMEDIATE (take the write lock up front) so that
+// read-then-write sequences cannot deadlock between processes; read
+// transactions start DEFERRED and never take it (in WAL mode they neither
+// wait for the writer nor make it wait). PostgreSQL read transactions are
+// READ ONLY, so a write slipped into one fails loudly instead of silently.
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  enum class Kind { kWrite, kRead };
+  explicit Transaction(Database& db, Kind kind = Kind::kWrite);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -101,6 +116,15 @@ inline constexpr std::string_view kDiskFullMessage =
 //   Aborted                                      a serialisation failure
 //   Internal                                     anything else
 absl::Status InTransaction(Database& db, const std::function<absl::Status()>& fn);
+
+// Runs `fn`, which only reads, in a read Transaction (no write lock). Audit
+// events `fn` appends (the record of who read what) are written after the
+// read commits, all in one short write transaction; if that fails, the
+// whole call fails with its status, so no read goes unrecorded (the caller
+// must not hand out what `fn` read unless this returns OK). `fn` must not
+// write anything else: PostgreSQL refuses it; on SQLite it would take the
+// write lock mid-transaction and can fail with "database is locked".
+absl::Status InReadTransaction(Database& db, const std::function<absl::Status()>& fn);
 
 }  // namespace puente::registry
 
