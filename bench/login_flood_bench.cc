@@ -10,13 +10,16 @@
 // passwords as fast as the server answers and one thread reads an applicant
 // in a loop (a token check and an audited read each). Two kinds of flood:
 // "one account" (one name, one address: throttling refuses it early) and
-// "spread" (a new name and a new client address every attempt, through the
-// X-Puente-Client header the server believes on loopback: every attempt is
-// a full scrypt check and a recorded failure). Prints enrollments/s and p95
-// for each phase, the flood's rate and statuses, and the reads' p95 and
-// failures. Only HTTP: the same file builds against older trees, for the
-// before/after figures in docs/security.md.
+// "spread" (a new name and a new client address every attempt: each from a
+// loopback address of its own, 127.a.b.c, which the server's front sees as
+// the client: every attempt is a full scrypt check and a recorded failure). Prints enrollments/s
+// and p95 for each phase, the flood's rate and statuses, and the reads' p95 and failures. Only
+// HTTP: the same file builds against older trees, for the before/after figures in docs/security.md.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +46,37 @@ using Steady = std::chrono::steady_clock;
 using nlohmann::json;
 
 namespace {
+
+// A JSON POST from the loopback address `from` on a connection of its own;
+// the answer's status, or -1.
+int PostFrom(int port, const std::string& from, const std::string& path, const std::string& body) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{120, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    close(fd);
+    return -1;
+  }
+  const std::string request = absl::StrFormat(
+      "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+      "Connection: close\r\n\r\n%s",
+      path, body.size(), body);
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    answer.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return answer.size() > 12 ? std::atoi(answer.substr(9, 3).c_str()) : -1;
+}
 
 double Seconds(Steady::time_point since) {
   return std::chrono::duration<double>(Steady::now() - since).count();
@@ -215,18 +249,21 @@ int main(int argc, char** argv) {
         while (!stop) {
           const long k = seq++;
           const std::string user = spread ? "guess" + std::to_string(k) : "ana";
-          httplib::Headers headers;
+          const std::string body =
+              json{{"user", user}, {"password", "wrong-password-" + std::to_string(t)}}.dump();
+          int status = -1;
           if (spread) {
-            headers.emplace("X-Puente-Client", absl::StrFormat("10.%d.%d.%d", (k >> 16) & 255,
-                                                               (k >> 8) & 255, k & 255));
+            status = PostFrom(
+                port,
+                absl::StrFormat("127.%d.%d.%d", 1 + (k >> 16) % 254, (k >> 8) & 255, 1 + k % 254),
+                "/api/v1/sessions", body);
+          } else {
+            auto r = c.Post("/api/v1/sessions", body, "application/json");
+            status = r ? r->status : -1;
           }
-          auto r = c.Post(
-              "/api/v1/sessions", headers,
-              json{{"user", user}, {"password", "wrong-password-" + std::to_string(t)}}.dump(),
-              "application/json");
           attempts++;
           std::lock_guard<std::mutex> lock(mu);
-          statuses[r ? r->status : -1]++;
+          statuses[status]++;
         }
       });
     }

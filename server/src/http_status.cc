@@ -2,10 +2,10 @@
 
 #include <cctype>
 #include <exception>
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "puente/common/error_detail.h"
+#include "puente/server/log.h"
 
 namespace puente::server {
 
@@ -38,12 +38,14 @@ std::string ErrorCodeName(const absl::Status& s) {
   return name;
 }
 
+// One "error" line of the server log (log.h): the answer's status and code,
+// the caller's message, and what the lower layer said.
 void LogError(int http_status, const absl::Status& s) {
-  std::string line = "puente-server: error " + std::to_string(http_status) + " " +
-                     ErrorCodeName(s) + ": " + std::string(s.message());
-  if (auto internal = DetailOf(s, kDetailInternal)) line += " [" + *internal + "]";
-  if (auto reason = DetailOf(s, kDetailReason)) line += " (reason " + *reason + ")";
-  std::cerr << line + "\n" << std::flush;
+  nlohmann::json fields{
+      {"status", http_status}, {"code", ErrorCodeName(s)}, {"message", std::string(s.message())}};
+  if (auto internal = DetailOf(s, kDetailInternal)) fields["internal"] = *internal;
+  if (auto reason = DetailOf(s, kDetailReason)) fields["reason"] = *reason;
+  LogEvent(http_status >= 500 ? LogLevel::kError : LogLevel::kWarn, "error", std::move(fields));
 }
 
 void SendError(httplib::Response& res, const absl::Status& s) {

@@ -323,7 +323,10 @@ TEST_F(FullDiskTest, Is503SavingNothingRefusesAuditedReadsAndPassesOnceSpaceIsFr
   ExpectNoInternals(full.raw);
   EXPECT_EQ(Count("applicants"), applicants) << "nothing half-written";
   // Logged, with what the database said (and no personal data).
-  EXPECT_NE(log.find("503 unavailable: the registry's disk is full"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"message\":\"the registry's disk is full; nothing was saved\""),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("\"status\":503"), std::string::npos) << log;
   EXPECT_NE(log.find("database or disk is full"), std::string::npos) << log;
   EXPECT_EQ(log.find("Obama"), std::string::npos) << log;
 
