@@ -12,9 +12,7 @@
 // starts a puente-server on a fresh SQLite registry and runs this against it:
 //   build/bench/attack_bench --url http://127.0.0.1:PORT --admin-password P
 //       --photos DIR [--seconds 20] [--slow 200] [--flood 4]
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,6 +31,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "loopback.h"
 #include "puente/crypto/encoding.h"
 
 using nlohmann::json;
@@ -48,27 +47,6 @@ double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-// A connection from `from` to 127.0.0.1:port, or -1.
-int Connect(int port, const char* from, int timeout_s) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  inet_pton(AF_INET, from, &src.sin_addr);
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(static_cast<uint16_t>(port));
-  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{timeout_s, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 struct Sample {
@@ -216,7 +194,7 @@ int main(int argc, char** argv) {
     while (!done) {
       if (slow_on && fds.empty()) {
         for (int i = 0; i < slow; ++i) {
-          const int fd = Connect(port, "127.0.0.2", 1);
+          const int fd = puente::testing::ConnectFrom("127.0.0.2", port, 1);
           if (fd < 0) continue;
           send(fd, "GET /health HTTP/1.1\r\n", 22, MSG_NOSIGNAL);
           fds.push_back(fd);
@@ -232,7 +210,7 @@ int main(int argc, char** argv) {
         for (int& fd : fds) {
           if (send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL) <= 0) {
             close(fd);
-            fd = Connect(port, "127.0.0.2", 1);
+            fd = puente::testing::ConnectFrom("127.0.0.2", port, 1);
             if (fd >= 0) send(fd, "GET /health HTTP/1.1\r\n", 22, MSG_NOSIGNAL);
           }
         }
@@ -248,16 +226,13 @@ int main(int argc, char** argv) {
     threads.emplace_back([&] {
       const std::string body =
           json{{"user", "bench.victim"}, {"password", "wrong-password-123"}}.dump();
-      const std::string request = absl::StrFormat(
-          "POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
-          body.size(), body);
+      const std::string request = puente::testing::JsonPostRequest("/api/v1/sessions", body);
       while (!done) {
         if (!flood_on) {
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
           continue;
         }
-        const int fd = Connect(port, "127.0.0.2", 15);
+        const int fd = puente::testing::ConnectFrom("127.0.0.2", port, 15);
         if (fd < 0) {
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
           continue;

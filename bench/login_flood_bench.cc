@@ -15,11 +15,7 @@
 // the client: every attempt is a full scrypt check and a recorded failure). Prints enrollments/s
 // and p95 for each phase, the flood's rate and statuses, and the reads' p95 and failures. Only
 // HTTP: the same file builds against older trees, for the before/after figures in docs/security.md.
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,6 +31,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "loopback.h"
 #include "puente/biometrics/models.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/keys.h"
@@ -46,37 +43,6 @@ using Steady = std::chrono::steady_clock;
 using nlohmann::json;
 
 namespace {
-
-// A JSON POST from the loopback address `from` on a connection of its own;
-// the answer's status, or -1.
-int PostFrom(int port, const std::string& from, const std::string& path, const std::string& body) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(static_cast<uint16_t>(port));
-  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{120, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-    close(fd);
-    return -1;
-  }
-  const std::string request = absl::StrFormat(
-      "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-      "Connection: close\r\n\r\n%s",
-      path, body.size(), body);
-  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string answer;
-  char buf[4096];
-  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
-    answer.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return answer.size() > 12 ? std::atoi(answer.substr(9, 3).c_str()) : -1;
-}
 
 double Seconds(Steady::time_point since) {
   return std::chrono::duration<double>(Steady::now() - since).count();
@@ -253,10 +219,11 @@ int main(int argc, char** argv) {
               json{{"user", user}, {"password", "wrong-password-" + std::to_string(t)}}.dump();
           int status = -1;
           if (spread) {
-            status = PostFrom(
-                port,
-                absl::StrFormat("127.%d.%d.%d", 1 + (k >> 16) % 254, (k >> 8) & 255, 1 + k % 254),
-                "/api/v1/sessions", body);
+            status =
+                puente::testing::PostJsonFrom(absl::StrFormat("127.%d.%d.%d", 1 + (k >> 16) % 254,
+                                                              (k >> 8) & 255, 1 + k % 254),
+                                              port, "/api/v1/sessions", body, "", 120)
+                    .first;
           } else {
             auto r = c.Post("/api/v1/sessions", body, "application/json");
             status = r ? r->status : -1;

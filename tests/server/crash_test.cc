@@ -3,10 +3,7 @@
 // gallery holds exactly the committed enrollments. On SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
 #include <soci/soci.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,9 +15,8 @@
 #include "biometrics/biometrics_test_support.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/keys.h"
+#include "server/server_process.h"
 #include "test_support.h"
-
-extern char** environ;
 
 namespace puente::server {
 namespace {
@@ -41,10 +37,7 @@ class CrashTest : public ::testing::TestWithParam<Dialect> {
     ASSERT_NE(puente::testing::OpenMigratedRegistry(db_, *master_), nullptr);
   }
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    server_.Kill();
     std::filesystem::remove_all(dir_);
   }
 
@@ -52,32 +45,7 @@ class CrashTest : public ::testing::TestWithParam<Dialect> {
   int Start() {
     const std::string log = (dir_ / "server.log").string();
     std::filesystem::remove(log);
-    const std::string models = puente::testing::ModelsDirForTests();
-    std::vector<std::string> args{
-        PUENTE_SERVER_BIN, "--db", db_.url(), "--key-file", key_file_, "--models", models,
-        "--port",          "0",    "--admin", "admin"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    setenv("PUENTE_ADMIN_PASSWORD", "admin-password-1", 1);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    EXPECT_EQ(posix_spawn(&pid_, PUENTE_SERVER_BIN, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 600; ++i) {
-      std::ifstream f(log);
-      std::string line;
-      if (std::getline(f, line)) {
-        const size_t colon = line.rfind(':');
-        if (line.find("listening on") != std::string::npos && colon != std::string::npos) {
-          return std::stoi(line.substr(colon + 1));
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "server did not start";
-    return 0;
+    return server_.Start(db_.url(), key_file_, log, std::chrono::seconds(30));
   }
 
   std::string Login(httplib::Client& c, const std::string& user, const std::string& pw) {
@@ -93,7 +61,7 @@ class CrashTest : public ::testing::TestWithParam<Dialect> {
   std::filesystem::path dir_;
   std::string key_file_;
   std::optional<crypto::SecretKey> master_;
-  pid_t pid_ = -1;
+  puente::testing::ServerProcess server_;
 };
 
 TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
@@ -137,9 +105,7 @@ TEST_P(CrashTest, KillDuringEnrollmentsLeavesNoHalfWrittenRecord) {
   };
   std::thread a(enroll_loop, 0), b(enroll_loop, 1);
   while (done < 6) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_EQ(kill(pid_, SIGKILL), 0);  // mid-flight: both clients have requests open
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  ASSERT_TRUE(server_.Kill());  // mid-flight: both clients have requests open
   stop = true;
   a.join();
   b.join();

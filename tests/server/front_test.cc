@@ -6,10 +6,8 @@
 // request refused, keep-alive and pipelining, a processing deadline, and the
 // one log line per request. Attackers connect from 127.0.0.2, everyone else
 // from 127.0.0.1 (both loopback).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "biometrics/biometrics_test_support.h"
+#include "loopback.h"
 #include "puente/server/log.h"
 #include "puente/server/server.h"
 #include "server/scoped_server.h"
@@ -40,20 +39,8 @@ double SecondsSince(SteadyClock::time_point t) {
 // after `read_timeout_s`.
 class RawConnection {
  public:
-  RawConnection(int port, const char* from = "127.0.0.1", int read_timeout_s = 10) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    inet_pton(AF_INET, from, &src.sin_addr);
-    ok_ = bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0;
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(static_cast<uint16_t>(port));
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok_ = ok_ && connect(fd_, reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0;
-    timeval tv{read_timeout_s, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
+  RawConnection(int port, const char* from = "127.0.0.1", int read_timeout_s = 10)
+      : fd_(puente::testing::ConnectFrom(from, port, read_timeout_s)), ok_(fd_ >= 0) {}
   ~RawConnection() {
     if (fd_ >= 0) close(fd_);
   }

@@ -6,9 +6,6 @@
 // Loopback only; every wait is bounded.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,9 +17,8 @@
 #include "biometrics/biometrics_test_support.h"
 #include "puente/crypto/encoding.h"
 #include "puente/registry/keys.h"
+#include "server/server_process.h"
 #include "test_support.h"
-
-extern char** environ;
 
 namespace puente::server {
 namespace {
@@ -31,62 +27,7 @@ using nlohmann::json;
 using registry::Dialect;
 using Clock = std::chrono::steady_clock;
 
-// One puente-server process, killed and reaped at scope exit.
-class ServerProcess {
- public:
-  ServerProcess() = default;
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // Starts it; returns its port, or 0 (with a test failure).
-  int Start(const std::string& db_url, const std::string& key_file, const std::string& log) {
-    std::vector<std::string> args{PUENTE_SERVER_BIN,
-                                  "--db",
-                                  db_url,
-                                  "--key-file",
-                                  key_file,
-                                  "--models",
-                                  puente::testing::ModelsDirForTests(),
-                                  "--port",
-                                  "0",
-                                  "--admin",
-                                  "admin"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    setenv("PUENTE_ADMIN_PASSWORD", "admin-password-1", 1);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    // The server log (JSON lines) apart, so the first line here is the port.
-    const std::string err = log + ".err";
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    EXPECT_EQ(posix_spawn(&pid_, PUENTE_SERVER_BIN, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 1200; ++i) {  // at most 60 s (the models load)
-      std::ifstream f(log);
-      std::string line;
-      if (std::getline(f, line)) {
-        const size_t colon = line.rfind(':');
-        if (line.find("listening on") != std::string::npos && colon != std::string::npos) {
-          return std::stoi(line.substr(colon + 1));
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "server did not start";
-    return 0;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using puente::testing::ServerProcess;
 
 class ReplicasTest : public ::testing::TestWithParam<Dialect> {
  protected:
@@ -100,9 +41,9 @@ class ReplicasTest : public ::testing::TestWithParam<Dialect> {
     master_ = *registry::LoadMasterKey(key_file_);
     ASSERT_NE(puente::testing::OpenMigratedRegistry(db_, *master_), nullptr);
     // One after the other: the first creates the admin.
-    port_a_ = a_.Start(db_.url(), key_file_, (dir_ / "a.log").string());
+    port_a_ = a_.Start(db_.url(), key_file_, (dir_ / "a.log").string(), std::chrono::seconds(60));
     ASSERT_GT(port_a_, 0);
-    port_b_ = b_.Start(db_.url(), key_file_, (dir_ / "b.log").string());
+    port_b_ = b_.Start(db_.url(), key_file_, (dir_ / "b.log").string(), std::chrono::seconds(60));
     ASSERT_GT(port_b_, 0);
     httplib::Client admin("127.0.0.1", port_a_);
     const std::string token = Login(port_a_, "admin", "admin-password-1");

@@ -2,12 +2,8 @@
 // enforces (checked on the table, then over HTTP on a real server: each role
 // is refused exactly where the document says it may not call); and the
 // injected clock: lists and sessions follow the server's clock.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,6 +13,7 @@
 #include <thread>
 
 #include "biometrics/biometrics_test_support.h"
+#include "loopback.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/lists.h"
 #include "puente/crypto/encoding.h"
@@ -153,33 +150,7 @@ class RunningServer {
   // one extra header line. -1 if there was no answer.
   std::pair<int, std::string> PostFrom(const std::string& from, const std::string& path,
                                        const std::string& body, const std::string& header = "") {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(static_cast<uint16_t>(port_));
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{60, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
-        connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-      close(fd);
-      return {-1, ""};
-    }
-    const std::string request =
-        puente::StrCat("POST ", path, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
-                       header.empty() ? "" : header + "\r\n", "Content-Length: ", body.size(),
-                       "\r\nConnection: close\r\n\r\n", body);
-    send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string answer;
-    char buf[4096];
-    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, n);
-    close(fd);
-    const size_t end = answer.find("\r\n\r\n");
-    if (answer.size() < 12 || end == std::string::npos) return {-1, ""};
-    return {std::atoi(answer.substr(9, 3).c_str()), answer.substr(end + 4)};
+    return puente::testing::PostJsonFrom(from, port_, path, body, header);
   }
 
   // A fresh token of the user named after its role ("admin" for admin).
