@@ -37,6 +37,7 @@
 #include "puente/registry/keys.h"
 #include "puente/registry/migrator.h"
 #include "puente/server/server.h"
+#include "synthetic_names.h"
 
 using namespace puente;
 using Steady = std::chrono::steady_clock;
@@ -52,15 +53,6 @@ std::string Percentile(std::vector<double> ms, double p) {
   if (ms.empty()) return "-";
   std::sort(ms.begin(), ms.end());
   return absl::StrFormat("%.0f", ms[static_cast<size_t>(p * (ms.size() - 1))]);
-}
-
-std::string Letters(long i) {
-  std::string s;
-  do {
-    s.push_back(static_cast<char>('a' + i % 26));
-    i /= 26;
-  } while (i > 0);
-  return s;
 }
 
 struct Phase {
@@ -141,7 +133,7 @@ int main(int argc, char** argv) {
     std::ifstream f(photos[i % photos.size()], std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     return json{{"applicant",
-                 {{"given_names", "Ana " + Letters(i)},
+                 {{"given_names", "Ana " + bench::Letters(i)},
                   {"surname1", "Ruiz"},
                   {"sex", "X"},
                   {"date_of_birth",

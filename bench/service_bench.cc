@@ -44,6 +44,7 @@
 #include "puente/server/server.h"
 #include "storage/internal/applicant_store.h"
 #include "storage/internal/tx.h"
+#include "synthetic_names.h"
 
 using namespace puente;
 using Steady = std::chrono::steady_clock;
@@ -57,16 +58,6 @@ const char* const kSurnames[] = {"Pérez",  "González", "Rodríguez", "Hernánd
                                  "García", "Martínez", "López",     "Díaz",
                                  "Moreno", "Castillo", "Rojas",     "Vargas"};
 const char* const kGiven[] = {"María", "José", "Ana", "Luis", "Carmen", "Juan", "Rosa", "Pedro"};
-
-// A name-like rendering of i (names hold letters only): 0 -> "a", 27 -> "bb".
-std::string Letters(long i) {
-  std::string s;
-  do {
-    s.push_back(static_cast<char>('a' + i % 26));
-    i /= 26;
-  } while (i > 0);
-  return s;
-}
 
 double Seconds(Steady::time_point since) {
   return std::chrono::duration<double>(Steady::now() - since).count();
@@ -102,7 +93,7 @@ absl::Status Fill(registry::Registry& reg, long n) {
         registry::Applicant a;
         PUENTE_ASSIGN_OR_RETURN(a.id, registry::internal::NewUuid());
         a.registration_number = registry::FormatRegistrationNumber("100", 2026, i + 1);
-        a.given_names = "Persona " + Letters(i);
+        a.given_names = "Persona " + bench::Letters(i);
         a.surname1 = kSurnames[i % 12];
         a.surname2 = kSurnames[(i / 12) % 12];
         a.sex = i % 2 ? registry::Sex::kFemale : registry::Sex::kMale;
@@ -327,7 +318,7 @@ int main(int argc, char** argv) {
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     bodies.push_back(
         json{{"applicant",
-              {{"given_names", kGiven[i % 8] + std::string(" ") + Letters(i)},
+              {{"given_names", kGiven[i % 8] + std::string(" ") + bench::Letters(i)},
                {"surname1", kSurnames[(i * 7) % 12]},
                {"surname2", kSurnames[(i * 5 + 3) % 12]},
                {"sex", "X"},
