@@ -23,11 +23,11 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "puente/crypto/encoding.h"
 #include "puente/crypto/mac.h"
 #include "puente/crypto/tls.h"
 #include "puente/server/log.h"
@@ -51,7 +51,7 @@ double MillisSince(TimePoint t) {
 std::string RandomHex(size_t bytes) {
   absl::StatusOr<crypto::Bytes> raw = crypto::RandomBytes(bytes);
   if (!raw.ok()) std::abort();  // no randomness: nothing here can be trusted
-  return absl::BytesToHexString(*raw);
+  return crypto::HexEncode(*raw);
 }
 
 // Raises the open-file limit to its hard maximum: each idle client costs one
@@ -102,7 +102,6 @@ enum class Phase {
 struct Request : RequestHead {
   std::string body;
   std::string request_id;
-  TimePoint started;  // head complete
 };
 
 struct Client : Handle {
@@ -484,7 +483,6 @@ struct Front::Impl {
         return false;
       }
       Request req;
-      req.started = SteadyClock::now();
       req.request_id = RandomHex(8);
       std::optional<HttpError> e =
           ParseRequestHead(absl::string_view(c->in).substr(0, end), limits.max_body_bytes, req);
@@ -525,7 +523,6 @@ struct Front::Impl {
     c->phase = Phase::kQueued;
     c->deadline = After(limits.process_seconds);
     queue.push_back(c);
-    stats.requests_queued++;
     Rewatch(c);
     Dispatch();
   }

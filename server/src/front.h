@@ -50,7 +50,7 @@ struct FrontLimits {
 // Counters for /metrics. Thread-safe (atomics).
 struct FrontStats {
   std::atomic<long> connections_open{0}, connections_accepted{0}, connections_refused{0};
-  std::atomic<long> timeouts{0}, requests_queued{0};
+  std::atomic<long> timeouts{0};
 };
 
 // The internal headers between the front and the backend.
