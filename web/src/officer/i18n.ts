@@ -1,7 +1,17 @@
-// Every label and message of the app, in Spanish (first) and English. The
-// chosen language is the only thing the app keeps in localStorage.
-import en from './messages.en.json';
-import es from './messages.es.json';
+// Every label and message of the app, in Spanish (first) and English: one
+// catalog pair per part of the app in messages/ (PART.es.json, PART.en.json;
+// web/test/i18n.test.mjs checks each pair has the same keys and
+// placeholders). The chosen language is the only thing the app keeps in
+// localStorage.
+import commonEn from './messages/common.en.json';
+import commonEs from './messages/common.es.json';
+import reviewEn from './messages/review.en.json';
+import reviewEs from './messages/review.es.json';
+import shellEn from './messages/shell.en.json';
+import shellEs from './messages/shell.es.json';
+
+const es = { ...shellEs, ...commonEs, ...reviewEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...reviewEn };
 
 export type Lang = 'es' | 'en';
 export type Key = keyof typeof es;
@@ -23,4 +33,9 @@ export function setLang(l: Lang): void {
 // The message `key` with its {placeholders} filled in.
 export function t(key: Key, params: Record<string, string> = {}): string {
   return catalogs[current][key].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
+}
+
+// `key` when the catalog has it (a code the server sends, say), else null.
+export function tMaybe(key: string, params: Record<string, string> = {}): string | null {
+  return key in catalogs[current] ? t(key as Key, params) : null;
 }

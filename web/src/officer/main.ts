@@ -1,33 +1,24 @@
 // The officers' app: sign in, then the screens the caller's role allows.
 // Screens render from the API's answers; nothing personal is kept after
-// sign-out (the DOM is cleared, the token forgotten, storage holds only the
-// language).
+// sign-out (the DOM is cleared, images' object URLs revoked, the token
+// forgotten; storage holds only the language).
 import * as api from './api';
 import { h, replace } from './dom';
+import { homeScreen } from './home';
 import { Key, Lang, lang, setLang, t } from './i18n';
+import { reviewScreen } from './review';
+import type { Screen, Shell } from './screens';
+import { errorText, forgetImages } from './ui';
 
-type Screen = 'home' | 'review';
+// The menu, in this order; each screen only for its roles.
+const screens: Screen[] = [homeScreen, reviewScreen];
 
 const root = document.getElementById('app') as HTMLElement;
 let session: api.Session | null = null;
-let screen: Screen = 'home';
+let current: { id: string; arg?: string } = { id: 'home' };
 
 function roleName(role: string): string {
   return t(`role.${role}` as Key);
-}
-
-// A message in the user's language: the server's own text (English) only
-// where no translation of its code exists yet.
-function errorText(e: unknown, signingIn = false): string {
-  if (e instanceof api.ApiError) {
-    if (e.status === 0) return t('error.network');
-    if (signingIn && e.status === 401) return t('signin.wrong');
-    if (signingIn && e.status === 403) return t('signin.disabled');
-    if (e.status === 429) return t('error.throttled');
-    if (e.status === 403) return t('error.forbidden');
-    return t('error.generic', { message: e.message || e.code });
-  }
-  return t('error.generic', { message: String(e) });
 }
 
 // The current screen's data loader, run again after signing in anew.
@@ -36,10 +27,13 @@ let reload: () => void = () => {};
 function languagePicker(): HTMLElement {
   const select = h(
     'select',
-    { id: 'lang', onchange: (e: Event) => {
-      setLang((e.target as HTMLSelectElement).value as Lang);
-      render();
-    } },
+    {
+      id: 'lang',
+      onchange: (e: Event) => {
+        setLang((e.target as HTMLSelectElement).value as Lang);
+        render();
+      },
+    },
     h('option', { value: 'es', selected: lang() === 'es' }, 'Español'),
     h('option', { value: 'en', selected: lang() === 'en' }, 'English'),
   );
@@ -111,91 +105,33 @@ function header(): HTMLElement {
   );
 }
 
+function allowed(s: Screen): boolean {
+  return session !== null && s.roles.includes(session.role);
+}
+
+function go(id: string, arg?: string): void {
+  current = { id, arg };
+  render();
+}
+
 function nav(): HTMLElement {
-  const item = (s: Screen, key: Key) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        id: `nav-${s}`,
-        'aria-current': screen === s ? 'page' : false,
-        onclick: () => {
-          screen = s;
-          render();
-        },
-      },
-      t(key),
-    );
   return h(
     'nav',
-    { 'aria-label': 'menu' },
-    item('home', 'nav.home'),
-    session?.role === 'supervisor' ? item('review', 'nav.review') : null,
-  );
-}
-
-function home(): HTMLElement {
-  return h(
-    'section',
-    { id: 'home' },
-    h('h1', {}, t('home.welcome', { user: session!.user })),
-    h('p', {}, t('home.role', { role: roleName(session!.role) })),
-  );
-}
-
-function review(): HTMLElement {
-  const body = h('div', { id: 'review-list', 'aria-live': 'polite' });
-  const flagged = h('input', { type: 'checkbox', id: 'review-flagged' });
-  const load = async () => {
-    try {
-      const list = await api.heldEnrollments(flagged.checked);
-      list.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
-      if (list.length === 0) {
-        replace(body, h('p', {}, t('review.empty')));
-        return;
-      }
-      const rows = list.map((e) =>
+    { 'aria-label': t('nav.label') },
+    ...screens
+      .filter((s) => s.nav !== null && allowed(s))
+      .map((s) =>
         h(
-          'tr',
-          {},
-          h('td', {}, e.applicant.registration_number ?? ''),
-          h('td', {}, String(e.created_at)),
-          h('td', {}, String(e.candidates.length)),
+          'button',
+          {
+            type: 'button',
+            id: `nav-${s.id}`,
+            'aria-current': current.id === s.id ? 'page' : false,
+            onclick: () => go(s.id),
+          },
+          t(s.nav as Key),
         ),
-      );
-      replace(
-        body,
-        h(
-          'table',
-          {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col' }, t('review.number')),
-              h('th', { scope: 'col' }, t('review.enrolled')),
-              h('th', { scope: 'col' }, t('review.candidates')),
-            ),
-          ),
-          h('tbody', {}, ...rows),
-        ),
-      );
-    } catch (err) {
-      if (err instanceof api.ApiError && err.code === api.kSessionEnded) return;  // the dialog says it
-      replace(body, h('p', { class: 'error', role: 'alert' }, errorText(err)));
-    }
-  };
-  flagged.addEventListener('change', load);
-  reload = load;
-  void load();
-  return h(
-    'section',
-    { id: 'review' },
-    h('h1', {}, t('review.title')),
-    h('p', {}, flagged, ' ', h('label', { for: 'review-flagged' }, t('review.flagged'))),
-    body,
+      ),
   );
 }
 
@@ -207,12 +143,20 @@ function render(): void {
     (document.getElementById('signin-user') as HTMLInputElement | null)?.focus();
     return;
   }
-  replace(root, header(), nav(), h('main', {}, screen === 'review' ? review() : home()));
+  const screen = screens.find((s) => s.id === current.id && allowed(s)) ?? homeScreen;
+  const shell: Shell = {
+    session,
+    go,
+    setReload: (load) => {
+      reload = load;
+    },
+  };
+  replace(root, header(), nav(), h('main', {}, screen.render(shell, current.arg)));
 }
 
 function signedIn(s: api.Session): void {
   session = s;
-  screen = 'home';
+  current = { id: 'home' };
   render();
 }
 
@@ -224,6 +168,8 @@ async function signOut(): Promise<void> {
   }
   session = null;
   root.replaceChildren();
+  document.getElementById('session-ended')?.remove();
+  forgetImages();
   render();
 }
 
