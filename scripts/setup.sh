@@ -35,8 +35,9 @@ packages=(
 # Debian's own packages otherwise.
 command -v node >/dev/null || packages+=(nodejs npm)
 if [ "$with_tests" = 1 ]; then
-  # chromium: the web apps' browser tests (driven by puppeteer-core).
-  packages+=(postgresql-15 postgresql-client-15 openssl chromium)
+  # chromium: the web apps' browser tests (driven by puppeteer-core);
+  # ffmpeg: makes the fake camera's y4m videos from dev photos at test time.
+  packages+=(postgresql-15 postgresql-client-15 openssl chromium ffmpeg)
 fi
 
 missing=()

@@ -53,11 +53,12 @@ void InstallHooks(httplib::Server& s, Metrics& metrics, const std::string& front
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");
     // The web app's pages: scripts, styles and requests from this origin
-    // only, no inline script or style, never framed (clickjacking).
+    // only, no inline script or style, never framed (clickjacking); frames
+    // only of blob: URLs (a card's PDF the app fetched, previewed to print).
     res.set_header("Content-Security-Policy",
                    "default-src 'self'; script-src 'self'; style-src 'self'; "
                    "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; "
-                   "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                   "frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
                    "frame-ancestors 'none'");
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Referrer-Policy", "no-referrer");

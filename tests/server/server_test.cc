@@ -178,6 +178,19 @@ TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
   auto revoked = Post("/api/v1/cards/" + serial + "/revoke", supervisor_, {{"reason", "stolen"}});
   ASSERT_EQ(revoked.first, 200) << revoked.second;
   EXPECT_EQ(verify().verdict, credentials::Verdict::kRevoked);
+  // The person's cards as their record lists them: the revoked one, no QR.
+  auto listed_cards = Get("/api/v1/applicants/" + reg_no + "/cards", officer_);
+  ASSERT_EQ(listed_cards.first, 200) << listed_cards.second;
+  const json cards = json::parse(listed_cards.second)["cards"];
+  ASSERT_EQ(cards.size(), 1u);
+  EXPECT_EQ(std::to_string(cards[0]["serial"].get<uint64_t>()), serial);
+  EXPECT_EQ(cards[0]["status"], "revoked");
+  EXPECT_EQ(cards[0]["revoke_reason"], "stolen");
+  EXPECT_EQ(cards[0]["pdf"], "/api/v1/cards/" + serial + ".pdf");
+  EXPECT_FALSE(cards[0].contains("qr_text"));
+  EXPECT_EQ(Get("/api/v1/applicants/" + dup_reg_no + "/cards", officer_).second, R"({"cards":[]})");
+  EXPECT_EQ(Get("/api/v1/applicants/001-2026-999999-0/cards", officer_).first, 404);
+  EXPECT_EQ(Get("/api/v1/applicants/" + reg_no + "/cards", auditor_).first, 403);
 
   auto audit = Get("/api/v1/audit/verify", auditor_);
   ASSERT_EQ(audit.first, 200);
@@ -197,6 +210,7 @@ TEST_P(ServerTest, EnrollAdjudicateIssueVerifyRevoke) {
   auto case_json = Get("/api/v1/cases/" + case_no, auditor_);
   ASSERT_EQ(case_json.first, 200);
   EXPECT_EQ(json::parse(case_json.second)["status"], "registered");
+  EXPECT_EQ(json::parse(case_json.second)["allowed_next"], json::array({"admitted", "closed"}));
 }
 
 TEST_P(ServerTest, EachRoleIsRefusedWhatItMayNotDo) {

@@ -274,6 +274,38 @@ absl::Status CardOffice::Revoke(const std::string& actor, uint64_t serial,
   });
 }
 
+absl::StatusOr<std::vector<CardSummary>> CardOffice::ListFor(
+    const std::string& actor, const std::string& registration_number) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  std::vector<CardSummary> out;
+  absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {
+    out.clear();
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    PUENTE_ASSIGN_OR_RETURN(Applicant a, ReadApplicant(tx, registration_number, "applicant.read"));
+    long long serial = 0, replaces = 0;
+    std::string type, issued, expires, status, revoked_at, reason;
+    soci::indicator revoked_ind, reason_ind, replaces_ind;
+    soci::statement q =
+        (tx.sql().prepare << "SELECT serial, card_type, issued_at, expires_at, status, revoked_at, "
+                             "revoke_reason, replaces FROM cards WHERE applicant_id = :a "
+                             "ORDER BY serial DESC",
+         soci::use(a.id), soci::into(serial), soci::into(type), soci::into(issued),
+         soci::into(expires), soci::into(status), soci::into(revoked_at, revoked_ind),
+         soci::into(reason, reason_ind), soci::into(replaces, replaces_ind));
+    q.execute();
+    while (q.fetch()) {
+      CardSummary c{static_cast<uint64_t>(serial), type, status, issued, expires};
+      if (revoked_ind == soci::i_ok) c.revoked_at = revoked_at;
+      if (reason_ind == soci::i_ok) c.revoke_reason = reason;
+      if (replaces_ind == soci::i_ok) c.replaces = static_cast<uint64_t>(replaces);
+      out.push_back(std::move(c));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::vector<uint64_t>> CardOffice::RevokedSerials() {
   std::vector<uint64_t> out;
   absl::Status s = InReadTransaction(registry_.database(), [&]() -> absl::Status {

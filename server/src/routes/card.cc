@@ -2,6 +2,7 @@
 // replace, renew (after a 1:1 face check) and revoke.
 #include "puente/biometrics/image.h"
 #include "puente/common/status_macros.h"
+#include "puente/common/strings.h"
 #include "puente/credentials/card_render.h"
 #include "src/api_json.h"
 #include "src/routes/routes.h"
@@ -21,6 +22,27 @@ absl::Status Issue(ServerContext& ctx, const httplib::Request& req, httplib::Res
   PUENTE_ASSIGN_OR_RETURN(registry::IssuedCard card, w.cards->Issue(u.name, req.matches[1], type));
   ctx.metrics.cards_issued++;
   SendJson(res, CardJson(card), 201);
+  return absl::OkStatus();
+}
+
+absl::Status ListCards(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                       const registry::User& u, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(auto cards, w.cards->ListFor(u.name, req.matches[1]));
+  json arr = json::array();
+  for (const registry::CardSummary& c : cards) {
+    json j{{"serial", c.serial},
+           {"type", c.type},
+           {"status", c.status},
+           {"issued_at", c.issued_at},
+           {"expires_at", c.expires_at},
+           {"png", puente::StrCat("/api/v1/cards/", c.serial, ".png")},
+           {"pdf", puente::StrCat("/api/v1/cards/", c.serial, ".pdf")}};
+    if (!c.revoked_at.empty()) j["revoked_at"] = c.revoked_at;
+    if (!c.revoke_reason.empty()) j["revoke_reason"] = c.revoke_reason;
+    if (c.replaces) j["replaces"] = *c.replaces;
+    arr.push_back(std::move(j));
+  }
+  SendJson(res, {{"cards", arr}});
   return absl::OkStatus();
 }
 
@@ -108,6 +130,10 @@ std::vector<Route> CardRoutes() {
       RoleRoute(Method::kPost, R"(/api/v1/applicants/([0-9A-Za-z-]+)/cards)",
                 "/api/v1/applicants/{registration_number}/cards", {Role::kOfficer},
                 "Issue a card: {type: asylum-seeker|refugee}", Issue),
+      RoleRoute(Method::kGet, R"(/api/v1/applicants/([0-9A-Za-z-]+)/cards)",
+                "/api/v1/applicants/{registration_number}/cards",
+                {Role::kOfficer, Role::kSupervisor},
+                "The cards issued to an applicant, newest first (no QR text)", ListCards),
       RoleRoute(Method::kGet, card, "/api/v1/cards/{serial}", {Role::kOfficer, Role::kSupervisor},
                 "A card and its QR text", GetCard),
       RoleRoute(Method::kGet, card + R"(\.png)", "/api/v1/cards/{serial}.png",

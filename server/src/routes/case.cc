@@ -27,7 +27,16 @@ absl::Status ChangeStatus(ServerContext&, const httplib::Request& req, httplib::
 absl::Status GetCase(ServerContext&, const httplib::Request& req, httplib::Response& res,
                      const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(registry::Case c, w.registry->GetCase(u.name, req.matches[1]));
-  SendJson(res, registry::ToJson(c));
+  json j = registry::ToJson(c);
+  // The statuses the lifecycle allows next, so a screen offers only those.
+  json next = json::array();
+  for (auto to : {registry::CaseStatus::kRegistered, registry::CaseStatus::kAdmitted,
+                  registry::CaseStatus::kRecognized, registry::CaseStatus::kRejected,
+                  registry::CaseStatus::kAppeal, registry::CaseStatus::kClosed}) {
+    if (registry::IsAllowedTransition(c.status, to)) next.push_back(registry::ToString(to));
+  }
+  j["allowed_next"] = std::move(next);
+  SendJson(res, j);
   return absl::OkStatus();
 }
 
@@ -41,7 +50,7 @@ std::vector<Route> CaseRoutes() {
                 ChangeStatus),
       RoleRoute(Method::kGet, R"(/api/v1/cases/([0-9A-Za-z-]+))", "/api/v1/cases/{case_number}",
                 {Role::kOfficer, Role::kSupervisor, Role::kAuditor},
-                "A case: members and status history", GetCase),
+                "A case: members, status history and the statuses allowed next", GetCase),
   };
 }
 

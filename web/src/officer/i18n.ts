@@ -3,15 +3,21 @@
 // web/test/i18n.test.mjs checks each pair has the same keys and
 // placeholders). The chosen language is the only thing the app keeps in
 // localStorage.
+import cameraEn from './messages/camera.en.json';
+import cameraEs from './messages/camera.es.json';
 import commonEn from './messages/common.en.json';
 import commonEs from './messages/common.es.json';
+import enrollEn from './messages/enroll.en.json';
+import enrollEs from './messages/enroll.es.json';
+import personEn from './messages/person.en.json';
+import personEs from './messages/person.es.json';
 import reviewEn from './messages/review.en.json';
 import reviewEs from './messages/review.es.json';
 import shellEn from './messages/shell.en.json';
 import shellEs from './messages/shell.es.json';
 
-const es = { ...shellEs, ...commonEs, ...reviewEs };
-const en: Record<Key, string> = { ...shellEn, ...commonEn, ...reviewEn };
+const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn };
 
 export type Lang = 'es' | 'en';
 export type Key = keyof typeof es;

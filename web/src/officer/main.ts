@@ -7,11 +7,14 @@ import { h, replace } from './dom';
 import { homeScreen } from './home';
 import { Key, Lang, lang, setLang, t } from './i18n';
 import { reviewScreen } from './review';
+import { personScreen } from './person';
+import { enrollScreen } from './enroll';
+import { stopCameras } from './camera';
 import type { Screen, Shell } from './screens';
 import { errorText, forgetImages } from './ui';
 
 // The menu, in this order; each screen only for its roles.
-const screens: Screen[] = [homeScreen, reviewScreen];
+const screens: Screen[] = [homeScreen, enrollScreen, reviewScreen, personScreen];
 
 const root = document.getElementById('app') as HTMLElement;
 let session: api.Session | null = null;
@@ -138,6 +141,7 @@ function nav(): HTMLElement {
 function render(): void {
   document.title = t('app.title');
   reload = () => {};
+  stopCameras();
   if (!session) {
     replace(root, header(), h('main', {}, signInForm(signedIn)));
     (document.getElementById('signin-user') as HTMLInputElement | null)?.focus();

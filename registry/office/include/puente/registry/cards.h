@@ -53,6 +53,16 @@ struct IssuedCard {
   std::vector<int> face_box;  // x, y, w, h in the photo, for the portrait crop
 };
 
+// A card as a person's record lists it (no QR text, no photo).
+struct CardSummary {
+  uint64_t serial = 0;
+  std::string type;    // "asylum-seeker", "refugee", "birth-attestation"
+  std::string status;  // "active", "revoked"
+  std::string issued_at, expires_at, revoked_at;
+  std::string revoke_reason;
+  std::optional<uint64_t> replaces;
+};
+
 class CardOffice {
  public:
   // `enrollment` and `authority` must outlive the office.
@@ -76,6 +86,10 @@ class CardOffice {
 
   // The card with this serial (audited as read), QR text and photo included.
   absl::StatusOr<IssuedCard> Get(const std::string& actor, uint64_t serial);
+  // The cards issued to `registration_number`, newest first (audited as a
+  // read of the applicant); NotFound when nobody has that number.
+  absl::StatusOr<std::vector<CardSummary>> ListFor(const std::string& actor,
+                                                   const std::string& registration_number);
   // Every revoked serial, ascending: the content of the revocation list.
   absl::StatusOr<std::vector<uint64_t>> RevokedSerials();
 
