@@ -98,7 +98,7 @@ if [ -d "$dev" ]; then
   puente --db "sqlite:$svc/puente.db" --key-file "$svc/master.key" init >/dev/null
   nohup "$repo/build/apps/puente-server" --db "sqlite:$svc/puente.db" --key-file "$svc/master.key" \
     --issuer-key "$cards/onpar.pem" --root-key "$cards/root.pem" --recipient "$cards/hospital.pub.json" \
-    --web-dir "$repo/build/web" --admin admin --port 0 >"$svc/server.log" 2>&1 &
+    --web-dir "$repo/build/web" --office 001 --admin admin --port 0 >"$svc/server.log" 2>&1 &
   server_pid=$!
   url=""
   for _ in $(seq 1 200); do

@@ -18,6 +18,7 @@
 #include "puente/credentials/lists.h"
 #include "puente/registry/candidate_policy.h"
 #include "puente/registry/keys.h"
+#include "puente/registry/validation.h"
 #include "puente/server/log.h"
 #include "puente/server/server.h"
 #include "support/key_material.h"
@@ -108,6 +109,11 @@ int main(int argc, char** argv) {
   app.add_option("--web-dir", web_dir,
                  "Serve the officers' web app from this folder at / (build/web)")
       ->envname("PUENTE_WEB_DIR");
+  std::string office;
+  app.add_option("--office", office,
+                 "The office code (3 digits) of enrollments that name none; the web app "
+                 "enrolls for it")
+      ->envname("PUENTE_OFFICE");
   app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
   try {
@@ -145,6 +151,12 @@ int main(int argc, char** argv) {
   }
   config.issuer_name = issuer_name;
   config.web_dir = web_dir;
+  if (!office.empty()) {
+    if (auto st = registry::ValidateOfficeCode(office); !st.ok()) {
+      return Fail(absl::InvalidArgumentError("--office: " + std::string(st.message())));
+    }
+  }
+  config.office_code = office;
   config.tls_cert_file = tls_cert;
   config.tls_key_file = tls_key;
   if (!issuer_key.empty()) {

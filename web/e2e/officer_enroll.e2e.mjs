@@ -47,6 +47,7 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
 
   const problems = [];
   const browsers = [];
+  let page = null;
   // A browser whose camera shows `video`, signed in as `who`.
   const open = async (video, who) => {
     const profile = mkdtempSync(path.join(tmp, 'profile-'));
@@ -100,7 +101,7 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
 
   try {
     // 1. No face in the picture: said so, no capture.
-    let page = await open(videos.noFace, officer);
+    page = await open(videos.noFace, officer);
     assert.ok(await page.$('#nav-enroll'));
     assert.equal(await page.$('#nav-review'), null, 'an officer has no review queue');
     assert.equal((await server.api('GET', '/api/v1/enrollments?status=held', (await server.api('POST', '/api/v1/sessions', null, officer)).body.token)).status, 403);
@@ -170,14 +171,21 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     await page.click('#issue-submit');
     await page.waitForSelector('#cards-table .card-show');
     await page.waitForFunction(() => /emitida/.test(document.getElementById('card-message')?.textContent ?? ''));
+    // The PDF the app fetched (with its token) for the preview frame.
+    const pdfAnswer = page.waitForResponse((r) => /\/api\/v1\/cards\/\d+\.pdf$/.test(r.url()));
     await page.click('#cards-table .card-show');
+    const pdfResponse = await pdfAnswer;
+    assert.equal(pdfResponse.status(), 200);
+    assert.equal(pdfResponse.headers()['content-type'], 'application/pdf');
     await page.waitForSelector('#card-pdf');
-    const pdf = await page.$eval('#card-pdf', async (f) => {
-      const bytes = new Uint8Array(await (await fetch(f.src)).arrayBuffer());
-      return Array.from(bytes);
-    });
-    const pdfBytes = Buffer.from(pdf);
+    assert.match(await page.$eval('#card-pdf', (f) => f.src), /^blob:/);
+    // The same card fetched again with the officer's token (Chromium does
+    // not keep a no-store body for the test to read): a PDF of that size.
+    const auth = pdfResponse.request().headers().authorization;
+    const again = await fetch(pdfResponse.url(), { headers: { Authorization: auth } });
+    const pdfBytes = Buffer.from(await again.arrayBuffer());
     assert.equal(pdfBytes.subarray(0, 5).toString(), '%PDF-');
+    assert.equal(String(pdfBytes.length), pdfResponse.headers()['content-length']);
     writeFileSync(path.join(shots, 'enroll-card.pdf'), pdfBytes);
     await page.screenshot({ path: path.join(shots, 'enroll-07-card.png'), fullPage: true });
     // Sent to the printer: the frame's print dialog (headless prints nowhere;
@@ -263,6 +271,10 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     assert.equal(after.body.candidates[0].decided_by, 'sara');
 
     assert.deepEqual(problems, [], 'no console errors or CSP violations');
+  } catch (e) {
+    // What the screen showed when it failed.
+    if (page && !page.isClosed()) await page.screenshot({ path: path.join(shots, 'enroll-failed.png'), fullPage: true }).catch(() => {});
+    throw e;
   } finally {
     for (const b of browsers) await b.close();
     await server.stop();

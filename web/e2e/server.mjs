@@ -1,5 +1,6 @@
 // A real puente-server for browser tests: a fresh SQLite registry in a
-// temporary folder, the built web app, an admin, on a free loopback port.
+// temporary folder, the built web app, an admin, office 001, an issuer key
+// (cards) and a list-signing root key, on a free loopback port.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,12 +10,19 @@ export async function startServer({ binDir, webDir, modelsDir, adminPassword }) 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-'));
   const db = `sqlite:${dir}/puente.db`;
   const key = path.join(dir, 'master.key');
-  execFileSync(path.join(binDir, 'puente'), ['--db', db, '--key-file', key, 'init'], { stdio: 'ignore' });
+  const puente = path.join(binDir, 'puente');
+  // The keys' PKCS#8 passphrase, for this throwaway registry only.
+  const env = { ...process.env, PUENTE_KEY_PASSPHRASE: 'e2e only: key passphrase', PUENTE_ADMIN_PASSWORD: adminPassword };
+  execFileSync(puente, ['--db', db, '--key-file', key, 'init'], { stdio: 'ignore' });
+  for (const [kind, name] of [['root', 'root'], ['issuer', 'onpar']]) {
+    execFileSync(puente, ['keys', 'generate', '--kind', kind, '--out', name], { cwd: dir, env, stdio: 'ignore' });
+  }
   const proc = spawn(
     path.join(binDir, 'puente-server'),
     ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
+      '--office', '001', '--issuer-key', path.join(dir, 'onpar.pem'), '--root-key', path.join(dir, 'root.pem'),
       '--port', '0', '--log-level', 'warn'],
-    { env: { ...process.env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise((resolve, reject) => {
     let out = '';

@@ -22,6 +22,7 @@ absl::Status Enroll(ServerContext& ctx, const httplib::Request& req, httplib::Re
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
   PUENTE_ASSIGN_OR_RETURN(registry::NewApplicant a, ApplicantFromJson(body, "applicant"));
   a.officer = u.name;
+  if (a.office_code.empty()) a.office_code = ctx.config.office_code;
   PUENTE_ASSIGN_OR_RETURN(std::string photo, PhotoFromJson(body));
   bool replayed = false;
   absl::StatusOr<registry::Enrollment> e;

@@ -55,7 +55,9 @@ absl::Status WhoAmI(ServerContext& ctx, const httplib::Request& req, httplib::Re
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
   PUENTE_ASSIGN_OR_RETURN(registry::User u,
                           ctx.pool.With([&](Worker& w) { return w.users->Authenticate(token); }));
-  SendJson(res, {{"user", u.name}, {"role", registry::ToString(u.role)}});
+  json j{{"user", u.name}, {"role", registry::ToString(u.role)}};
+  if (!ctx.config.office_code.empty()) j["office"] = ctx.config.office_code;
+  SendJson(res, j);
   return absl::OkStatus();
 }
 

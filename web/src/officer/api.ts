@@ -18,6 +18,7 @@ export class ApiError extends Error {
 export interface Session {
   user: string;
   role: string;
+  office?: string;  // the office this server registers for (--office)
 }
 
 // The code of the error a call gets when the server no longer knows the

@@ -11,7 +11,8 @@ export interface Row {
 
 export function nationalityText(code: string): string {
   if (!code) return t('value.none');
-  return tMaybe(`nationality.${code}`) ?? code;
+  const name = tMaybe(`nationality.${code}`) ?? tMaybe(`country.${code}`);
+  return name ? `${name} (${code})` : code;
 }
 
 function dob(a: Applicant): string {

@@ -54,6 +54,7 @@ export class FaceCamera {
   private capture = h('button', { type: 'button', id: 'camera-capture', disabled: true }, t('camera.capture'));
   private start = h('button', { type: 'button', id: 'camera-start' }, t('camera.start'));
   private preview = h('div', { id: 'camera-preview' });
+  private viewer = h('div', { class: 'viewer', hidden: true }, this.video, this.overlay);
   private stream: MediaStream | null = null;
   private lastPassed: Blob | null = null;
   private timer = 0;
@@ -72,7 +73,7 @@ export class FaceCamera {
       'fieldset',
       { class: 'camera', id: 'camera' },
       h('legend', {}, t('camera.legend')),
-      h('div', { class: 'viewer' }, this.video, this.overlay),
+      this.viewer,
       this.status,
       h('div', { class: 'actions' }, this.start, this.capture,
         h('label', { for: 'camera-file', class: 'file' }, t('camera.file')), file),
@@ -103,6 +104,7 @@ export class FaceCamera {
       return;
     }
     open.add(this);
+    this.viewer.hidden = false;
     this.video.srcObject = this.stream;
     await this.video.play().catch(() => {});
     this.start.disabled = true;
@@ -117,6 +119,7 @@ export class FaceCamera {
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
     this.video.srcObject = null;
+    this.viewer.hidden = true;
     this.start.disabled = false;
     this.capture.disabled = true;
     this.lastPassed = null;

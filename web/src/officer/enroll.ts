@@ -79,6 +79,7 @@ function form(shell: Shell, joinCase?: { case_number: string; principal: string 
   const phone = h('input', { type: 'tel', maxlength: '30', autocomplete: 'off' });
   const address = h('textarea', { rows: '2', maxlength: '500' });
   const caseNumber = h('input', { maxlength: '40', value: joinCase?.case_number ?? '' });
+  const office = h('input', { maxlength: '3', size: '4', inputmode: 'numeric', value: shell.session.office ?? '' });
   const relationship = select(
     joinCase
       ? kRelationships.map((r) => [r, t(`rel.${r}` as Key)])
@@ -129,6 +130,7 @@ function form(shell: Shell, joinCase?: { case_number: string; principal: string 
       documents: docs.map((d) => d.value()).filter((d) => d !== null),
     };
     if (caseNumber.value.trim()) a.case_number = caseNumber.value.trim();
+    if (office.value.trim()) a.office_code = office.value.trim();
     return { applicant: a, photo_base64: photo?.base64 ?? '' };
   };
 
@@ -166,6 +168,7 @@ function form(shell: Shell, joinCase?: { case_number: string; principal: string 
           if (sessionEnded(err)) return;  // the dialog; everything stays
           if (!(err instanceof api.ApiError && err.status === 0)) retry = null;
           const f = fieldError(err, 'applicant.') ?? fieldError(err, '');
+          if (f?.field === 'office') f.field = 'office_code';
           const target = f ? el.querySelector<HTMLElement>(`#err-${f.field}`) : null;
           if (f && target) {
             target.textContent = f.message;
@@ -216,6 +219,7 @@ function form(shell: Shell, joinCase?: { case_number: string; principal: string 
         { class: 'grid' },
         field('case_number', t('field.case_number'), caseNumber, t('enroll.case_hint')),
         field('relationship', t('field.relationship'), relationship),
+        field('office_code', t('field.office'), office, t('enroll.office_hint')),
       ),
     ),
     h(

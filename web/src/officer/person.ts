@@ -34,6 +34,9 @@ interface CardSummary {
 
 const enc = encodeURIComponent;
 
+// The result of the last card action, said once the record is fetched anew.
+let flash = '';
+
 function lookup(shell: Shell, value = ''): HTMLElement {
   const input = h('input', { id: 'person-number', value, autocomplete: 'off', required: true });
   return h(
@@ -204,13 +207,12 @@ function cardsSection(shell: Shell, e: api.Enrollment, cards: CardSummary[], rel
   const officer = shell.session.role === 'officer';
   const supervisor = shell.session.role === 'supervisor';
   const area = h('div', { id: 'card-action', 'aria-live': 'polite' });
-  const message = h('p', { id: 'card-message', role: 'status' });
+  const message = h('p', { id: 'card-message', role: 'status' }, flash);
+  flash = '';
+  // After an action: the record fetched again, and what was done said there.
   const done = (text: string) => {
+    flash = text;
     reload();
-    window.setTimeout(() => {
-      const m = document.getElementById('card-message');
-      if (m) m.textContent = text;
-    }, 0);
   };
   const rows = cards.map((c) => {
     const actions: HTMLElement[] = [];
@@ -288,7 +290,7 @@ function cardsSection(shell: Shell, e: api.Enrollment, cards: CardSummary[], rel
           'table',
           { id: 'cards-table' },
           h('thead', {}, h('tr', {},
-            ...['person.serial', 'person.type', 'person.status', 'person.issued', 'person.expires', 'person.actions']
+            ...['person.serial', 'person.type', 'person.status', 'person.issued_col', 'person.expires', 'person.actions']
               .map((k) => h('th', { scope: 'col' }, t(k as Key))))),
           h('tbody', {}, ...rows),
         )

@@ -84,6 +84,9 @@ struct ServerConfig {
   // Set: the officers' web app (the folder `node web/build.mjs` writes,
   // build/web) is served at /, under a strict Content-Security-Policy.
   std::string web_dir;
+  // The office this server registers for (3 digits): an enrollment that
+  // names none is the office's, and GET /api/v1/session tells the web app.
+  std::string office_code;
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
   // Every time the server reads: lists' issued and next-update times, and
