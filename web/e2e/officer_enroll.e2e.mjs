@@ -108,6 +108,10 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     await page.click('#nav-enroll');
     await page.waitForSelector('#enroll-form');
     await page.screenshot({ path: path.join(shots, 'enroll-01-form.png'), fullPage: true });
+    await page.setViewport({ width: 768, height: 1024 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
+    await page.screenshot({ path: path.join(shots, 'enroll-01b-form-tablet.png'), fullPage: true });
+    await page.setViewport({ width: 1366, height: 768 });
     await startCamera(page);
     assert.match(await statusText(page), /No se ve ninguna cara/);
     assert.equal(await captureDisabled(page), true);
@@ -187,6 +191,7 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     assert.equal(pdfBytes.subarray(0, 5).toString(), '%PDF-');
     assert.equal(String(pdfBytes.length), pdfResponse.headers()['content-length']);
     writeFileSync(path.join(shots, 'enroll-card.pdf'), pdfBytes);
+    await page.waitForFunction(() => document.getElementById('card-png')?.naturalWidth > 0);
     await page.screenshot({ path: path.join(shots, 'enroll-07-card.png'), fullPage: true });
     // Sent to the printer: the frame's print dialog (headless prints nowhere;
     // the call must not fail), and the page itself printed to PDF.
@@ -257,6 +262,11 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     assert.match(await page.$eval('#review-scores', (e) => e.textContent), /Similitud facial: 0\.\d\d/);
     assert.ok((await page.$$('tr.differs')).length >= 3, 'names, birth date, nationality differ');
     await page.screenshot({ path: path.join(shots, 'enroll-12-side-by-side.png'), fullPage: true });
+    // On a tablet: the same view, nothing cut off sideways.
+    await page.setViewport({ width: 768, height: 1024 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
+    await page.screenshot({ path: path.join(shots, 'enroll-12b-side-by-side-tablet.png'), fullPage: true });
+    await page.setViewport({ width: 1366, height: 768 });
     // The shortcut without a note is refused; with one, decided.
     await page.keyboard.press('s');
     await page.waitForFunction(() => document.getElementById('review-error')?.textContent.length > 0);

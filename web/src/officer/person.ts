@@ -177,6 +177,7 @@ function cardPreview(card: CardSummary): HTMLElement {
       const frame = h('iframe', { src: url, title: t('person.pdf_title', { serial: String(card.serial) }), id: 'card-pdf' });
       replace(
         box,
+        authImage(card.png, t('person.png_alt', { serial: String(card.serial) }), { class: 'card-image', id: 'card-png' }),
         frame,
         h(
           'div',
@@ -250,10 +251,11 @@ function cardsSection(shell: Shell, e: api.Enrollment, cards: CardSummary[], rel
     );
   });
   let issue: HTMLElement | null = null;
-  if (officer && (e.status === 'cleared' || e.status === 'flagged')) {
+  // Types the person has no active card of (one active card per type).
+  const issuable = ['asylum-seeker', 'refugee'].filter((ty) => !cards.some((c) => c.type === ty && c.status === 'active'));
+  if (officer && (e.status === 'cleared' || e.status === 'flagged') && issuable.length) {
     const type = h('select', { id: 'issue-type' },
-      h('option', { value: 'asylum-seeker' }, t('person.type.asylum-seeker')),
-      h('option', { value: 'refugee' }, t('person.type.refugee')));
+      ...issuable.map((ty) => h('option', { value: ty }, t(`person.type.${ty}` as Key))));
     const error = h('span', { class: 'field-error', role: 'alert', id: 'issue-error' });
     issue = h(
       'form',
