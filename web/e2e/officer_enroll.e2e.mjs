@@ -280,6 +280,31 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     assert.equal(after.body.status, 'duplicate');
     assert.equal(after.body.candidates[0].decided_by, 'sara');
 
+    // 7. The supervisor on the principal's record: only the transitions the
+    // lifecycle allows, the timeline with who, the active card revoked.
+    page.on('dialog', (d) => d.accept());
+    await page.click('#nav-person');
+    await page.type('#person-number', principalNumber);
+    await page.click('#person-open');
+    await page.waitForSelector('#case-change');
+    assert.deepEqual(await page.$$eval('#case-to option', (o) => o.map((x) => x.value)), ['admitted', 'closed']);
+    assert.equal(await page.$('#card-issue'), null, 'supervisors do not issue cards');
+    await page.select('#case-to', 'admitted');
+    await page.type('#case-reason', 'Solicitud admitida a trámite');
+    await page.click('#case-submit');
+    await page.waitForFunction(() => document.getElementById('case-status')?.textContent === 'Admitido a trámite');
+    assert.deepEqual(await page.$$eval('#case-to option', (o) => o.map((x) => x.value)), ['recognized', 'rejected', 'closed']);
+    assert.match(await page.$eval('#case-history', (e) => e.textContent), /Admitido a trámite — por sara/);
+    const activeRow = await page.$$eval('#cards-table tbody tr', (rows) =>
+      rows.findIndex((r) => r.querySelector('.card-revoke')));
+    assert.ok(activeRow >= 0, 'an active card to revoke');
+    await page.click('#cards-table .card-revoke');
+    await page.type('#revoke-reason', 'Documento retenido por fraude');
+    await page.click('#revoke-confirm');
+    await page.waitForFunction(() => /revocada/.test(document.getElementById('card-message')?.textContent ?? ''));
+    assert.equal(await page.$('#cards-table .card-revoke'), null, 'no active card left');
+    await page.screenshot({ path: path.join(shots, 'enroll-14-supervisor-person.png'), fullPage: true });
+
     assert.deepEqual(problems, [], 'no console errors or CSP violations');
   } catch (e) {
     // What the screen showed when it failed.

@@ -10,7 +10,7 @@ import { FaceCamera, Photo } from './camera';
 import { h, replace } from './dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
-import { errorText, fieldError, sessionEnded } from './ui';
+import { errorText, fieldErrors, sessionEnded } from './ui';
 
 // Nationalities offered first (ISO 3166-1 alpha-3; any other code may be typed).
 const kNationalities = ['VEN', 'COL', 'CUB', 'HTI', 'NIC', 'ECU', 'PER', 'CHN', 'IND', 'AFG', 'CMR', 'XXA', 'XXX'];
@@ -167,19 +167,29 @@ function form(shell: Shell, joinCase?: { case_number: string; principal: string 
         } catch (err) {
           if (sessionEnded(err)) return;  // the dialog; everything stays
           if (!(err instanceof api.ApiError && err.status === 0)) retry = null;
-          const f = fieldError(err, 'applicant.') ?? fieldError(err, '');
-          if (f?.field === 'office') f.field = 'office_code';
-          const target = f ? el.querySelector<HTMLElement>(`#err-${f.field}`) : null;
-          if (f && target) {
-            target.textContent = f.message;
-            el.querySelector(`#f-${f.field}`)?.setAttribute('aria-invalid', 'true');
-            (el.querySelector(`#f-${f.field}`) as HTMLElement | null)?.focus();
-          } else if (f?.field === 'photo') {
-            const s = document.getElementById('camera-status');
-            if (s) s.textContent = f.message;
-          } else {
-            formError.textContent = errorText(err);
+          // Each field the server names gets its message beside it; the
+          // photo's goes to the camera; anything else above the button.
+          const errors = fieldErrors(err, 'applicant.');
+          let first: HTMLElement | null = null;
+          const rest: string[] = [];
+          for (const f of errors) {
+            const name = f.field === 'office' ? 'office_code' : f.field;
+            const target = el.querySelector<HTMLElement>(`#err-${name}`);
+            if (target) {
+              target.textContent = target.textContent ? `${target.textContent} ${f.message}` : f.message;
+              const control = el.querySelector<HTMLElement>(`#f-${name}`);
+              control?.setAttribute('aria-invalid', 'true');
+              first ??= control;
+            } else if (name === 'photo') {
+              const s = document.getElementById('camera-status');
+              if (s) s.textContent = f.message;
+            } else {
+              rest.push(`${f.field}: ${f.message}`);
+            }
           }
+          if (errors.length === 0) formError.textContent = errorText(err);
+          else if (rest.length) formError.textContent = rest.join(' · ');
+          first?.focus();
         } finally {
           submit.disabled = photo === null;
           submit.textContent = t('enroll.submit');

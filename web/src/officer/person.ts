@@ -34,6 +34,19 @@ interface CardSummary {
 
 const enc = encodeURIComponent;
 
+// A revocation's reason as the server records it ("stolen", "replaced:
+// lost", "replaced: renewed", or an officer's own words).
+function revokeReason(r: string): string {
+  const m = /^replaced: (\w+)$/.exec(r);
+  if (m) return t('person.replaced_because', { why: tMaybe(`person.reason.${m[1]}`) ?? m[1] });
+  return tMaybe(`person.reason.${r}`) ?? r;
+}
+
+// The registry's own words for a status change it makes itself.
+function historyReason(r: string): string {
+  return r === 'case opened at registration' ? t('person.opened_at_registration') : r;
+}
+
 // The result of the last card action, said once the record is fetched anew.
 let flash = '';
 
@@ -104,7 +117,7 @@ function caseSection(shell: Shell, c: CaseRecord, reload: () => void): HTMLEleme
         h('strong', {}, t(`status.${s.to}` as Key)),
         ' — ',
         t('person.changed', { who: s.changed_by, when: when(s.changed_at) }),
-        s.reason ? h('span', { class: 'reason' }, ` «${s.reason}»`) : null,
+        s.reason ? h('span', { class: 'reason' }, ` «${historyReason(s.reason)}»`) : null,
       ),
     ),
   );
@@ -244,7 +257,7 @@ function cardsSection(shell: Shell, e: api.Enrollment, cards: CardSummary[], rel
       h('td', {}, String(c.serial)),
       h('td', {}, tMaybe(`person.type.${c.type}`) ?? c.type),
       h('td', { class: `card-status ${c.status}` }, t(`person.card.${c.status}` as Key),
-        c.revoke_reason ? ` (${tMaybe(`person.reason.${c.revoke_reason}`) ?? c.revoke_reason})` : ''),
+        c.revoke_reason ? ` (${revokeReason(c.revoke_reason)})` : ''),
       h('td', {}, c.issued_at.slice(0, 10)),
       h('td', {}, c.expires_at.slice(0, 10)),
       h('td', { class: 'actions' }, ...actions),

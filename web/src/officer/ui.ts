@@ -2,7 +2,7 @@
 // validation error placed beside its field, images fetched with the token.
 import * as api from './api';
 import { h } from './dom';
-import { t, tMaybe } from './i18n';
+import { Key, t, tMaybe } from './i18n';
 
 // A message in the user's language: the server's own text (English) only
 // where no translation of its code exists.
@@ -24,14 +24,49 @@ export function sessionEnded(e: unknown): boolean {
   return e instanceof api.ApiError && e.code === api.kSessionEnded;
 }
 
-// The field a 400 names ("applicant.date_of_birth: ..." → "date_of_birth",
-// "applicant.documents[].number: ..." → "documents"), and what it says.
-export function fieldError(e: unknown, prefix: string): { field: string; message: string } | null {
-  if (!(e instanceof api.ApiError) || e.status !== 400) return null;
-  const m = /^([A-Za-z_][A-Za-z0-9_.[\]]*): (.*)$/s.exec(e.message);
-  if (!m || !m[1].startsWith(prefix)) return null;
-  const field = m[1].slice(prefix.length).replace(/\[\].*$/, '').split('.')[0];
-  return { field, message: m[2] };
+// The fields a 400 names, each with what it says: the request's own
+// parsing names one ("applicant.date_of_birth: ..."), the registry's
+// validation may name several ("given_names: is required; phone: ...").
+// "applicant.documents[].number" → "documents".
+export function fieldErrors(e: unknown, prefix: string): { field: string; message: string }[] {
+  if (!(e instanceof api.ApiError) || e.status !== 400) return [];
+  const out: { field: string; message: string }[] = [];
+  for (const part of e.message.split(/; (?=[A-Za-z_][A-Za-z0-9_.[\]]*: )/)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_.[\]]*): (.*)$/s.exec(part);
+    if (!m) return [];
+    const name = m[1].startsWith(prefix) ? m[1].slice(prefix.length) : m[1];
+    out.push({ field: name.replace(/\[\].*$/, '').split('.')[0], message: validationText(m[2]) });
+  }
+  return out;
+}
+
+// The registry's validation messages (English) in the user's language, the
+// common ones; any other is shown as the server wrote it.
+const validationPatterns: [RegExp, Key][] = [
+  [/^is required \(XXA for stateless/, 'invalid.nationality_required'],
+  [/^is required$/, 'invalid.required'],
+  [/^'(.*)' is not a date \(expected YYYY-MM-DD\)$/, 'invalid.date'],
+  [/^is not a date \(expected YYYY-MM-DD\)$/, 'invalid.date'],
+  [/^'(.*)' is not a year \(expected YYYY\)$/, 'invalid.year'],
+  [/^(.*) is in the future$/, 'invalid.future'],
+  [/^(.*) is before 1900$/, 'invalid.before1900'],
+  [/^'(.*)' is not an ISO 3166-1 alpha-3 code/, 'invalid.country'],
+  [/^'(.*)' is not an ISO 639 language code$/, 'invalid.language'],
+  [/^'(.*)' needs its country code/, 'invalid.phone_country'],
+  [/^'(.*)' is not an E\.164 number$/, 'invalid.phone'],
+  [/^'(.*)' is not a 3-digit office code$/, 'invalid.office'],
+  [/^set surname1 first/, 'invalid.surname_order'],
+  [/^a dependant needs the case number/, 'invalid.dependant_case'],
+  [/^the case already has a principal/, 'invalid.has_principal'],
+  [/^must have 3 to 30 letters or digits$/, 'invalid.document_number'],
+];
+
+export function validationText(message: string): string {
+  for (const [re, key] of validationPatterns) {
+    const m = re.exec(message);
+    if (m) return t(key, { value: m[1] ?? '' });
+  }
+  return message;
 }
 
 // Object URLs of personal images (photos, cards) made since sign-in; all
