@@ -3,15 +3,19 @@
 // web/test/i18n.test.mjs checks each pair has the same keys and
 // placeholders). The chosen language is the only thing the app keeps in
 // localStorage.
+import auditEn from './messages/audit.en.json';
+import auditEs from './messages/audit.es.json';
 import commonEn from './messages/common.en.json';
 import commonEs from './messages/common.es.json';
 import reviewEn from './messages/review.en.json';
 import reviewEs from './messages/review.es.json';
 import shellEn from './messages/shell.en.json';
 import shellEs from './messages/shell.es.json';
+import usersEn from './messages/users.en.json';
+import usersEs from './messages/users.es.json';
 
-const es = { ...shellEs, ...commonEs, ...reviewEs };
-const en: Record<Key, string> = { ...shellEn, ...commonEn, ...reviewEn };
+const es = { ...shellEs, ...commonEs, ...reviewEs, ...auditEs, ...usersEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...reviewEn, ...auditEn, ...usersEn };
 
 export type Lang = 'es' | 'en';
 export type Key = keyof typeof es;
