@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/time/civil_time.h"
+#include "puente/common/strings.h"
 #include "puente/registry/audit.h"
 #include "puente/registry/users.h"
 #include "test_support.h"

@@ -5,7 +5,7 @@ import * as api from './api';
 import { h, replace } from './dom';
 import { t } from './i18n';
 import type { Screen, Shell } from './screens';
-import { errorText, fieldError, sessionEnded, when } from './ui';
+import { errorText, fieldError, sessionEnded } from './ui';
 
 interface AuditEvent {
   seq: number;
@@ -56,6 +56,14 @@ function detailsText(d: AuditEvent['details']): string {
   return Object.entries(d)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' · ');
+}
+
+// "2026-12-02T15:04:05.123456Z" → the local date and time to the second
+// (events a second apart must read apart).
+function exactTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(document.documentElement.lang || 'es', { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 // The chain check's problem in the user's language where it is a known one.
@@ -138,10 +146,10 @@ function table(events: AuditEvent[]): HTMLElement {
           'tr',
           { 'data-seq': String(e.seq) },
           h('td', {}, String(e.seq)),
-          h('td', {}, h('time', { datetime: e.at }, when(e.at))),
+          h('td', { class: 'audit-at' }, h('time', { datetime: e.at }, exactTime(e.at))),
           h('td', { class: 'audit-actor' }, e.actor),
           h('td', { class: 'audit-action' }, h('code', {}, e.action)),
-          h('td', {}, e.entity_id ? `${e.entity} ${e.entity_id}` : e.entity),
+          h('td', { class: 'audit-about' }, e.entity_id ? `${e.entity} ${e.entity_id}` : e.entity),
           h('td', { class: 'audit-details' }, detailsText(e.details)),
         ),
       ),
@@ -191,7 +199,8 @@ function auditView(shell: Shell): HTMLElement {
   let cursors: (number | null)[] = [null];
   const clearErrors = () => {
     for (const id of ['audit-action', 'audit-actor', 'audit-from', 'audit-to']) {
-      (document.getElementById(`${id}-error`) as HTMLElement | null)?.replaceChildren();
+      document.getElementById(`${id}-error`)?.replaceChildren();
+      document.getElementById(id)?.removeAttribute('aria-invalid');
     }
   };
   const load = async () => {
@@ -216,6 +225,7 @@ function auditView(shell: Shell): HTMLElement {
       if (f && input) {
         const error = document.getElementById(`${input}-error`);
         if (error) error.textContent = fieldProblem(f.field, f.message);
+        document.getElementById(input)?.setAttribute('aria-invalid', 'true');
         document.getElementById(input)?.focus();
         replace(body);
         return;

@@ -202,7 +202,7 @@ function usersView(shell: Shell): HTMLElement {
             h('td', { class: 'users-state' }, u.active ? t('users.active') : t('users.inactive')),
             h('td', { class: 'users-access' }, accessText(u)),
             h('td', {}, t('users.created_by', { when: when(u.created_at), user: u.created_by })),
-            h('td', { class: 'users-actions' }, ...rowButtons(u)),
+            h('td', {}, h('div', { class: 'users-actions' }, ...rowButtons(u))),
           ),
         ),
       ),
@@ -210,6 +210,7 @@ function usersView(shell: Shell): HTMLElement {
 
   // The form for one user's change, below the list.
   const openPanel = (title: string, form: HTMLFormElement, focus: HTMLElement) => {
+    result.textContent = '';  // what was said concerned the last action
     replace(panel, h('section', { class: 'users-panel', 'aria-labelledby': 'users-panel-title' }, h('h2', { id: 'users-panel-title' }, title), form));
     focus.focus();
   };
@@ -262,6 +263,7 @@ function usersView(shell: Shell): HTMLElement {
         onsubmit: async (e: Event) => {
           e.preventDefault();
           error.textContent = '';
+          input.removeAttribute('aria-invalid');
           if (!(await confirmAction(t('users.reset_q', { name: u.name }), t('users.reset')))) return;
           await run(
             () => api.call('POST', userPath(u.name, 'password'), { new_password: input.value }),
@@ -270,6 +272,7 @@ function usersView(shell: Shell): HTMLElement {
               const f = fieldError(err, '');
               if (f?.field !== 'new_password') return false;
               error.textContent = reasonText(f.message);
+              input.setAttribute('aria-invalid', 'true');
               input.focus();
               return true;
             },
@@ -313,6 +316,8 @@ function usersView(shell: Shell): HTMLElement {
         e.preventDefault();
         nameError.textContent = '';
         passwordError.textContent = '';
+        name.removeAttribute('aria-invalid');
+        password.removeAttribute('aria-invalid');
         const who = name.value.trim();
         const made = await run(
           () => api.call('POST', '/api/v1/users', { name: who, role: role.value, password: password.value }),
@@ -322,11 +327,13 @@ function usersView(shell: Shell): HTMLElement {
             const taken = err instanceof api.ApiError && err.code === 'already_exists';
             if (taken || f?.field === 'name') {
               nameError.textContent = taken ? t('users.name.taken') : reasonText(f!.message);
+              name.setAttribute('aria-invalid', 'true');
               name.focus();
               return true;
             }
             if (f?.field === 'password') {
               passwordError.textContent = reasonText(f.message);
+              password.setAttribute('aria-invalid', 'true');
               password.focus();
               return true;
             }
