@@ -9,20 +9,13 @@
 // (intact, the count the server gives); an officer sees neither screen and
 // the API refuses both. Screenshots (admin-*) go to $PUENTE_SCREENSHOTS.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import puppeteer from 'puppeteer-core';
-import { chromiumArgs, startServer } from './server.mjs';
+import { dirs, openBrowser, watchPage } from './browser.mjs';
+import { startServer } from './server.mjs';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const binDir = process.env.PUENTE_BIN_DIR ?? path.join(repo, 'build', 'apps');
-const webDir = process.env.PUENTE_WEB_DIR ?? path.join(repo, 'build', 'web');
-const modelsDir = process.env.PUENTE_MODELS_DIR ?? path.join(repo, 'var', 'models');
-const shots = process.env.PUENTE_SCREENSHOTS ?? path.join(repo, 'build', 'web-screenshots');
-const chromium = process.env.PUENTE_CHROMIUM ?? '/usr/bin/chromium';
-
+const shots = dirs.shots;
 const adminPassword = 'e2e admin password 7';
 const pw = { olga: 'olga audits the ledger 26', ana: 'password of ana 42', beto: 'password of beto 42' };
 const anaNew = 'ana has a new secret 2026';
@@ -76,26 +69,16 @@ async function search(page, { action = '', actor = '', from = '', to = '', limit
 
 test('admin screens: users created, reset, disabled, role changed; audit filtered, paged, verified', async () => {
   mkdirSync(shots, { recursive: true });
-  const server = await startServer({ binDir, webDir, modelsDir, adminPassword });
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'puente-chromium-'));
-  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, userDataDir: profile, args: chromiumArgs() });
+  const server = await startServer({ binDir: dirs.bin, webDir: dirs.web, modelsDir: dirs.models, adminPassword });
+  const { browser, close } = await openBrowser();
   const login = (user, password) => server.api('POST', '/api/v1/sessions', null, { user, password });
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1366, height: 900 });
     await page.emulateTimezone('America/Panama');
-    const problems = [];
-    page.on('console', (m) => {
-      // The refusals this test provokes (a weak password 400, wrong or
-      // disabled sign-ins 401, the last admin 409) are expected.
-      if (m.type() === 'error' && !/status of (400|401|409)/.test(m.text())) problems.push(`${m.text()} ${m.location().url ?? ''}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    let token = null;
-    page.on('request', (r) => {
-      const auth = r.headers().authorization;
-      if (auth) token = auth.slice('Bearer '.length);
-    });
+    // The refusals this test provokes (a weak password 400, wrong or
+    // disabled sign-ins 401, the last admin 409) are expected.
+    const seen = watchPage(page, [400, 401, 409]);
 
     await page.goto(server.url + '/', { waitUntil: 'networkidle0' });
     await signIn(page, 'admin', adminPassword);
@@ -113,7 +96,7 @@ test('admin screens: users created, reset, disabled, role changed; audit filtere
     await page.click('#users-create-submit');
     await waitText(page, '#users-new-password-error', /./);
     assert.equal(await text(page, '#users-new-password-error'), 'Es una palabra o contraseña común (diccionario de cracklib).');
-    const direct = await server.api('POST', '/api/v1/users', token, { name: 'olga', role: 'auditor', password: 'sunshine2024' });
+    const direct = await server.api('POST', '/api/v1/users', seen.token, { name: 'olga', role: 'auditor', password: 'sunshine2024' });
     assert.equal(direct.status, 400);
     assert.equal(direct.body.error.message, 'password: is a common word or password (cracklib dictionary)');
     assert.equal(await page.$eval('#users-new-name', (e) => e.value), 'olga');
@@ -138,7 +121,7 @@ test('admin screens: users created, reset, disabled, role changed; audit filtere
     assert.equal(await text(page, 'tr[data-user=ana] .users-role-name'), 'oficial de registro');
     assert.equal(await text(page, 'tr[data-user=ana] .users-state'), 'Activa');
     // The list the screen shows is the server's, and holds no password material.
-    const listed = await server.api('GET', '/api/v1/users', token);
+    const listed = await server.api('GET', '/api/v1/users', seen.token);
     assert.equal(listed.status, 200);
     assert.deepEqual(listed.body.users.map((u) => u.name), ['admin', 'ana', 'beto', 'olga']);
     assert.doesNotMatch(JSON.stringify(listed.body), /scrypt|hash|password/);
@@ -285,7 +268,7 @@ test('admin screens: users created, reset, disabled, role changed; audit filtere
     }
     assert.ok(pages >= 2, `${pages} pages`);
     await page.screenshot({ path: path.join(shots, 'admin-10-audit-last-page.png'), fullPage: true });
-    const auditorToken = token;
+    const auditorToken = seen.token;
     const report = (await server.api('GET', '/api/v1/audit/verify', auditorToken)).body;
     assert.equal(report.intact, true);
     assert.deepEqual(seqs, Array.from({ length: report.events_checked }, (_, i) => report.events_checked - i),
@@ -324,15 +307,14 @@ test('admin screens: users created, reset, disabled, role changed; audit filtere
     assert.equal(await page.$('#nav-users'), null);
     for (const [method, p] of [['GET', '/api/v1/users'], ['GET', '/api/v1/audit/events'], ['GET', '/api/v1/audit/verify'],
       ['POST', '/api/v1/users/beto/role']]) {
-      const r = await server.api(method, p, token, method === 'POST' ? { role: 'admin' } : undefined);
+      const r = await server.api(method, p, seen.token, method === 'POST' ? { role: 'admin' } : undefined);
       assert.equal(r.status, 403, `${method} ${p}`);
     }
     await page.screenshot({ path: path.join(shots, 'admin-13-officer-home.png') });
 
-    assert.deepEqual(problems, [], 'no console errors or CSP violations');
+    assert.deepEqual(seen.problems, [], 'no console errors or CSP violations');
   } finally {
-    await browser.close();
+    await close();
     await server.stop();
-    rmSync(profile, { recursive: true, force: true });
   }
 });

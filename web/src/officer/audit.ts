@@ -5,6 +5,7 @@ import * as api from './api';
 import { h, replace } from './dom';
 import { t } from './i18n';
 import type { Screen, Shell } from './screens';
+import { dataTable } from './table';
 import { errorText, fieldError, sessionEnded } from './ui';
 
 interface AuditEvent {
@@ -120,38 +121,21 @@ function verifier(): HTMLElement {
 }
 
 function table(events: AuditEvent[]): HTMLElement {
-  return h(
-    'table',
-    { id: 'audit-table' },
-    h('caption', { class: 'sr-only' }, t('audit.caption')),
-    h(
-      'thead',
-      {},
+  const columns = (['seq', 'at', 'actor', 'action', 'entity', 'details'] as const).map((c) => t(`audit.col.${c}`));
+  return dataTable(
+    'audit-table',
+    t('audit.caption'),
+    columns,
+    events.map((e) =>
       h(
         'tr',
-        {},
-        h('th', { scope: 'col' }, t('audit.col.seq')),
-        h('th', { scope: 'col' }, t('audit.col.at')),
-        h('th', { scope: 'col' }, t('audit.col.actor')),
-        h('th', { scope: 'col' }, t('audit.col.action')),
-        h('th', { scope: 'col' }, t('audit.col.entity')),
-        h('th', { scope: 'col' }, t('audit.col.details')),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      ...events.map((e) =>
-        h(
-          'tr',
-          { 'data-seq': String(e.seq) },
-          h('td', {}, String(e.seq)),
-          h('td', { class: 'audit-at' }, h('time', { datetime: e.at }, exactTime(e.at))),
-          h('td', { class: 'audit-actor' }, e.actor),
-          h('td', { class: 'audit-action' }, h('code', {}, e.action)),
-          h('td', { class: 'audit-about' }, e.entity_id ? `${e.entity} ${e.entity_id}` : e.entity),
-          h('td', { class: 'audit-details' }, detailsText(e.details)),
-        ),
+        { 'data-seq': String(e.seq) },
+        h('td', {}, String(e.seq)),
+        h('td', { class: 'audit-at' }, h('time', { datetime: e.at }, exactTime(e.at))),
+        h('td', { class: 'audit-actor' }, e.actor),
+        h('td', { class: 'audit-action' }, h('code', {}, e.action)),
+        h('td', { class: 'audit-about' }, e.entity_id ? `${e.entity} ${e.entity_id}` : e.entity),
+        h('td', { class: 'audit-details' }, detailsText(e.details)),
       ),
     ),
   );

@@ -7,6 +7,7 @@ import * as api from './api';
 import { h, replace } from './dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
+import { dataTable } from './table';
 import { errorText, fieldError, sessionEnded, when } from './ui';
 
 interface UserAccount {
@@ -172,38 +173,20 @@ function usersView(shell: Shell): HTMLElement {
   };
 
   const table = () =>
-    h(
-      'table',
-      { id: 'users-table' },
-      h('caption', { class: 'sr-only' }, t('users.caption')),
-      h(
-        'thead',
-        {},
+    dataTable(
+      'users-table',
+      t('users.caption'),
+      (['name', 'role', 'state', 'access', 'created', 'actions'] as const).map((c) => t(`users.col.${c}`)),
+      accounts.map((u) =>
         h(
           'tr',
-          {},
-          h('th', { scope: 'col' }, t('users.col.name')),
-          h('th', { scope: 'col' }, t('users.col.role')),
-          h('th', { scope: 'col' }, t('users.col.state')),
-          h('th', { scope: 'col' }, t('users.col.access')),
-          h('th', { scope: 'col' }, t('users.col.created')),
-          h('th', { scope: 'col' }, t('users.col.actions')),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ...accounts.map((u) =>
-          h(
-            'tr',
-            { 'data-user': u.name, class: u.active ? '' : 'users-inactive' },
-            h('th', { scope: 'row' }, u.name),
-            h('td', { class: 'users-role-name' }, roleName(u.role)),
-            h('td', { class: 'users-state' }, u.active ? t('users.active') : t('users.inactive')),
-            h('td', { class: 'users-access' }, accessText(u)),
-            h('td', {}, t('users.created_by', { when: when(u.created_at), user: u.created_by })),
-            h('td', {}, h('div', { class: 'users-actions' }, ...rowButtons(u))),
-          ),
+          { 'data-user': u.name, class: u.active ? '' : 'users-inactive' },
+          h('th', { scope: 'row' }, u.name),
+          h('td', { class: 'users-role-name' }, roleName(u.role)),
+          h('td', { class: 'users-state' }, u.active ? t('users.active') : t('users.inactive')),
+          h('td', { class: 'users-access' }, accessText(u)),
+          h('td', {}, t('users.created_by', { when: when(u.created_at), user: u.created_by })),
+          h('td', {}, h('div', { class: 'users-actions' }, ...rowButtons(u))),
         ),
       ),
     );
