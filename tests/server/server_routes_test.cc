@@ -337,6 +337,7 @@ TEST(ServerJsonTypesTest, AFieldOfTheWrongTypeIsA400NamingTheField) {
       {Method::kPut, "/api/v1/account/password", "current_password", {{"new_password", "x"}}},
       {Method::kPut, "/api/v1/account/password", "new_password", {{"current_password", "x"}}},
       {Method::kPost, "/api/v1/users/{name}/password", "new_password", json::object()},
+      {Method::kPost, "/api/v1/users/{name}/role", "role", json::object()},
       {Method::kPost, "/api/v1/login-locks/address", "address", json::object()},
   };
   auto route_of = [](Method m, const std::string& path) -> const Route* {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -97,6 +98,29 @@ absl::Status Locked(absl::Duration left) {
   return WithDetail(absl::ResourceExhaustedError(
                         absl::StrFormat("too many failed logins: try again in %d s", seconds)),
                     kDetailReason, "login.locked");
+}
+
+// Serialises the changes that could leave no active admin (a role change,
+// disabling an account): PostgreSQL's advisory lock, keyed by the schema;
+// SQLite's write transactions hold the one write lock already. Taken first
+// in the transaction, so what follows reads the other changes committed.
+void LockAdminAccounts(Database& db, Tx& tx) {
+  if (db.dialect() == Dialect::kPostgresql) {
+    tx.sql() << "SELECT pg_advisory_xact_lock(7283642, hashtext(COALESCE(current_schema(), '')))";
+  }
+}
+
+// FailedPrecondition when `name` is an active admin and no other is.
+absl::Status KeepAnActiveAdmin(Tx& tx, const std::string& name, std::string_view field) {
+  int is_active_admin = 0, others = 0;
+  tx.sql() << "SELECT count(*) FROM users WHERE name = :n AND role = 'admin' AND active = 1",
+      soci::use(name), soci::into(is_active_admin);
+  if (is_active_admin == 0) return absl::OkStatus();
+  tx.sql() << "SELECT count(*) FROM users WHERE name <> :n AND role = 'admin' AND active = 1",
+      soci::use(name), soci::into(others);
+  if (others > 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(puente::StrCat(
+      field, ": ", name, " is the last active admin; make another user admin first"));
 }
 
 }  // namespace
@@ -305,6 +329,10 @@ absl::Status UserDirectory::SetActive(const std::string& actor, const std::strin
   }
   return InTransaction(registry_.database(), [&]() -> absl::Status {
     Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    if (!active) {
+      LockAdminAccounts(registry_.database(), tx);
+      PUENTE_RETURN_IF_ERROR(KeepAnActiveAdmin(tx, name, "name"));
+    }
     const int flag = active ? 1 : 0;
     const int n =
         Changed(tx.sql(), "UPDATE users SET active = :a WHERE name = :n", [&](soci::statement& st) {
@@ -319,6 +347,81 @@ absl::Status UserDirectory::SetActive(const std::string& actor, const std::strin
     }
     return tx.Audit(active ? "user.enable" : "user.disable", "user", name,
                     {{"sessions_ended", ended}});
+  });
+}
+
+absl::StatusOr<std::vector<UserAccount>> UserDirectory::ListUsers() {
+  Database& db = registry_.database();
+  std::vector<UserAccount> out;
+  struct Throttle {
+    int failures = 0;
+    std::string last_failure, locked_until;
+  };
+  std::map<std::string, Throttle> throttles;  // by subject
+  PUENTE_RETURN_IF_ERROR(InReadTransaction(db, [&]() -> absl::Status {
+    soci::session& sql = internal::Session(db);
+    UserAccount u;
+    std::string role;
+    int active = 0;
+    soci::statement users =
+        (sql.prepare << "SELECT name, role, active, created_at, created_by FROM users "
+                        "ORDER BY name",
+         soci::into(u.name), soci::into(role), soci::into(active), soci::into(u.created_at),
+         soci::into(u.created_by));
+    users.execute();
+    while (users.fetch()) {
+      auto r = ParseRole(role);
+      if (!r) return absl::DataLossError("stored role is unknown");
+      u.role = *r;
+      u.active = active == 1;
+      out.push_back(u);
+    }
+    std::string subject;
+    Throttle t;
+    soci::statement locks =
+        (sql.prepare << "SELECT subject, failures, last_failure, locked_until FROM login_throttle "
+                        "WHERE substr(subject, 1, 5) = 'user:'",
+         soci::into(subject), soci::into(t.failures), soci::into(t.last_failure),
+         soci::into(t.locked_until));
+    locks.execute();
+    while (locks.fetch()) throttles[subject] = t;
+    return absl::OkStatus();
+  }));
+  const absl::Time now = registry_.clock().Now();
+  const std::string now_s = FormatTimestamp(now), window = FormatTimestamp(now - kFailureWindow);
+  for (UserAccount& u : out) {
+    PUENTE_ASSIGN_OR_RETURN(std::string subject, Subject("user", u.name));
+    auto it = throttles.find(subject);
+    if (it == throttles.end()) continue;
+    if (it->second.last_failure >= window) u.failed_logins = it->second.failures;
+    if (it->second.locked_until > now_s) {
+      u.locked = true;
+      u.locked_until = it->second.locked_until;
+    }
+  }
+  return out;
+}
+
+absl::Status UserDirectory::ChangeRole(const std::string& actor, const std::string& name,
+                                       Role role) {
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", actor));
+  PUENTE_RETURN_IF_ERROR(ValidateUserName("name", name));
+  const std::string to(ToString(role));
+  return InTransaction(registry_.database(), [&]() -> absl::Status {
+    Tx tx(registry_.database(), registry_.keys(), registry_.clock(), actor);
+    LockAdminAccounts(registry_.database(), tx);
+    std::string from;
+    tx.sql() << "SELECT role FROM users WHERE name = :n", soci::use(name), soci::into(from);
+    if (!tx.sql().got_data()) return NoSuchUser(name);
+    if (from == to) {
+      return absl::FailedPreconditionError(puente::StrCat("role: ", name, " is already ", to));
+    }
+    if (role != Role::kAdmin) PUENTE_RETURN_IF_ERROR(KeepAnActiveAdmin(tx, name, "role"));
+    tx.sql() << "UPDATE users SET role = :r WHERE name = :n", soci::use(to), soci::use(name);
+    const int ended = Changed(tx.sql(), "DELETE FROM sessions WHERE user_name = :n",
+                              [&](soci::statement& st) { st.exchange(soci::use(name)); });
+    return tx.Audit("user.role_change", "user", name,
+                    {{"from", from}, {"to", to}, {"sessions_ended", ended}});
   });
 }
 

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <functional>
 
+#include "absl/time/civil_time.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
+#include "puente/registry/validation.h"
 #include "storage/internal/session.h"
+#include "storage/internal/tx.h"
 
 namespace puente::registry {
 namespace {
@@ -130,23 +133,100 @@ absl::StatusOr<AuditReport> VerifyAuditChain(Database& db, const KeyRing& keys) 
 
 absl::StatusOr<std::vector<StoredAuditEvent>> ListAuditEvents(Database& db, long long after_seq,
                                                               int limit) {
-  limit = std::clamp(limit, 1, 1000);
-  std::vector<StoredAuditEvent> out;
+  AuditQuery q;
+  q.after_seq = after_seq;
+  q.limit = std::clamp(limit, 1, kMaxAuditPage);
+  PUENTE_ASSIGN_OR_RETURN(AuditPage page, FindAuditEvents(db, q));
+  return std::move(page.events);
+}
+
+absl::StatusOr<AuditPage> FindAuditEvents(Database& db, const AuditQuery& q) {
+  if (q.limit < 1 || q.limit > kMaxAuditPage) {
+    return absl::InvalidArgumentError(
+        puente::StrCat("limit: ", q.limit, " is out of range, 1 to ", kMaxAuditPage));
+  }
+  if (q.after_seq < 0 || q.before_seq < 0) {
+    return absl::InvalidArgumentError(q.after_seq < 0 ? "after: must not be negative"
+                                                      : "before: must not be negative");
+  }
+  if (!q.action.empty() &&
+      (q.action.size() > 64 ||
+       q.action.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos)) {
+    return absl::InvalidArgumentError("action: 1-64 of a-z 0-9 _ . (a family ends with a dot)");
+  }
+  if (!q.actor.empty()) PUENTE_RETURN_IF_ERROR(ValidateUserName("actor", q.actor));
+  // Day bounds as stored timestamps (fixed width, so they compare as text).
+  std::string from_at, to_at;
+  absl::CivilDay from_day, to_day;
+  if (!q.from_day.empty()) {
+    PUENTE_RETURN_IF_ERROR(ValidateCalendarDate("from", q.from_day));
+    absl::ParseCivilTime(q.from_day, &from_day);
+    from_at = FormatTimestamp(absl::FromCivil(from_day, internal::OfficeZone()));
+  }
+  if (!q.to_day.empty()) {
+    PUENTE_RETURN_IF_ERROR(ValidateCalendarDate("to", q.to_day));
+    absl::ParseCivilTime(q.to_day, &to_day);
+    to_at = FormatTimestamp(absl::FromCivil(to_day + 1, internal::OfficeZone()));
+  }
+  if (!from_at.empty() && !to_at.empty() && from_day > to_day) {
+    return absl::InvalidArgumentError(
+        puente::StrCat("from: ", q.from_day, " is after to: ", q.to_day));
+  }
+
+  // The filters given, each a clause with its value bound in order.
+  std::string where = "seq > :after";
+  std::vector<const std::string*> texts;  // bound after the seq bounds, in clause order
+  if (q.before_seq > 0) where += " AND seq < :before";
+  const bool family = !q.action.empty() && q.action.back() == '.';
+  const std::string family_len = std::to_string(q.action.size());
+  if (!q.action.empty()) {
+    where += family ? puente::StrCat(" AND substr(action, 1, ", family_len, ") = :action")
+                    : " AND action = :action";
+    texts.push_back(&q.action);
+  }
+  if (!q.actor.empty()) {
+    where += " AND actor = :actor";
+    texts.push_back(&q.actor);
+  }
+  if (!from_at.empty()) {
+    where += " AND at >= :from";
+    texts.push_back(&from_at);
+  }
+  if (!to_at.empty()) {
+    where += " AND at < :to";
+    texts.push_back(&to_at);
+  }
+  // One row more than the page: whether another page follows.
+  const std::string sql_text = puente::StrCat(
+      "SELECT seq, at, actor, action, entity, entity_id, details FROM audit_events WHERE ", where,
+      " ORDER BY seq ", q.newest_first ? "DESC" : "ASC", " LIMIT ", q.limit + 1);
+  AuditPage page;
   absl::Status s = InReadTransaction(db, [&]() -> absl::Status {
     StoredAuditEvent e;
-    soci::statement st =
-        (internal::Session(db).prepare
-             << "SELECT seq, at, actor, action, entity, entity_id, details "
-                "FROM audit_events WHERE seq > :a ORDER BY seq",
-         soci::use(after_seq), soci::into(e.seq), soci::into(e.at), soci::into(e.event.actor),
-         soci::into(e.event.action), soci::into(e.event.entity), soci::into(e.event.entity_id),
-         soci::into(e.event.details));
-    st.execute();
-    while (static_cast<int>(out.size()) < limit && st.fetch()) out.push_back(e);
+    soci::statement st = (internal::Session(db).prepare << sql_text);
+    st.exchange(soci::use(q.after_seq));
+    if (q.before_seq > 0) st.exchange(soci::use(q.before_seq));
+    for (const std::string* t : texts) st.exchange(soci::use(*t));
+    st.exchange(soci::into(e.seq));
+    st.exchange(soci::into(e.at));
+    st.exchange(soci::into(e.event.actor));
+    st.exchange(soci::into(e.event.action));
+    st.exchange(soci::into(e.event.entity));
+    st.exchange(soci::into(e.event.entity_id));
+    st.exchange(soci::into(e.event.details));
+    st.define_and_bind();
+    st.execute(false);
+    while (st.fetch()) {
+      if (static_cast<int>(page.events.size()) == q.limit) {
+        page.more = true;
+        break;
+      }
+      page.events.push_back(e);
+    }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  return out;
+  return page;
 }
 
 }  // namespace puente::registry

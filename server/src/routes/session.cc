@@ -1,6 +1,7 @@
-// Sessions (log in, log out), the caller's own password, and users: create,
-// disable and enable, reset a password, end a user's sessions, unlock an
-// account or address after failed logins (docs/security.md).
+// Sessions (log in, log out), the caller's own password, and users: list,
+// create, change a role, disable and enable, reset a password, end a user's
+// sessions, unlock an account or address after failed logins
+// (docs/security.md).
 #include "puente/common/status_macros.h"
 #include "src/api_json.h"
 #include "src/http_status.h"
@@ -14,6 +15,16 @@ using registry::Role;
 
 // A user name from a URL.
 constexpr const char* kUser = R"(/api/v1/users/([a-z0-9._-]{1,64}))";
+
+// The body's "role".
+absl::StatusOr<Role> RoleField(const json& body) {
+  PUENTE_ASSIGN_OR_RETURN(const std::string text, StringField(body, "role"));
+  auto role = registry::ParseRole(text);
+  if (!role) {
+    return absl::InvalidArgumentError("role: one of officer, supervisor, auditor, admin, verifier");
+  }
+  return *role;
+}
 
 absl::Status LogIn(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
@@ -83,15 +94,38 @@ absl::Status ChangeOwnPassword(ServerContext& ctx, const httplib::Request& req,
 absl::Status CreateUser(ServerContext&, const httplib::Request& req, httplib::Response& res,
                         const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
-  PUENTE_ASSIGN_OR_RETURN(const std::string role_text, StringField(body, "role"));
+  PUENTE_ASSIGN_OR_RETURN(const Role role, RoleField(body));
   PUENTE_ASSIGN_OR_RETURN(const std::string name, StringField(body, "name"));
   PUENTE_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password"));
-  auto role = registry::ParseRole(role_text);
-  if (!role) {
-    return absl::InvalidArgumentError("role: one of officer, supervisor, auditor, admin, verifier");
-  }
-  PUENTE_ASSIGN_OR_RETURN(registry::User created, w.users->AddUser(u.name, name, *role, password));
+  PUENTE_ASSIGN_OR_RETURN(registry::User created, w.users->AddUser(u.name, name, role, password));
   SendJson(res, {{"name", created.name}, {"role", registry::ToString(created.role)}}, 201);
+  return absl::OkStatus();
+}
+
+absl::Status ListUsers(ServerContext&, const httplib::Request&, httplib::Response& res,
+                       const registry::User&, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(std::vector<registry::UserAccount> accounts, w.users->ListUsers());
+  json arr = json::array();
+  for (const registry::UserAccount& a : accounts) {
+    arr.push_back({{"name", a.name},
+                   {"role", registry::ToString(a.role)},
+                   {"active", a.active},
+                   {"locked", a.locked},
+                   {"locked_until", a.locked ? json(a.locked_until) : json(nullptr)},
+                   {"failed_logins", a.failed_logins},
+                   {"created_at", a.created_at},
+                   {"created_by", a.created_by}});
+  }
+  SendJson(res, {{"users", arr}});
+  return absl::OkStatus();
+}
+
+absl::Status ChangeRole(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                        const registry::User& u, Worker& w) {
+  PUENTE_ASSIGN_OR_RETURN(json body, JsonBody(req));
+  PUENTE_ASSIGN_OR_RETURN(const Role role, RoleField(body));
+  PUENTE_RETURN_IF_ERROR(w.users->ChangeRole(u.name, req.matches[1], role));
+  SendJson(res, {{"name", req.matches[1]}, {"role", registry::ToString(role)}});
   return absl::OkStatus();
 }
 
@@ -161,6 +195,14 @@ std::vector<Route> SessionRoutes() {
                    ChangeOwnPassword),
       RoleRoute(Method::kPost, "/api/v1/users", "/api/v1/users", {Role::kAdmin},
                 "Create a user: {name, role, password}", CreateUser),
+      RoleRoute(Method::kGet, "/api/v1/users", "/api/v1/users", {Role::kAdmin},
+                "Every user: {users: [{name, role, active, locked, locked_until, failed_logins, "
+                "created_at, created_by}]}, by name; no password material",
+                ListUsers),
+      RoleRoute(Method::kPost, user + "/role", "/api/v1/users/{name}/role", {Role::kAdmin},
+                "Change a user's role: {role}; their sessions end; refused for the last active "
+                "admin",
+                ChangeRole),
       RoleRoute(Method::kPost, user + "/disable", "/api/v1/users/{name}/disable", {Role::kAdmin},
                 "Disable a user (their sessions end)", Disable),
       RoleRoute(Method::kPost, user + "/enable", "/api/v1/users/{name}/enable", {Role::kAdmin},

@@ -5,6 +5,8 @@
 // localStorage.
 import cameraEn from './messages/camera.en.json';
 import cameraEs from './messages/camera.es.json';
+import auditEn from './messages/audit.en.json';
+import auditEs from './messages/audit.es.json';
 import commonEn from './messages/common.en.json';
 import commonEs from './messages/common.es.json';
 import enrollEn from './messages/enroll.en.json';
@@ -15,9 +17,11 @@ import reviewEn from './messages/review.en.json';
 import reviewEs from './messages/review.es.json';
 import shellEn from './messages/shell.en.json';
 import shellEs from './messages/shell.es.json';
+import usersEn from './messages/users.en.json';
+import usersEs from './messages/users.es.json';
 
-const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs };
-const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn };
+const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs, ...auditEs, ...usersEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn, ...auditEn, ...usersEn };
 
 export type Lang = 'es' | 'en';
 export type Key = keyof typeof es;

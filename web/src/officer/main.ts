@@ -3,18 +3,20 @@
 // sign-out (the DOM is cleared, images' object URLs revoked, the token
 // forgotten; storage holds only the language).
 import * as api from './api';
+import { auditScreen } from './audit';
+import { stopCameras } from './camera';
 import { h, replace } from './dom';
+import { enrollScreen } from './enroll';
 import { homeScreen } from './home';
 import { Key, Lang, lang, setLang, t } from './i18n';
-import { reviewScreen } from './review';
 import { personScreen } from './person';
-import { enrollScreen } from './enroll';
-import { stopCameras } from './camera';
+import { reviewScreen } from './review';
 import type { Screen, Shell } from './screens';
 import { errorText, forgetImages } from './ui';
+import { usersScreen } from './users';
 
 // The menu, in this order; each screen only for its roles.
-const screens: Screen[] = [homeScreen, enrollScreen, reviewScreen, personScreen];
+const screens: Screen[] = [homeScreen, enrollScreen, reviewScreen, personScreen, auditScreen, usersScreen];
 
 const root = document.getElementById('app') as HTMLElement;
 let session: api.Session | null = null;

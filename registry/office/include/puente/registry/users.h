@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -39,6 +40,19 @@ struct User {
   std::string name;
   Role role = Role::kOfficer;
   bool active = true;
+};
+
+// What an admin sees of an account: never any password material.
+struct UserAccount {
+  std::string name;
+  Role role = Role::kOfficer;
+  bool active = true;
+  // Locked after failed logins (or backing off) until `locked_until`, a
+  // timestamp; "" when a login would be checked now.
+  bool locked = false;
+  std::string locked_until;
+  int failed_logins = 0;  // counted within the failure window
+  std::string created_at, created_by;
 };
 
 inline constexpr int kAccountBackoffAfter = 5;
@@ -95,10 +109,21 @@ class UserDirectory {
   absl::Status Logout(std::string_view token);
   absl::StatusOr<int> CountUsers();
 
+  // Every account, by name. A read (no write lock); not audited: it holds
+  // no personal data of applicants.
+  absl::StatusOr<std::vector<UserAccount>> ListUsers();
+
   // Disables (every session of the user ends) or enables an account.
   // NotFound for an unknown name; FailedPrecondition when an admin would
-  // disable themself.
+  // disable themself or the last active admin.
   absl::Status SetActive(const std::string& actor, const std::string& name, bool active);
+  // Gives `name` another role; every session of the user ends (a token
+  // never carries a role it was not opened with) and the change is audited
+  // ("user.role_change", from and to). NotFound for an unknown name;
+  // FailedPrecondition when the user already has that role, or when it
+  // would leave no active admin (concurrent changes are serialised, so two
+  // admins cannot demote each other at once).
+  absl::Status ChangeRole(const std::string& actor, const std::string& name, Role role);
   // The holder of `token` changes their own password: Unauthenticated for a
   // bad token or a wrong current password (which counts as a failed login);
   // InvalidArgument "new_password: ..." for one the policy refuses. Every

@@ -51,6 +51,35 @@ struct StoredAuditEvent {
 absl::StatusOr<std::vector<StoredAuditEvent>> ListAuditEvents(Database& db, long long after_seq,
                                                               int limit);
 
+// What an auditor looks for: the events between two sequence numbers that
+// match every filter given (an empty filter matches everything), in either
+// order. Paging: newest first, the next page is the same query with
+// `before_seq` = the last seq of this page; oldest first, `after_seq` = it.
+struct AuditQuery {
+  long long after_seq = 0;   // only seq > after_seq
+  long long before_seq = 0;  // only seq < before_seq; 0: no upper bound
+  // An action ("user.create"), or a family of actions ending in a dot
+  // ("user." matches every "user.*"). 1-64 of a-z 0-9 _ . when given.
+  std::string action;
+  std::string actor;  // a user name (exact), or "login" for failed logins
+  // Calendar days "YYYY-MM-DD", both inclusive, in Panama's time (UTC-5, the
+  // registry's office days): from 00:00 of `from_day` to the end of `to_day`.
+  std::string from_day, to_day;
+  bool newest_first = false;
+  int limit = 100;  // 1-1000
+};
+inline constexpr int kMaxAuditPage = 1000;
+
+struct AuditPage {
+  std::vector<StoredAuditEvent> events;
+  bool more = false;  // another page follows in the query's order
+};
+
+// InvalidArgument naming the field ("limit: ...", "action: ...",
+// "from: ...", "to: ...") for a query out of the rules above or with
+// from_day after to_day; else the page. A read: takes no write lock.
+absl::StatusOr<AuditPage> FindAuditEvents(Database& db, const AuditQuery& query);
+
 // Walks the whole chain. Errors only for database failures; a broken chain
 // is reported in AuditReport.
 absl::StatusOr<AuditReport> VerifyAuditChain(Database& db, const KeyRing& keys);
