@@ -40,6 +40,11 @@ export function fieldErrors(e: unknown, prefix: string): { field: string; messag
   return out;
 }
 
+// The first field a 400 names (for forms with one field per request).
+export function fieldError(e: unknown, prefix: string): { field: string; message: string } | null {
+  return fieldErrors(e, prefix)[0] ?? null;
+}
+
 // The registry's validation messages (English) in the user's language, the
 // common ones; any other is shown as the server wrote it.
 const validationPatterns: [RegExp, Key][] = [
