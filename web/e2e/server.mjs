@@ -5,16 +5,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export async function startServer({ binDir, webDir, modelsDir, adminPassword }) {
+// `prepare({dir, db, key, puente})`, if given, runs after `puente init` and
+// before the server starts (e.g. to make the registry a field kit's);
+// `puente(args, env)` runs the CLI. `env` is added to the server's.
+export async function startServer({ binDir, webDir, modelsDir, adminPassword, prepare, env = {} }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-'));
   const db = `sqlite:${dir}/puente.db`;
   const key = path.join(dir, 'master.key');
-  execFileSync(path.join(binDir, 'puente'), ['--db', db, '--key-file', key, 'init'], { stdio: 'ignore' });
+  const puente = (args, extraEnv = {}) =>
+    execFileSync(path.join(binDir, 'puente'), args, { cwd: dir, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  puente(['--db', db, '--key-file', key, 'init']);
+  if (prepare) await prepare({ dir, db, key, puente });
   const proc = spawn(
     path.join(binDir, 'puente-server'),
     ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
       '--port', '0', '--log-level', 'warn'],
-    { env: { ...process.env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env: { ...process.env, ...env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise((resolve, reject) => {
     let out = '';

@@ -5,13 +5,15 @@
 // localStorage.
 import commonEn from './messages/common.en.json';
 import commonEs from './messages/common.es.json';
+import kitEn from './messages/kit.en.json';
+import kitEs from './messages/kit.es.json';
 import reviewEn from './messages/review.en.json';
 import reviewEs from './messages/review.es.json';
 import shellEn from './messages/shell.en.json';
 import shellEs from './messages/shell.es.json';
 
-const es = { ...shellEs, ...commonEs, ...reviewEs };
-const en: Record<Key, string> = { ...shellEn, ...commonEn, ...reviewEn };
+const es = { ...shellEs, ...commonEs, ...reviewEs, ...kitEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...reviewEn, ...kitEn };
 
 export type Lang = 'es' | 'en';
 export type Key = keyof typeof es;

@@ -5,13 +5,14 @@
 import * as api from './api';
 import { h, replace } from './dom';
 import { homeScreen } from './home';
+import { birthScreen, jornadasScreen, syncScreen } from './kit';
 import { Key, Lang, lang, setLang, t } from './i18n';
 import { reviewScreen } from './review';
 import type { Screen, Shell } from './screens';
 import { errorText, forgetImages } from './ui';
 
 // The menu, in this order; each screen only for its roles.
-const screens: Screen[] = [homeScreen, reviewScreen];
+const screens: Screen[] = [homeScreen, reviewScreen, jornadasScreen, birthScreen, syncScreen];
 
 const root = document.getElementById('app') as HTMLElement;
 let session: api.Session | null = null;
@@ -106,7 +107,7 @@ function header(): HTMLElement {
 }
 
 function allowed(s: Screen): boolean {
-  return session !== null && s.roles.includes(session.role);
+  return session !== null && s.roles.includes(session.role) && (s.when?.(session) ?? true);
 }
 
 function go(id: string, arg?: string): void {
