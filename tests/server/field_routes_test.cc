@@ -20,7 +20,9 @@
 #include "puente/crypto/encoding.h"
 #include "puente/registry/kits.h"
 #include "puente/registry/regional.h"
+#include "puente/registry/registration_number.h"
 #include "puente/registry/sync.h"
+#include "puente/registry/users.h"
 #include "puente/server/server.h"
 #include "scoped_server.h"
 #include "test_support.h"
@@ -299,9 +301,11 @@ TEST_F(FieldKitRoutesTest, ABirthRegistersWithAProvisionalAttestationAsPdf) {
   EXPECT_EQ(issued["provisional"], true);
   EXPECT_EQ(service_->Call("GET", "/api/v1/births/" + second + "/attestation.pdf", officer).first,
             200);
-  EXPECT_EQ(
-      service_->Call("GET", "/api/v1/births/901-2026-999999-0/attestation.pdf", officer).first,
-      404);
+  const std::string unknown = registry::FormatRegistrationNumber(record_.office_code, 2026, 999999);
+  EXPECT_EQ(service_->Call("GET", "/api/v1/births/" + unknown + "/attestation.pdf", officer).first,
+            404);
+  auto malformed = service_->Call("GET", "/api/v1/births/901-2026-x/attestation.pdf", officer);
+  EXPECT_EQ(malformed.first, 400) << malformed.second;
 }
 
 TEST_F(FieldKitRoutesTest, ABadBirthIsA400NamingTheFieldAndNothingIsStored) {

@@ -67,10 +67,24 @@ test('field kit: a jornada, a birth with its attestation printed, the sync page'
     });
     page.on('pageerror', (e) => problems.push(String(e)));
     const pdfs = [];
-    page.on('response', async (r) => {
-      if (/\/api\/v1\/births\/[^/]+\/attestation\.pdf$/.test(r.url()) && r.request().method() === 'GET') {
-        pdfs.push({ status: r.status(), type: r.headers()['content-type'], body: await r.buffer() });
+    page.on('response', (r) => {
+      if (/\/api\/v1\/births\/[^/]+\/attestation\.pdf$/.test(r.url())) {
+        pdfs.push({ status: r.status(), type: r.headers()['content-type'] });
       }
+    });
+    // The bytes the app fetched: the first ones of each attestation PDF's
+    // answer, read from a copy of the response as the app receives it.
+    await page.evaluateOnNewDocument(() => {
+      const realFetch = window.fetch.bind(window);
+      window.__pdfHeads = [];
+      window.fetch = async (input, init) => {
+        const res = await realFetch(input, init);
+        if (/\/attestation\.pdf$/.test(String(input))) {
+          const bytes = new Uint8Array(await res.clone().arrayBuffer());
+          window.__pdfHeads.push({ head: String.fromCharCode(...bytes.subarray(0, 5)), size: bytes.length });
+        }
+        return res;
+      };
     });
 
     await page.goto(server.url + '/', { waitUntil: 'networkidle0' });
@@ -145,7 +159,10 @@ test('field kit: a jornada, a birth with its attestation printed, the sync page'
     assert.equal(pdfs.length, 1);
     assert.equal(pdfs[0].status, 200);
     assert.equal(pdfs[0].type, 'application/pdf');
-    assert.equal(pdfs[0].body.subarray(0, 4).toString('latin1'), '%PDF');
+    const heads = await page.evaluate(() => window.__pdfHeads);
+    assert.equal(heads.length, 1);
+    assert.equal(heads[0].head, '%PDF-', 'the bytes fetched are a PDF');
+    assert.ok(heads[0].size > 1000, `a whole PDF (${heads[0].size} bytes)`);
     assert.match(await page.$eval('#birth-pdf', (e) => e.src), /^blob:/);
     assert.match(await page.$eval('#birth-download', (e) => e.getAttribute('href')), /^blob:/);
     await new Promise((r) => setTimeout(r, 1500));  // let the PDF viewer paint for the screenshot

@@ -9,6 +9,7 @@ import path from 'node:path';
 // before the server starts (e.g. to make the registry a field kit's);
 // `puente(args, env)` runs the CLI. `env` is added to the server's.
 export async function startServer({ binDir, webDir, modelsDir, adminPassword, prepare, env = {} }) {
+  binDir = path.resolve(binDir);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-'));
   const db = `sqlite:${dir}/puente.db`;
   const key = path.join(dir, 'master.key');

@@ -240,16 +240,9 @@ absl::Status AddJornadasAndBirths(Registry& kit, const std::string& actor, json&
                                   json& births) {
   PUENTE_ASSIGN_OR_RETURN(std::vector<Jornada> js, Jornadas(kit).List());
   for (const Jornada& j : js) {
-    jornadas.push_back({{"id", j.id},
-                        {"kit_id", j.kit_id},
-                        {"location_code", j.location_code},
-                        {"starts_on", j.starts_on},
-                        {"ends_on", j.ends_on},
-                        {"officers", j.officers},
-                        {"status", j.status},
-                        {"counts", j.counts},
-                        {"created_at", j.created_at},
-                        {"closed_at", j.closed_at}});
+    json record = ToJson(j);
+    record["counts"] = j.counts;  // the bundle carries them as the JSON text stored
+    jornadas.push_back(std::move(record));
   }
   PUENTE_ASSIGN_OR_RETURN(std::vector<Birth> bs, ListBirthsForExport(kit, actor));
   for (const Birth& b : bs) {

@@ -159,6 +159,29 @@ function showErrors(fields: Map<string, Field>, errors: Map<string, string>, gen
   return errors.size > 0;
 }
 
+// A form's submit handler: `send` runs with the button disabled; a 400 is
+// shown field by field, any other error in `general`.
+function onSubmit(
+  fields: Map<string, Field>,
+  general: HTMLElement,
+  submit: HTMLButtonElement,
+  send: () => Promise<void>,
+): (e: Event) => Promise<void> {
+  return async (e: Event) => {
+    e.preventDefault();
+    submit.disabled = true;
+    try {
+      await send();
+      showErrors(fields, new Map(), general);
+    } catch (err) {
+      if (sessionEnded(err)) return;
+      if (!showErrors(fields, fieldErrors(err), general)) general.textContent = errorText(err);
+    } finally {
+      submit.disabled = false;
+    }
+  };
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 // ---- jornadas ------------------------------------------------------------------
@@ -196,8 +219,8 @@ function jornadasView(shell: Shell): HTMLElement {
               status.textContent = '';
               try {
                 const closed = await api.call<Jornada>('POST', `/api/v1/jornadas/${encodeURIComponent(j.id)}/close`);
-                status.textContent = t('kit.jornada.closed_now', { location: closed.location_code, counts: countsText(closed) });
                 await load();
+                status.textContent = t('kit.jornada.closed_now', { location: closed.location_code, counts: countsText(closed) });
               } catch (err) {
                 close.disabled = false;
                 if (!sessionEnded(err)) status.textContent = errorText(err);
@@ -258,28 +281,18 @@ function jornadasView(shell: Shell): HTMLElement {
       id: 'jornada-form',
       novalidate: true,
       'aria-labelledby': 'jornada-form-title',
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        submit.disabled = true;
+      onsubmit: onSubmit(fields, general, submit, async () => {
         const value = (k: string) => fields.get(k)!.input.value.trim();
-        try {
-          const j = await api.call<Jornada>('POST', '/api/v1/jornadas', {
-            location_code: value('location_code'),
-            starts_on: value('starts_on'),
-            ends_on: value('ends_on'),
-            officers: value('officers').split(',').map((s) => s.trim()).filter((s) => s !== ''),
-          });
-          showErrors(fields, new Map(), general);
-          status.textContent = t('kit.jornada.opened', { location: j.location_code });
-          (fields.get('location_code')!.input as HTMLInputElement).value = '';
-          await load();
-        } catch (err) {
-          if (sessionEnded(err)) return;
-          if (!showErrors(fields, fieldErrors(err), general)) general.textContent = errorText(err);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+        const j = await api.call<Jornada>('POST', '/api/v1/jornadas', {
+          location_code: value('location_code'),
+          starts_on: value('starts_on'),
+          ends_on: value('ends_on'),
+          officers: value('officers').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+        });
+        (fields.get('location_code')!.input as HTMLInputElement).value = '';
+        await load();
+        status.textContent = t('kit.jornada.opened', { location: j.location_code });
+      }),
     },
     h('h2', { id: 'jornada-form-title' }, t('kit.jornada.new')),
     h('div', { class: 'fields' }, ...[...fields.values()].map((f) => f.wrap)),
@@ -324,9 +337,10 @@ function parentFieldset(index: number, role: string, optional: boolean, fields: 
     'fieldset',
     { class: 'parent', id: `${p}` },
     h('legend', {}, t(optional ? 'kit.birth.parent_optional' : 'kit.birth.parent', { n: String(index + 1) })),
-    ...entries.map(([, f]) => f.wrap),
+    ...entries.slice(0, 4).map(([, f]) => f.wrap),
     docTypeField.wrap,
     docCountry.wrap,
+    entries[4][1].wrap,
   );
   return {
     el,
@@ -409,43 +423,33 @@ function birthView(shell: Shell): HTMLElement {
       id: 'birth-form',
       novalidate: true,
       'aria-labelledby': 'birth-title',
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        submit.disabled = true;
+      onsubmit: onSubmit(fields, general, submit, async () => {
         replace(result);
-        try {
-          const body = {
-            given_names: value('given_names'),
-            surname1: value('surname1'),
-            surname2: value('surname2'),
-            sex: value('sex'),
-            born_on: value('born_on'),
-            born_at: value('born_at'),
-            jornada_id: value('jornada_id'),
-            place_code: value('place_code'),
-            place: value('place'),
-            facility: value('facility'),
-            parents: parents.map((p) => p.value()).filter((p) => p !== null),
-            attest: true,
-          };
-          const b = await api.call<RegisteredBirth>('POST', '/api/v1/births', body);
-          showErrors(fields, new Map(), general);
-          form.hidden = true;
-          replace(result, registered(b, () => {
-            form.reset();
-            form.hidden = false;
-            replace(result);
-            void loadJornadas();
-            fields.get('given_names')!.input.focus();
-          }));
-          (result.querySelector('h2') as HTMLElement | null)?.focus();
-        } catch (err) {
-          if (sessionEnded(err)) return;
-          if (!showErrors(fields, fieldErrors(err), general)) general.textContent = errorText(err);
-        } finally {
-          submit.disabled = false;
-        }
-      },
+        const body = {
+          given_names: value('given_names'),
+          surname1: value('surname1'),
+          surname2: value('surname2'),
+          sex: value('sex'),
+          born_on: value('born_on'),
+          born_at: value('born_at'),
+          jornada_id: value('jornada_id'),
+          place_code: value('place_code'),
+          place: value('place'),
+          facility: value('facility'),
+          parents: parents.map((p) => p.value()).filter((p) => p !== null),
+          attest: true,
+        };
+        const b = await api.call<RegisteredBirth>('POST', '/api/v1/births', body);
+        form.hidden = true;
+        replace(result, registered(b, () => {
+          form.reset();
+          form.hidden = false;
+          replace(result);
+          void loadJornadas();
+          fields.get('given_names')!.input.focus();
+        }));
+        (result.querySelector('h2') as HTMLElement | null)?.focus();
+      }),
     },
     child,
     where,
@@ -490,6 +494,7 @@ function registered(b: RegisteredBirth, another: () => void): HTMLElement {
     {
       type: 'button',
       id: 'birth-print',
+      class: 'primary',
       disabled: true,
       onclick: () => {
         frame.contentWindow?.focus();
