@@ -107,10 +107,7 @@ absl::StatusOr<registry::CardAuthority> Signer(registry::Registry& reg,
                                                const std::string& issuer_key,
                                                const std::string& passphrase_file) {
   PUENTE_ASSIGN_OR_RETURN(auto kit, registry::LoadKitIdentity(reg));
-  if (kit) {
-    return registry::CardAuthority{*kit->key, "PA-KIT-" + kit->kit_id, {}, kit->max_validity_days,
-                                   true,      kit->office_code};
-  }
+  if (kit) return registry::KitCardAuthority(*kit);
   if (issuer_key.empty()) {
     return absl::InvalidArgumentError(
         "--issuer-key: this installation is not a kit; name the office's issuer key");

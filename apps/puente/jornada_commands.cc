@@ -14,17 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-json JornadaJson(const registry::Jornada& j) {
-  return {{"id", j.id},
-          {"kit_id", j.kit_id},
-          {"location_code", j.location_code},
-          {"starts_on", j.starts_on},
-          {"ends_on", j.ends_on},
-          {"officers", j.officers},
-          {"status", j.status},
-          {"counts", j.counts.empty() ? json(nullptr) : json::parse(j.counts)}};
-}
-
 struct JornadaArgs {
   std::string location, from, to, officers;
 };
@@ -37,7 +26,7 @@ absl::Status RunJornadaOpen(const Globals& g, const JornadaArgs& a) {
       registry::Jornada j,
       registry::Jornadas(*reg).Open(g.actor, kit_id ? kit_id->kit_id : "", a.location, a.from, a.to,
                                     puente::StrSplit(a.officers, ',')));
-  Print(g, JornadaJson(j),
+  Print(g, registry::ToJson(j),
         absl::StrFormat("jornada %s open at %s, %s to %s\n", j.id, j.location_code, j.starts_on,
                         j.ends_on));
   return absl::OkStatus();
@@ -46,7 +35,7 @@ absl::Status RunJornadaOpen(const Globals& g, const JornadaArgs& a) {
 absl::Status RunJornadaClose(const Globals& g, const std::string& id) {
   PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
   PUENTE_ASSIGN_OR_RETURN(registry::Jornada j, registry::Jornadas(*reg).Close(g.actor, id));
-  Print(g, JornadaJson(j), absl::StrFormat("jornada %s closed: %s\n", j.id, j.counts));
+  Print(g, registry::ToJson(j), absl::StrFormat("jornada %s closed: %s\n", j.id, j.counts));
   return absl::OkStatus();
 }
 
@@ -56,7 +45,7 @@ absl::Status RunJornadaList(const Globals& g) {
   json arr = json::array();
   std::string text;
   for (const auto& j : list) {
-    arr.push_back(JornadaJson(j));
+    arr.push_back(registry::ToJson(j));
     text += absl::StrFormat("%s  %s  %s..%s  %s  %s\n", j.id, j.location_code, j.starts_on,
                             j.ends_on, j.status, j.counts);
   }

@@ -89,6 +89,15 @@ absl::Status RunKitPush(const Globals& g, const PushArgs& a) {
         report.value("refused", 0), report.value("births", 0), report.value("jornadas", 0),
         report.value("provisional_cards", 0));
   }
+  // The kit's sync page shows the last push (registry::KitSyncStatus).
+  absl::Status recorded = [&]() -> absl::Status {
+    PUENTE_ASSIGN_OR_RETURN(auto reg, OpenRegistry(g));
+    return registry::RecordPush(*reg, g.actor, m.bundle_id, report);
+  }();
+  if (!recorded.ok()) {
+    text += absl::StrFormat("WARNING: the push is not recorded in this kit's registry (%s)\n",
+                            recorded.message());
+  }
   Print(g, report, text);
   if (!complete) return absl::UnavailableError("the bundle is not complete at the centre yet");
   return absl::OkStatus();

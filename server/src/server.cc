@@ -53,8 +53,9 @@ void InstallHooks(httplib::Server& s, Metrics& metrics, const std::string& front
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");
     // The web app's pages: scripts, styles and requests from this origin
-    // only, no inline script or style, never framed (clickjacking); frames
-    // only of blob: URLs (a card's PDF the app fetched, previewed to print).
+    // only, no inline script or style, never framed (clickjacking). Frames
+    // only of blob: URLs the app made itself (a card's or a birth
+    // attestation's PDF, fetched with the token, shown to be printed).
     res.set_header("Content-Security-Policy",
                    "default-src 'self'; script-src 'self'; style-src 'self'; "
                    "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; "

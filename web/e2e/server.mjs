@@ -1,28 +1,34 @@
 // A real puente-server for browser tests: a fresh SQLite registry in a
 // temporary folder, the built web app, an admin, office 001, an issuer key
-// (cards) and a list-signing root key, on a free loopback port.
+// (cards) and a list-signing root key (e2e-issuer.pem, e2e-root.pem in the folder),
+// on a free loopback port.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export async function startServer({ binDir, webDir, modelsDir, adminPassword }) {
+// `prepare({dir, db, key, puente})`, if given, runs after `puente init` and
+// before the server starts (e.g. to make the registry a field kit's);
+// `puente(args, env)` runs the CLI. `env` is added to the server's.
+// `office`: the server's --office (none on a field kit: the kit's own).
+export async function startServer({ binDir, webDir, modelsDir, adminPassword, prepare, env = {}, office = '001' }) {
+  binDir = path.resolve(binDir);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-'));
   const db = `sqlite:${dir}/puente.db`;
   const key = path.join(dir, 'master.key');
-  const puente = path.join(binDir, 'puente');
   // The keys' PKCS#8 passphrase, for this throwaway registry only.
-  const env = { ...process.env, PUENTE_KEY_PASSPHRASE: 'e2e only: key passphrase', PUENTE_ADMIN_PASSWORD: adminPassword };
-  execFileSync(puente, ['--db', db, '--key-file', key, 'init'], { stdio: 'ignore' });
-  for (const [kind, name] of [['root', 'root'], ['issuer', 'onpar']]) {
-    execFileSync(puente, ['keys', 'generate', '--kind', kind, '--out', name], { cwd: dir, env, stdio: 'ignore' });
-  }
+  env = { PUENTE_KEY_PASSPHRASE: 'e2e only: key passphrase', ...env };
+  const puente = (args, extraEnv = {}) =>
+    execFileSync(path.join(binDir, 'puente'), args, { cwd: dir, env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  puente(['--db', db, '--key-file', key, 'init']);
+  for (const [kind, name] of [['root', 'e2e-root'], ['issuer', 'e2e-issuer']]) puente(['keys', 'generate', '--kind', kind, '--out', name]);
+  if (prepare) await prepare({ dir, db, key, puente });
   const proc = spawn(
     path.join(binDir, 'puente-server'),
     ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
-      '--office', '001', '--issuer-key', path.join(dir, 'onpar.pem'), '--root-key', path.join(dir, 'root.pem'),
+      ...(office ? ['--office', office] : []), '--issuer-key', path.join(dir, 'e2e-issuer.pem'), '--root-key', path.join(dir, 'e2e-root.pem'),
       '--port', '0', '--log-level', 'warn'],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env: { ...process.env, ...env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise((resolve, reject) => {
     let out = '';

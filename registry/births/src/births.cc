@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
+#include "puente/credentials/credential.h"
 #include "puente/crypto/encoding.h"
 #include "puente/crypto/hpke.h"
 #include "puente/crypto/mac.h"
@@ -372,6 +373,97 @@ absl::StatusOr<NewBirth> BirthRecordFromJson(std::string_view json_text) {
   json j = json::parse(json_text, nullptr, false);
   if (!j.is_object()) return absl::DataLossError("birth record is not a JSON object");
   return RecordFromJson(j);
+}
+
+namespace {
+
+absl::Status BadField(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(puente::StrCat(field, ": ", what));
+}
+
+// obj[key] as a string ("" when absent or null); InvalidArgument naming the
+// field for any other type.
+absl::StatusOr<std::string> RequestText(const json& obj, const std::string& key,
+                                        const std::string& prefix = "") {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::string();
+  if (!it->is_string()) return BadField(prefix + key, "must be a string");
+  return it->get<std::string>();
+}
+
+constexpr size_t kMaxParents = 4;
+
+}  // namespace
+
+absl::StatusOr<NewBirth> NewBirthFromRequestJson(const json& body) {
+  if (!body.is_object()) return BadField("body", "must be a JSON object");
+  NewBirth b;
+  for (auto [key, into] :
+       {std::pair{"given_names", &b.given_names}, std::pair{"surname1", &b.surname1},
+        std::pair{"surname2", &b.surname2}, std::pair{"born_on", &b.born_on},
+        std::pair{"born_at", &b.born_at}, std::pair{"place_code", &b.place_code},
+        std::pair{"place", &b.place}, std::pair{"facility", &b.facility},
+        std::pair{"office_code", &b.office_code}, std::pair{"jornada_id", &b.jornada_id}}) {
+    PUENTE_ASSIGN_OR_RETURN(*into, RequestText(body, key));
+  }
+  PUENTE_ASSIGN_OR_RETURN(std::string sex, RequestText(body, "sex"));
+  auto parsed_sex = ParseSex(sex.empty() ? "F" : sex);
+  if (!parsed_sex) return BadField("sex", "F, M or X");
+  b.sex = *parsed_sex;
+  const auto parents = body.find("parents");
+  if (parents == body.end() || parents->is_null()) return b;  // Register says one is needed
+  if (!parents->is_array()) return BadField("parents", "must be an array of objects");
+  if (parents->size() > kMaxParents) {
+    return BadField("parents",
+                    absl::StrFormat("%d parents, the limit is %d", parents->size(), kMaxParents));
+  }
+  for (size_t i = 0; i < parents->size(); ++i) {
+    const json& pj = (*parents)[i];
+    const std::string field = absl::StrFormat("parents[%d]", i);
+    if (!pj.is_object()) return BadField(field, "must be an object");
+    const std::string p = field + ".";
+    BirthParent parent;
+    PUENTE_ASSIGN_OR_RETURN(std::string role, RequestText(pj, "role", p));
+    auto parsed_role = ParseParentRole(role);
+    if (!parsed_role) return BadField(p + "role", "mother, father or guardian");
+    parent.role = *parsed_role;
+    PUENTE_ASSIGN_OR_RETURN(parent.registration_number, RequestText(pj, "registration_number", p));
+    PUENTE_ASSIGN_OR_RETURN(parent.full_name, RequestText(pj, "full_name", p));
+    PUENTE_ASSIGN_OR_RETURN(parent.nationality, RequestText(pj, "nationality", p));
+    const auto doc = pj.find("document");
+    if (doc != pj.end() && !doc->is_null()) {
+      if (!doc->is_object()) return BadField(p + "document", "must be an object");
+      IdentityDocument d;
+      PUENTE_ASSIGN_OR_RETURN(std::string type, RequestText(*doc, "type", p + "document."));
+      auto parsed_type = ParseDocumentType(type);
+      if (!parsed_type) {
+        return BadField(p + "document.type",
+                        "passport, national_id, birth_certificate, travel_document or other");
+      }
+      d.type = *parsed_type;
+      PUENTE_ASSIGN_OR_RETURN(d.issuing_country, RequestText(*doc, "country", p + "document."));
+      PUENTE_ASSIGN_OR_RETURN(d.number, RequestText(*doc, "number", p + "document."));
+      if (!d.number.empty() || !d.issuing_country.empty()) parent.document = d;
+    }
+    if (!parent.registration_number.empty()) parent.identified_by = "registration_number";
+    b.parents.push_back(std::move(parent));
+  }
+  return b;
+}
+
+absl::StatusOr<BirthAttestation> StoredAttestation(const Birth& birth) {
+  if (!birth.attestation_serial || birth.attestation_qr.empty()) {
+    return absl::FailedPreconditionError(
+        puente::StrCat("birth_number: ", birth.birth_number, " has no attestation yet"));
+  }
+  BirthAttestation out;
+  out.serial = *birth.attestation_serial;
+  out.qr_text = birth.attestation_qr;
+  PUENTE_ASSIGN_OR_RETURN(credentials::DecodedCredential d,
+                          credentials::DecodeCredential(out.qr_text));
+  PUENTE_ASSIGN_OR_RETURN(out.card, credentials::internal::CardFromClaims(
+                                        d.cwt_claims_cbor, d.claim169, d.meta, nullptr));
+  return out;
 }
 
 absl::StatusOr<bool> BirthRegistry::ImportBirth(const std::string& actor, const Birth& b) {

@@ -268,7 +268,10 @@ absl::Status InstallKitIdentity(Registry& registry, const std::string& actor,
   });
 }
 
-absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
+namespace {
+
+// The kit_identity row; with `open_key` its signing key is opened too.
+absl::StatusOr<std::optional<KitIdentity>> ReadKitIdentity(Registry& registry, bool open_key) {
   std::optional<KitIdentity> out;
   absl::Status s = InTransaction(registry.database(), [&]() -> absl::Status {
     KitIdentity id;
@@ -281,16 +284,19 @@ absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
         soci::into(id.gallery_cursor);
     id.centre_time_seen = Unix(seen);
     if (!internal::Session(registry.database()).got_data()) return absl::OkStatus();
-    PUENTE_ASSIGN_OR_RETURN(std::string sealed,
-                            registry.keys().Open(key_enc, "kit_identity.signing_key/" + id.kit_id));
-    nlohmann::json j = nlohmann::json::parse(sealed, nullptr, false);
-    if (!j.is_object() || !j.contains("pem") || !j.contains("passphrase")) {
-      return absl::DataLossError("stored kit key is damaged");
+    if (open_key) {
+      PUENTE_ASSIGN_OR_RETURN(
+          std::string sealed,
+          registry.keys().Open(key_enc, "kit_identity.signing_key/" + id.kit_id));
+      nlohmann::json j = nlohmann::json::parse(sealed, nullptr, false);
+      if (!j.is_object() || !j.contains("pem") || !j.contains("passphrase")) {
+        return absl::DataLossError("stored kit key is damaged");
+      }
+      PUENTE_ASSIGN_OR_RETURN(credentials::SigningIdentity key,
+                              credentials::SigningIdentity::FromPem(
+                                  j["pem"].get<std::string>(), j["passphrase"].get<std::string>()));
+      id.key = std::move(key);
     }
-    PUENTE_ASSIGN_OR_RETURN(credentials::SigningIdentity key,
-                            credentials::SigningIdentity::FromPem(
-                                j["pem"].get<std::string>(), j["passphrase"].get<std::string>()));
-    id.key = std::move(key);
     id.not_after = Unix(na);
     PUENTE_ASSIGN_OR_RETURN(id.root_public_key, crypto::Base64Decode(root));
     PUENTE_ASSIGN_OR_RETURN(id.centre_bundle_key, crypto::Base64Decode(centre));
@@ -299,6 +305,21 @@ absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
   });
   if (!s.ok()) return s;
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry) {
+  return ReadKitIdentity(registry, /*open_key=*/true);
+}
+
+absl::StatusOr<std::optional<KitIdentity>> LoadKitPublicIdentity(Registry& registry) {
+  return ReadKitIdentity(registry, /*open_key=*/false);
+}
+
+CardAuthority KitCardAuthority(const KitIdentity& kit) {
+  return CardAuthority{*kit.key, "PA-KIT-" + kit.kit_id, {}, kit.max_validity_days,
+                       true,     kit.office_code};
 }
 
 // ---- jornadas -----------------------------------------------------------------
@@ -352,6 +373,24 @@ absl::StatusOr<Jornada> LoadJornada(Tx& tx, const std::string& id) {
 }
 
 }  // namespace
+
+nlohmann::json ToJson(const Jornada& j) {
+  nlohmann::json counts = nullptr;
+  if (!j.counts.empty()) {
+    counts = nlohmann::json::parse(j.counts, nullptr, false);
+    if (counts.is_discarded()) counts = nullptr;
+  }
+  return {{"id", j.id},
+          {"kit_id", j.kit_id},
+          {"location_code", j.location_code},
+          {"starts_on", j.starts_on},
+          {"ends_on", j.ends_on},
+          {"officers", j.officers},
+          {"status", j.status},
+          {"counts", counts},
+          {"created_at", j.created_at},
+          {"closed_at", j.closed_at}};
+}
 
 absl::StatusOr<Jornada> Jornadas::Open(const std::string& actor, const std::string& kit_id,
                                        const std::string& location_code,

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "field/internal/apply_references.h"
+#include "field/internal/sync_log.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/credentials/lists.h"
@@ -383,6 +384,22 @@ absl::StatusOr<PullReport> RegionalSnapshot::Apply(Registry& kit, EnrollmentServ
           kit, service, actor, delta.people, delta.removed, [&](Tx& tx) -> absl::Status {
             tx.sql() << "UPDATE kit_identity SET gallery_cursor = :c, centre_time_seen = :t",
                 soci::use(report.cursor), soci::use(seen);
+            // The sync page: when, what came, and the lists' own times.
+            PUENTE_RETURN_IF_ERROR(
+                internal::RecordSyncEvent(tx, "pull", FormatTimestamp(kit.clock().Now()), "",
+                                          {{"centre_time", report.centre_time},
+                                           {"clock_skew_seconds", report.clock_skew_seconds},
+                                           {"more", report.more},
+                                           {"trust_list",
+                                            {{"sequence", tl->sequence},
+                                             {"issued_at", tl->issued_at},
+                                             {"next_update", tl->next_update},
+                                             {"entries", tl->issuers.size()}}},
+                                           {"revocation_list",
+                                            {{"sequence", rl->sequence},
+                                             {"issued_at", rl->issued_at},
+                                             {"next_update", rl->next_update},
+                                             {"entries", rl->revoked.size()}}}}));
             return tx.Audit("kit.pull", "kit", id->kit_id,
                             {{"cursor", report.cursor},
                              {"trust_list_sequence", tl->sequence},

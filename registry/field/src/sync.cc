@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "field/internal/sync_log.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "puente/crypto/encoding.h"
@@ -239,16 +240,9 @@ absl::Status AddJornadasAndBirths(Registry& kit, const std::string& actor, json&
                                   json& births) {
   PUENTE_ASSIGN_OR_RETURN(std::vector<Jornada> js, Jornadas(kit).List());
   for (const Jornada& j : js) {
-    jornadas.push_back({{"id", j.id},
-                        {"kit_id", j.kit_id},
-                        {"location_code", j.location_code},
-                        {"starts_on", j.starts_on},
-                        {"ends_on", j.ends_on},
-                        {"officers", j.officers},
-                        {"status", j.status},
-                        {"counts", j.counts},
-                        {"created_at", j.created_at},
-                        {"closed_at", j.closed_at}});
+    json record = ToJson(j);
+    record["counts"] = j.counts;  // the bundle carries them as the JSON text stored
+    jornadas.push_back(std::move(record));
   }
   PUENTE_ASSIGN_OR_RETURN(std::vector<Birth> bs, ListBirthsForExport(kit, actor));
   for (const Birth& b : bs) {
@@ -319,6 +313,9 @@ absl::StatusOr<BundleSummary> ExportBundle(Registry& kit, const std::string& act
         "this installation is not a field kit (run `puente kit init` first)");
   }
   BundleSummary summary;
+  // What is recorded after this moment counts as waiting for the next
+  // export on the sync page (KitSyncStatus).
+  const std::string started_at = FormatTimestamp(kit.clock().Now());
   json payload{{"format", kPayloadFormat},
                {"kit_id", identity->kit_id},
                {"office_code", identity->office_code}};
@@ -349,6 +346,15 @@ absl::StatusOr<BundleSummary> ExportBundle(Registry& kit, const std::string& act
                                           summary.directory));
   PUENTE_RETURN_IF_ERROR(InTransaction(kit.database(), [&]() -> absl::Status {
     Tx tx(kit.database(), kit.keys(), kit.clock(), actor);
+    PUENTE_RETURN_IF_ERROR(
+        internal::RecordSyncEvent(tx, "export", FormatTimestamp(kit.clock().Now()), m.bundle_id,
+                                  {{"started_at", started_at},
+                                   {"chunks", m.chunks.size()},
+                                   {"bytes", m.total_size},
+                                   {"applicants", summary.applicants},
+                                   {"births", summary.births},
+                                   {"jornadas", summary.jornadas},
+                                   {"provisional_cards", summary.cards}}));
     return tx.Audit("sync.export", "bundle", m.bundle_id,
                     {{"chunks", m.chunks.size()},
                      {"applicants", summary.applicants},

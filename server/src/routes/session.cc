@@ -3,6 +3,7 @@
 // sessions, unlock an account or address after failed logins
 // (docs/security.md).
 #include "puente/common/status_macros.h"
+#include "puente/registry/kits.h"
 #include "src/api_json.h"
 #include "src/http_status.h"
 #include "src/routes/routes.h"
@@ -60,15 +61,26 @@ absl::Status LogOut(ServerContext& ctx, const httplib::Request& req, httplib::Re
   return absl::OkStatus();
 }
 
-// Who the bearer token is: the web app asks after signing in.
+// Who the bearer token is, and whether this server runs on a field kit: the
+// web app asks after signing in.
 absl::Status WhoAmI(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string token = BearerToken(req);
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
-  PUENTE_ASSIGN_OR_RETURN(registry::User u,
-                          ctx.pool.With([&](Worker& w) { return w.users->Authenticate(token); }));
-  json j{{"user", u.name}, {"role", registry::ToString(u.role)}};
-  if (!ctx.config.office_code.empty()) j["office"] = ctx.config.office_code;
-  SendJson(res, j);
+  json answer;
+  PUENTE_RETURN_IF_ERROR(ctx.pool.With([&](Worker& w) -> absl::Status {
+    PUENTE_ASSIGN_OR_RETURN(registry::User u, w.users->Authenticate(token));
+    answer = {{"user", u.name}, {"role", registry::ToString(u.role)}, {"kit", nullptr}};
+    if (!ctx.config.office_code.empty()) answer["office"] = ctx.config.office_code;
+    // On a field kit the app shows its kit screens (docs/web.md, "Field-kit
+    // mode") and enrolls for the kit's office.
+    PUENTE_ASSIGN_OR_RETURN(auto kit, registry::LoadKitPublicIdentity(*w.registry));
+    if (kit) {
+      answer["kit"] = {{"kit_id", kit->kit_id}, {"office_code", kit->office_code}};
+      if (ctx.config.office_code.empty()) answer["office"] = kit->office_code;
+    }
+    return absl::OkStatus();
+  }));
+  SendJson(res, answer);
   return absl::OkStatus();
 }
 
@@ -187,8 +199,11 @@ std::vector<Route> SessionRoutes() {
                   LogIn),
       AnyUserRoute(Method::kDelete, "/api/v1/sessions", "/api/v1/sessions",
                    "Log out (revokes the bearer token)", LogOut),
-      AnyUserRoute(Method::kGet, "/api/v1/session", "/api/v1/session",
-                   "The bearer token's user and role: {user, role}", WhoAmI),
+      AnyUserRoute(
+          Method::kGet, "/api/v1/session", "/api/v1/session",
+          "The bearer token's user and role, and the field kit this server runs on: {user, role, "
+          "kit: null | {kit_id, office_code}}",
+          WhoAmI),
       AnyUserRoute(Method::kPut, "/api/v1/account/password", "/api/v1/account/password",
                    "Change your own password: {current_password, new_password}; your other "
                    "sessions end",

@@ -19,6 +19,8 @@ export interface Session {
   user: string;
   role: string;
   office?: string;  // the office this server registers for (--office)
+  // The field kit this server runs on (docs/web.md, "Field-kit mode"); null at the centre.
+  kit?: { kit_id: string; office_code: string } | null;
 }
 
 // The code of the error a call gets when the server no longer knows the

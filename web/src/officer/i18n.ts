@@ -13,6 +13,8 @@ import enrollEn from './messages/enroll.en.json';
 import enrollEs from './messages/enroll.es.json';
 import personEn from './messages/person.en.json';
 import personEs from './messages/person.es.json';
+import kitEn from './messages/kit.en.json';
+import kitEs from './messages/kit.es.json';
 import reviewEn from './messages/review.en.json';
 import reviewEs from './messages/review.es.json';
 import shellEn from './messages/shell.en.json';
@@ -20,8 +22,8 @@ import shellEs from './messages/shell.es.json';
 import usersEn from './messages/users.en.json';
 import usersEs from './messages/users.es.json';
 
-const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs, ...auditEs, ...usersEs };
-const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn, ...auditEn, ...usersEn };
+const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs, ...auditEs, ...usersEs, ...kitEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn, ...auditEn, ...usersEn, ...kitEn };
 
 export type Lang = 'es' | 'en';
 export type Key = keyof typeof es;

@@ -8,6 +8,7 @@ import { stopCameras } from './camera';
 import { h, replace } from './dom';
 import { enrollScreen } from './enroll';
 import { homeScreen } from './home';
+import { birthScreen, jornadasScreen, syncScreen } from './kit';
 import { Key, Lang, lang, setLang, t } from './i18n';
 import { personScreen } from './person';
 import { reviewScreen } from './review';
@@ -16,7 +17,9 @@ import { errorText, forgetImages } from './ui';
 import { usersScreen } from './users';
 
 // The menu, in this order; each screen only for its roles.
-const screens: Screen[] = [homeScreen, enrollScreen, reviewScreen, personScreen, auditScreen, usersScreen];
+const screens: Screen[] = [
+  homeScreen, enrollScreen, reviewScreen, personScreen, jornadasScreen, birthScreen, syncScreen, auditScreen, usersScreen,
+];
 
 const root = document.getElementById('app') as HTMLElement;
 let session: api.Session | null = null;
@@ -111,7 +114,7 @@ function header(): HTMLElement {
 }
 
 function allowed(s: Screen): boolean {
-  return session !== null && s.roles.includes(session.role);
+  return session !== null && s.roles.includes(session.role) && (s.when?.(session) ?? true);
 }
 
 function go(id: string, arg?: string): void {

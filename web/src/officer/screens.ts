@@ -17,5 +17,8 @@ export interface Screen {
   id: string;  // the menu button is #nav-ID, the screen's section #ID
   nav: Key | null;  // the menu label; null: reached only through Shell.go
   roles: readonly string[];
+  // Shown only when this says so for the session (e.g. the field-kit
+  // screens, only on a kit); absent: always.
+  when?(session: Session): boolean;
   render(shell: Shell, arg?: string): HTMLElement;
 }

@@ -93,6 +93,19 @@ struct BirthAttestation {
   std::string qr_text;
 };
 
+// A birth as a client sends it (the HTTP API): the members of NewBirth by
+// name (given_names, surname1, surname2, sex F/M/X, born_on, born_at,
+// place_code, place, facility, office_code, jornada_id) and parents
+// [{role: mother|father|guardian, registration_number, or full_name,
+// nationality, document {type, country, number}}]. Strict about JSON types
+// only: InvalidArgument naming the field ("parents[0].role: ..."); the
+// values are checked by BirthRegistry::Register, every problem at once.
+absl::StatusOr<NewBirth> NewBirthFromRequestJson(const nlohmann::json& body);
+
+// The attestation `birth` holds, decoded from its stored QR text (to print
+// it again). FailedPrecondition when it has none.
+absl::StatusOr<BirthAttestation> StoredAttestation(const Birth& birth);
+
 // The civil registry's batch of births (docs/field-kits.md, "Civil-registry
 // export"): every birth registered here since `since` (YYYY-MM-DD, empty: all)
 // with what the registry needs to open a birth record, as JSON sealed with

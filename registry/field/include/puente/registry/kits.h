@@ -13,6 +13,7 @@
 #define PUENTE_REGISTRY_KITS_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "puente/credentials/keys.h"
 #include "puente/credentials/lists.h"
+#include "puente/registry/cards.h"
 #include "puente/registry/registry.h"
 
 namespace puente::registry {
@@ -86,6 +88,15 @@ absl::Status InstallKitIdentity(Registry& registry, const std::string& actor,
                                 const KitIdentity& identity);
 // This installation's kit identity; nullopt at the centre.
 absl::StatusOr<std::optional<KitIdentity>> LoadKitIdentity(Registry& registry);
+// The same without opening the signing key (`key` stays nullopt): cheap, for
+// the callers that only need to know whether and which kit this is (the
+// HTTP session, the sync page).
+absl::StatusOr<std::optional<KitIdentity>> LoadKitPublicIdentity(Registry& registry);
+
+// What the kit signs with: its key, issuer "PA-KIT-<kit id>", provisional,
+// at most its max_validity_days, serials in its office's range. `kit` must
+// hold its key (LoadKitIdentity).
+CardAuthority KitCardAuthority(const KitIdentity& kit);
 
 struct Jornada {
   std::string id;
@@ -99,6 +110,11 @@ struct Jornada {
   std::string created_at;
   std::string closed_at;
 };
+
+// A jornada as the CLI's --json and the HTTP API show it: id, kit_id,
+// location_code, starts_on, ends_on, officers, status, counts (an object
+// once closed, else null), created_at, closed_at ("" while open).
+nlohmann::json ToJson(const Jornada& j);
 
 class Jornadas {
  public:

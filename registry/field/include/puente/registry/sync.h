@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,52 @@ absl::StatusOr<BundleManifest> ParseBundleManifest(std::string_view json_text);
 
 // The report as JSON (the CLI's --json and the HTTP API).
 nlohmann::json ToJson(const ImportReport& r);
+
+// ---- the kit's sync status (docs/field-kits.md, "Sync status") --------------
+//
+// What the kit's officers need to know before a link or a USB stick comes
+// by: what is recorded here that no bundle has carried yet, when the kit last
+// exported, pushed and pulled, and how old the lists it verifies cards with
+// are. Export and pull record themselves (ExportBundle, RegionalSnapshot::
+// Apply); `kit push` records the centre's answer with RecordPush.
+
+struct SyncEvent {
+  int64_t at = 0;         // Unix seconds
+  std::string bundle_id;  // export, push: the bundle; pull: ""
+  nlohmann::json detail;  // export: counts; push: the centre's report; pull: counts, lists
+};
+
+struct ListAge {
+  uint64_t sequence = 0;
+  int64_t issued_at = 0, next_update = 0;  // Unix seconds, as the centre signed them
+  int entries = 0;                         // issuers, or revoked serials
+  bool stale = false;                      // now is past next_update: pull again
+};
+
+struct SyncStatus {
+  std::string kit_id, office_code;
+  int64_t now = 0;
+  // Recorded since the last export began (everything before the first): the
+  // kit's own enrollments, births, jornadas opened or closed, provisional
+  // cards. Each export carries everything, so these are what no bundle holds.
+  int waiting_enrollments = 0, waiting_births = 0, waiting_jornadas = 0, waiting_cards = 0;
+  std::optional<SyncEvent> last_export, last_push, last_pull;
+  std::optional<ListAge> trust_list, revocation_list;  // of the last pull; none before
+};
+
+// FailedPrecondition on an installation that is not a kit.
+absl::StatusOr<SyncStatus> KitSyncStatus(Registry& kit);
+// {kit_id, office_code, now, waiting: {enrollments, births, jornadas,
+// provisional_cards, total}, last_export, last_push, last_pull (each null or
+// {at, bundle_id, detail}), lists: {trust, revocation} (each null or
+// {sequence, issued_at, next_update, entries, stale}); times RFC 3339.
+nlohmann::json ToJson(const SyncStatus& s);
+
+// Records on the kit what the centre answered to `kit push` of `bundle_id`
+// (its import report, with `complete` and `missing`), audited as kit.push.
+// FailedPrecondition outside a kit.
+absl::Status RecordPush(Registry& kit, const std::string& actor, const std::string& bundle_id,
+                        const nlohmann::json& centre_answer);
 
 }  // namespace puente::registry
 
