@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
+import { watchPage } from './browser.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
@@ -61,11 +62,7 @@ test('field kit: a jornada, a birth with its attestation printed, the sync page'
 
     const page = await browser.newPage();
     await page.setViewport({ width: 1366, height: 900 });
-    const problems = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 400/.test(m.text())) problems.push(`${m.text()} ${m.location().url ?? ''}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    const { problems } = watchPage(page, [400]);
     const pdfs = [];
     page.on('response', (r) => {
       if (/\/api\/v1\/births\/[^/]+\/attestation\.pdf$/.test(r.url())) {

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
+import { watchPage } from './browser.mjs';
 import { devPhoto, noFaceVideo, photoVideo, twoFacesVideo } from './camera.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
@@ -61,10 +62,7 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     browsers.push(browser);
     const page = await browser.newPage();
     await page.setViewport({ width: 1366, height: 768 });
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4(00|01|09)/.test(m.text())) problems.push(`${m.text()} ${m.location().url ?? ''}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    problems.push(watchPage(page, [400, 401, 409]).problems);
     await page.goto(server.url + '/', { waitUntil: 'networkidle0' });
     await page.type('#signin-user', who.user);
     await page.type('#signin-password', who.password);
@@ -305,7 +303,7 @@ test('officer app: enroll a family through the webcam, review a duplicate side b
     assert.equal(await page.$('#cards-table .card-revoke'), null, 'no active card left');
     await page.screenshot({ path: path.join(shots, 'enroll-14-supervisor-person.png'), fullPage: true });
 
-    assert.deepEqual(problems, [], 'no console errors or CSP violations');
+    assert.deepEqual(problems.flat(), [], 'no console errors or CSP violations');
   } catch (e) {
     // What the screen showed when it failed.
     if (page && !page.isClosed()) await page.screenshot({ path: path.join(shots, 'enroll-failed.png'), fullPage: true }).catch(() => {});

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
+import { watchPage } from './browser.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
@@ -39,17 +40,9 @@ test('officer app: sign in, review queue, languages, session end, sign out, role
 
     const page = await browser.newPage();
     await page.setViewport({ width: 1366, height: 768 });
-    const problems = [];
-    page.on('console', (m) => {
-      // The 401s this test provokes (a wrong password, an ended session) are expected.
-      if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`${m.text()} ${m.location().url ?? ''}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    let token = null;
-    page.on('request', (r) => {
-      const auth = r.headers().authorization;
-      if (auth) token = auth.slice('Bearer '.length);
-    });
+    // The 401s this test provokes (a wrong password, an ended session) are expected.
+    const seen = watchPage(page, [401]);
+    const { problems } = seen;
 
     const first = await page.goto(server.url + '/', { waitUntil: 'networkidle0' });
     const headers = first.headers();
@@ -89,8 +82,8 @@ test('officer app: sign in, review queue, languages, session end, sign out, role
 
     // The server ends the session (as expiry or an admin would): the next
     // call opens the sign-in dialog over the screen, which stays.
-    assert.ok(token, 'the app sent its bearer token');
-    assert.equal((await server.api('DELETE', '/api/v1/sessions', token)).status, 204);
+    assert.ok(seen.token, 'the app sent its bearer token');
+    assert.equal((await server.api('DELETE', '/api/v1/sessions', seen.token)).status, 204);
     await page.click('#review-flagged');
     await page.waitForSelector('#session-ended');
     assert.match(await page.$eval('#session-ended', (e) => e.textContent), /Your session ended/);
@@ -104,7 +97,7 @@ test('officer app: sign in, review queue, languages, session end, sign out, role
     await page.waitForFunction(() => document.getElementById('review-list')?.textContent === 'No enrollment is held.');
 
     // Sign out: the token is revoked, nothing but the language is stored.
-    const before = token;
+    const before = seen.token;
     await page.click('#signout');
     await page.waitForSelector('#signin-user');
     assert.equal((await server.api('GET', '/api/v1/session', before)).status, 401);
@@ -118,7 +111,7 @@ test('officer app: sign in, review queue, languages, session end, sign out, role
     await page.keyboard.press('Enter');
     await page.waitForSelector('#who');
     assert.equal(await page.$('#nav-review'), null);
-    assert.equal((await server.api('GET', '/api/v1/enrollments?status=held', token)).status, 403);
+    assert.equal((await server.api('GET', '/api/v1/enrollments?status=held', seen.token)).status, 403);
     await page.screenshot({ path: path.join(shots, '07-officer-home.png') });
 
     assert.deepEqual(problems, [], 'no console errors or CSP violations');
