@@ -471,7 +471,7 @@ const e = result.enroll;
 if (e.length) {
   const s = summary(e.map((x) => x.total));
   const statuses = Object.entries(e.reduce((m, x) => ({ ...m, [x.status]: (m[x.status] ?? 0) + 1 }), {})).map(([k, v]) => `${v} ${k}`).join(', ');
-  row(`enroll click -> outcome, ${e.length} people (<= 1 s)`, ms(s.p50), ms(s.p95), ms(s.max), statuses);
+  row(`enroll click -> outcome, ${e.length} faces (<= 1 s)`, ms(s.p50), ms(s.p95), ms(s.max), statuses);
   for (const [k, what] of [['http', 'POST /api/v1/enrollments in the page'], ['server', 'of which the server']]) {
     const t = summary(e.map((x) => x[k]));
     row(`  ${what}`, ms(t.p50), ms(t.p95), ms(t.max));
