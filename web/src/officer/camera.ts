@@ -38,6 +38,9 @@ export interface Photo {
 
 // Between checks of the live picture; each check waits for the previous.
 const kCheckIntervalMs = 250;
+// The width of the frames checked for guidance: the detector's cost grows
+// with the pixels (docs/web.md, "Figures"); the photo taken is full size.
+const kGuideWidth = 480;
 
 // Cameras open on the screen; all stopped when the screen changes.
 const open = new Set<FaceCamera>();
@@ -56,7 +59,7 @@ export class FaceCamera {
   private preview = h('div', { id: 'camera-preview' });
   private viewer = h('div', { class: 'viewer', hidden: true }, this.video, this.overlay);
   private stream: MediaStream | null = null;
-  private lastPassed: Blob | null = null;
+  private taking = false;
   private timer = 0;
   private photo: Photo | null = null;
 
@@ -122,7 +125,6 @@ export class FaceCamera {
     this.viewer.hidden = true;
     this.start.disabled = false;
     this.capture.disabled = true;
-    this.lastPassed = null;
     const g = this.overlay.getContext('2d');
     g?.clearRect(0, 0, this.overlay.width, this.overlay.height);
   }
@@ -132,18 +134,22 @@ export class FaceCamera {
     this.status.className = kind;
   }
 
-  private async frame(): Promise<Blob | null> {
+  // The live picture as a JPEG, at most `maxWidth` pixels wide; `scale` is
+  // the size sent over the picture's (box coordinates are in the former).
+  private async frame(maxWidth = Infinity): Promise<{ blob: Blob; scale: number } | null> {
     const w = this.video.videoWidth;
     const hgt = this.video.videoHeight;
     if (!w || !hgt) return null;
+    const scale = Math.min(1, maxWidth / w);
     const c = document.createElement('canvas');
-    c.width = w;
-    c.height = hgt;
-    c.getContext('2d')!.drawImage(this.video, 0, 0, w, hgt);
-    return new Promise((resolve) => c.toBlob((b) => resolve(b), 'image/jpeg', 0.92));
+    c.width = Math.round(w * scale);
+    c.height = Math.round(hgt * scale);
+    c.getContext('2d')!.drawImage(this.video, 0, 0, c.width, c.height);
+    const blob = await new Promise<Blob | null>((resolve) => c.toBlob((b) => resolve(b), 'image/jpeg', 0.92));
+    return blob ? { blob, scale } : null;
   }
 
-  private drawBox(check: FaceCheck | null): void {
+  private drawBox(check: FaceCheck | null, scale = 1): void {
     const w = this.video.videoWidth;
     const hgt = this.video.videoHeight;
     this.overlay.width = w;
@@ -154,7 +160,8 @@ export class FaceCamera {
     if (!check?.box) return;
     g.lineWidth = Math.max(3, w / 200);
     g.strokeStyle = check.passed ? '#1f8a3a' : '#d0021b';
-    g.strokeRect(check.box.x, check.box.y, check.box.width, check.box.height);
+    const b = check.box;
+    g.strokeRect(b.x / scale, b.y / scale, b.width / scale, b.height / scale);
   }
 
   private loop(): void {
@@ -165,25 +172,27 @@ export class FaceCamera {
     }, kCheckIntervalMs);
   }
 
+  private showCheck(check: FaceCheck): void {
+    if (check.passed) {
+      const remarks = check.remarks.map((r) => qualityText(r.code));
+      this.say([t('camera.good'), ...remarks].join(' · '), 'ok');
+    } else {
+      this.say(check.issues.map((i) => qualityText(i.code)).join(' · '), 'problem');
+    }
+  }
+
+  // Guidance: a downscaled frame (kGuideWidth) checked a few times a second;
+  // the capture button follows its verdict.
   private async checkOnce(): Promise<void> {
-    const b = await this.frame();
-    if (!b || !this.stream) return;
+    const f = await this.frame(kGuideWidth);
+    if (!f || !this.stream || this.taking) return;
     try {
-      const check = await checkFace(await blobToBase64(b));
-      if (!this.stream) return;
-      this.drawBox(check);
-      if (check.passed) {
-        this.lastPassed = b;
-        this.capture.disabled = false;
-        const remarks = check.remarks.map((r) => qualityText(r.code));
-        this.say([t('camera.good'), ...remarks].join(' · '), 'ok');
-      } else {
-        this.lastPassed = null;
-        this.capture.disabled = true;
-        this.say(check.issues.map((i) => qualityText(i.code)).join(' · '), 'problem');
-      }
+      const check = await checkFace(await blobToBase64(f.blob));
+      if (!this.stream || this.taking) return;
+      this.drawBox(check, f.scale);
+      this.capture.disabled = !check.passed;
+      this.showCheck(check);
     } catch (err) {
-      this.lastPassed = null;
       this.capture.disabled = true;
       if (sessionEnded(err)) {
         this.stop();
@@ -193,11 +202,29 @@ export class FaceCamera {
     }
   }
 
+  // The photo: the full-size frame, checked once more at that size (the
+  // enrollment's own gate sees the same picture).
   private async take(): Promise<void> {
-    if (!this.lastPassed) return;
-    const b = this.lastPassed;
-    this.stop();
-    await this.use(b);
+    if (this.taking) return;
+    this.taking = true;
+    this.capture.disabled = true;
+    try {
+      const f = await this.frame();
+      if (!f) return;
+      const base64 = await blobToBase64(f.blob);
+      const check = await checkFace(base64);
+      if (!check.passed) {
+        this.drawBox(check);
+        this.showCheck(check);
+        return;
+      }
+      this.stop();
+      await this.use(f.blob, base64);
+    } catch (err) {
+      if (!sessionEnded(err)) this.say(errorText(err), 'error');
+    } finally {
+      this.taking = false;
+    }
   }
 
   private async useFile(f: File): Promise<void> {
