@@ -1,0 +1,16 @@
+// The verifier core's public face: what the phone verifier app and the
+// tests use. See verifier.ts for the decision and docs/verifier-web.md.
+export { base45Decode } from './base45.js';
+export { decodeCredential } from './credential.js';
+export type { CwtMeta, DecodedCredential } from './credential.js';
+export { importVerifyingKey } from './cose.js';
+export type { SignatureAlgorithm, VerifyingKey } from './cose.js';
+export { ListError, rootKeyFromFile, verifyRevocationList, verifyTrustList } from './lists.js';
+export type { RevocationList, TrustedIssuer, TrustList } from './lists.js';
+export { NO_EXPIRY } from './card.js';
+export type { Card, CardProfile, CardType, Entitlement } from './card.js';
+export type { Claim169 } from './claim169.js';
+export { StageError } from './stage.js';
+export type { DecodeStage } from './stage.js';
+export { createVerifier, DEFAULT_POLICY, verify } from './verifier.js';
+export type { Verdict, VerificationResult, Verifier, VerifierPolicy, VerifyOptions } from './verifier.js';

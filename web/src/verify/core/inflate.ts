@@ -1,0 +1,67 @@
+// The compressed payload of a Claim 169 QR: zlib (RFC 1950), recognised by
+// its header as credentials/src/credential.cc does, inflated with the
+// platform's DecompressionStream under a cap on the output, so a
+// decompression bomb stops at `maxOutput` bytes. As the C++ reader, bytes
+// after the end of the zlib stream are refused (Chromium's stream refuses
+// them itself; Node's ignores them, so a second pass without the last byte
+// tells: if that still inflates, the stream ended before it).
+//
+// Brotli (Claim 169 1.2.2 lets issuers use it) is not read here yet: such a
+// payload is refused with its own message (docs/verifier-web.md).
+
+export class DecompressError extends Error {}
+
+/** credentials' LooksLikeZlib: CM 8, CINFO <= 7, header checksum. */
+export function looksLikeZlib(data: Uint8Array): boolean {
+  if (data.length < 2) return false;
+  const cmf = data[0]!;
+  const flg = data[1]!;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0;
+}
+
+type Outcome = { ok: true; bytes: Uint8Array } | { ok: false; tooLarge: boolean };
+
+async function inflateOnce(data: Uint8Array, maxOutput: number): Promise<Outcome> {
+  const stream = new DecompressionStream('deflate');
+  const writer = stream.writable.getWriter();
+  // Errors surface on the readable side; these promises only must not go unhandled.
+  writer.write(data as BufferSource).catch(() => undefined);
+  writer.close().catch(() => undefined);
+  const reader = stream.readable.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxOutput) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, tooLarge: true };
+      }
+      parts.push(value);
+    }
+  } catch {
+    return { ok: false, tooLarge: false };
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return { ok: true, bytes: out };
+}
+
+/** The inflated zlib stream; throws DecompressError("Decompress: ..."). */
+export async function inflateZlib(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  const full = await inflateOnce(data, maxOutput);
+  if (!full.ok) {
+    if (full.tooLarge) throw new DecompressError(`Decompress: inflated payload exceeds ${maxOutput} bytes`);
+    throw new DecompressError('Decompress: not valid zlib data (corrupt, truncated or followed by other bytes)');
+  }
+  if (data.length > 2 && (await inflateOnce(data.subarray(0, data.length - 1), maxOutput)).ok) {
+    throw new DecompressError('Decompress: trailing bytes after zlib data');
+  }
+  return full.bytes;
+}

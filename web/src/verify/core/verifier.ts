@@ -1,0 +1,173 @@
+// The offline verifier's decision, the same as credentials' CardVerifier
+// (credentials/src/verifier.cc), verdict for verdict and in the same order:
+//   INVALID · UNKNOWN ISSUER · REVOKED · EXPIRED · NOT YET VALID · STALE LISTS · VALID
+// with the names `puente-verify --json` prints. No DOM, no network: the root
+// key, the two signed lists and the clock come from the caller. Runs in Node
+// 20 and in Chromium (WebCrypto, DecompressionStream).
+//
+// Not here yet: opening the sealed section (HPKE), Brotli payloads, and
+// trust through an issuer's X.509 certificate chain (COSE x5chain): a card
+// that would need a chain reads UNKNOWN ISSUER, saying why.
+import { hex } from './bytes.js';
+import { type Card, cardFromClaims, NO_EXPIRY } from './card.js';
+import { type DecodedCredential, decodeCredential } from './credential.js';
+import { coseAlgorithm, type VerifyingKey } from './cose.js';
+import { isRevoked, type RevocationList, type TrustedIssuer, type TrustList, verifyRevocationList, verifyTrustList } from './lists.js';
+import { StageError } from './stage.js';
+
+export type Verdict = 'VALID' | 'INVALID' | 'EXPIRED' | 'NOT YET VALID' | 'REVOKED' | 'UNKNOWN ISSUER' | 'STALE LISTS';
+
+export interface VerificationResult {
+  verdict: Verdict;
+  reason: string; // empty for VALID
+  // The disclosed claims: verified once the signature checked out, or (for
+  // UNKNOWN ISSUER) decoded without any check, with signatureVerified false.
+  card?: Card;
+  signatureVerified: boolean;
+  issuerName: string; // from the trust list
+  kid: string; // hex, as the card declares it
+  sealedStatus: '' | 'absent' | 'no key';
+  compression: '' | 'zlib';
+}
+
+export interface VerifierPolicy {
+  /** Lists older than this (from their issue date) are stale before their next update. */
+  maxListAgeSeconds: number;
+}
+export const DEFAULT_POLICY: VerifierPolicy = { maxListAgeSeconds: 7 * 24 * 3600 };
+
+export interface Verifier {
+  readonly trustList: TrustList;
+  readonly revocationList: RevocationList;
+  /** `now` in Unix seconds. Never throws for any text. */
+  verify(qrText: string, now: number): Promise<VerificationResult>;
+}
+
+/** Both lists verified against `root`; throws ListError naming the list. */
+export async function createVerifier(root: VerifyingKey, trustList: Uint8Array, revocationList: Uint8Array,
+  policy: VerifierPolicy = DEFAULT_POLICY): Promise<Verifier> {
+  const trust = await verifyTrustList(trustList, root);
+  const revocation = await verifyRevocationList(revocationList, root);
+  return {
+    trustList: trust,
+    revocationList: revocation,
+    verify: (qrText, now) => verifyCard(trust, revocation, policy, qrText, BigInt(Math.floor(now))),
+  };
+}
+
+export interface VerifyOptions {
+  root: VerifyingKey;
+  trustList: Uint8Array;
+  revocationList: Uint8Array;
+  now: number; // Unix seconds
+  policy?: VerifierPolicy;
+}
+
+/** One card against the lists; throws ListError only when a list does not verify. */
+export async function verify(qrText: string, o: VerifyOptions): Promise<VerificationResult> {
+  const v = await createVerifier(o.root, o.trustList, o.revocationList, o.policy ?? DEFAULT_POLICY);
+  return v.verify(qrText, o.now);
+}
+
+// The trust list's conditions on the key for this card: empty when met.
+function issuerRuleBroken(issuer: TrustedIssuer, card: Card): string {
+  if (card.profile === 'claim169') {
+    if (!issuer.plainClaim169) {
+      return 'issuer signs puente cards only, and this credential has no puente card claim';
+    }
+    if (card.issuedAt === 0n) return 'no issue date (iat): the signing key\'s validity window cannot be checked';
+  }
+  if (card.issuedAt < issuer.notBefore || card.issuedAt > issuer.notAfter) {
+    return 'issued outside the signing key\'s validity window';
+  }
+  if (card.profile === 'puente' && !issuer.cardTypes.includes(card.type!)) {
+    return `issuer may not sign ${card.type} cards`;
+  }
+  if (issuer.maxValiditySeconds > 0n &&
+      (card.expiresAt === NO_EXPIRY || card.expiresAt - card.issuedAt > issuer.maxValiditySeconds)) {
+    return 'validity longer than the issuer may grant';
+  }
+  if (issuer.provisionalOnly && !card.provisional) return 'issuer may sign provisional cards only';
+  return '';
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function verifyCard(trust: TrustList, revocation: RevocationList, policy: VerifierPolicy, qrText: string,
+  now: bigint): Promise<VerificationResult> {
+  const r: VerificationResult = {
+    verdict: 'INVALID', reason: '', signatureVerified: false, issuerName: '', kid: '', sealedStatus: '',
+    compression: '',
+  };
+  const fail = (verdict: Verdict, reason: string) => {
+    r.verdict = verdict;
+    r.reason = reason;
+    return r;
+  };
+  if (qrText.length === 0) return fail('INVALID', 'the QR text is empty');
+  let withoutKid = false;
+  const signers: TrustedIssuer[] = trust.issuers.filter((i) => i.caCertificate === undefined);
+  const lookup = (kid: Uint8Array, alg: bigint) => {
+    r.kid = hex(kid);
+    withoutKid = kid.length === 0;
+    return signers
+      .filter((i) => (withoutKid ? coseAlgorithm(i.alg) === alg : hex(i.kid) === r.kid))
+      .map((i) => i.key);
+  };
+  let decoded: DecodedCredential;
+  try {
+    decoded = await decodeCredential(qrText, lookup);
+  } catch (e) {
+    // Without a kid nothing names the signer: when no trusted key of its
+    // algorithm verifies the signature, an issuer we do not know signed it.
+    const unknown = e instanceof StageError &&
+      (e.reason === 'unknown_kid' || (withoutKid && e.stage === 'Signature' && e.reason === undefined));
+    if (!unknown) return fail('INVALID', messageOf(e));
+    let reason = withoutKid ? 'no key in the trust list verifies this card, which names no key id (kid)'
+      : 'the signing key is not in the trust list';
+    try {
+      const unverified = await decodeCredential(qrText);
+      try {
+        r.card = cardFromClaims(unverified.payload, unverified.claim169, unverified.meta);
+      } catch {
+        // the claims cannot be shown
+      }
+      if (unverified.x5chain.length > 0 && trust.issuers.some((i) => i.caCertificate !== undefined)) {
+        reason += '; its certificate chain: not checked by this verifier (x5chain is not supported yet)';
+      }
+    } catch {
+      // not even decodable without a key: no claims to show
+    }
+    return fail('UNKNOWN ISSUER', reason);
+  }
+  r.compression = decoded.compression;
+  const issuer = signers.find((i) => i.key === decoded.verifiedBy)!;
+  r.issuerName = issuer.name;
+  let card: Card;
+  try {
+    card = cardFromClaims(decoded.payload, decoded.claim169, decoded.meta);
+  } catch (e) {
+    return fail('INVALID', messageOf(e));
+  }
+  r.card = card;
+  r.signatureVerified = true;
+  r.sealedStatus = card.hasSealedSection ? 'no key' : 'absent';
+  const broken = issuerRuleBroken(issuer, card);
+  if (broken !== '') return fail('INVALID', broken);
+  if (card.profile === 'puente' && isRevoked(revocation, card.serial)) {
+    return fail('REVOKED', `card serial ${card.serial} is revoked`);
+  }
+  if (now >= card.expiresAt) return fail('EXPIRED', 'card expired');
+  if (now < card.notBefore) return fail('NOT YET VALID', 'card not valid yet');
+  if (now >= trust.nextUpdate || now >= revocation.nextUpdate) {
+    return fail('STALE LISTS', 'a list is past its next update');
+  }
+  const maxAge = BigInt(policy.maxListAgeSeconds);
+  if (now - trust.issuedAt > maxAge || now - revocation.issuedAt > maxAge) {
+    return fail('STALE LISTS', 'a list is older than the policy allows');
+  }
+  r.verdict = 'VALID';
+  return r;
+}
