@@ -40,7 +40,7 @@ export interface Photo {
 const kCheckIntervalMs = 250;
 // The width of the frames checked for guidance: the detector's cost grows
 // with the pixels (docs/web.md, "Figures"); the photo taken is full size.
-const kGuideWidth = 480;
+const kGuideWidth = 640;
 
 // Cameras open on the screen; all stopped when the screen changes.
 const open = new Set<FaceCamera>();
@@ -187,9 +187,19 @@ export class FaceCamera {
     const f = await this.frame(kGuideWidth);
     if (!f || !this.stream || this.taking) return;
     try {
-      const check = await checkFace(await blobToBase64(f.blob));
+      let check = await checkFace(await blobToBase64(f.blob));
+      let scale = f.scale;
+      // Too small only at the guidance size: the full frame decides (its
+      // eyes are 1/scale times further apart).
+      if (!check.passed && scale < 1 && check.issues.every((i) => i.code === 'face_too_small')) {
+        const full = await this.frame();
+        if (full) {
+          check = await checkFace(await blobToBase64(full.blob));
+          scale = 1;
+        }
+      }
       if (!this.stream || this.taking) return;
-      this.drawBox(check, f.scale);
+      this.drawBox(check, scale);
       this.capture.disabled = !check.passed;
       this.showCheck(check);
     } catch (err) {
