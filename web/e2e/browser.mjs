@@ -16,8 +16,9 @@ export const dirs = {
   web: process.env.PUENTE_WEB_DIR ?? path.join(repo, 'build', 'web'),
   models: process.env.PUENTE_MODELS_DIR ?? path.join(repo, 'var', 'models'),
   shots: process.env.PUENTE_SCREENSHOTS ?? path.join(repo, 'build', 'web-screenshots'),
+  shared: process.env.PUENTE_SHARED ?? path.join(repo, '..', 'shared'),
 };
-const chromium = process.env.PUENTE_CHROMIUM ?? '/usr/bin/chromium';
+export const chromium = process.env.PUENTE_CHROMIUM ?? '/usr/bin/chromium';
 
 export async function openBrowser(executablePath = chromium) {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'puente-chromium-'));

@@ -13,15 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { watchPage } from './browser.mjs';
+import { chromium, dirs, watchPage } from './browser.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const binDir = process.env.PUENTE_BIN_DIR ?? path.join(repo, 'build', 'apps');
-const webDir = process.env.PUENTE_WEB_DIR ?? path.join(repo, 'build', 'web');
-const modelsDir = process.env.PUENTE_MODELS_DIR ?? path.join(repo, 'var', 'models');
-const shots = process.env.PUENTE_SCREENSHOTS ?? path.join(repo, 'build', 'web-screenshots');
-const chromium = process.env.PUENTE_CHROMIUM ?? '/usr/bin/chromium';
+const { bin: binDir, web: webDir, models: modelsDir, shots } = dirs;
 
 const passphrase = { PUENTE_KEY_PASSPHRASE: 'kit e2e key passphrase 31' };
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);

@@ -14,17 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { watchPage } from './browser.mjs';
+import { chromium, dirs, watchPage } from './browser.mjs';
 import { devPhoto, noFaceVideo, photoVideo, twoFacesVideo } from './camera.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const binDir = process.env.PUENTE_BIN_DIR ?? path.join(repo, 'build', 'apps');
-const webDir = process.env.PUENTE_WEB_DIR ?? path.join(repo, 'build', 'web');
-const modelsDir = process.env.PUENTE_MODELS_DIR ?? path.join(repo, 'var', 'models');
-const shared = process.env.PUENTE_SHARED ?? path.join(repo, '..', 'shared');
-const shots = process.env.PUENTE_SCREENSHOTS ?? path.join(repo, 'build', 'web-screenshots');
-const chromium = process.env.PUENTE_CHROMIUM ?? '/usr/bin/chromium';
+const { bin: binDir, web: webDir, models: modelsDir, shots, shared } = dirs;
 
 const officer = { user: 'ana', password: 'password of ana 42' };
 const supervisor = { user: 'sara', password: 'password of sara 42' };
