@@ -10,7 +10,7 @@ import * as api from './api';
 import { h, replace } from './dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
-import { blobUrl, errorText, sessionEnded, when } from './ui';
+import { errorText, pdfFrame, sessionEnded, when } from './ui';
 
 // ---- the API of these screens (docs/api.md) ----------------------------------
 
@@ -486,39 +486,30 @@ function registered(b: RegisteredBirth, another: () => void): HTMLElement {
       }),
     ),
   );
-  const frame = h('iframe', { id: 'birth-pdf', title: t('kit.birth.pdf_title', { number: b.birth_number }), class: 'attestation' });
+  const pdf = pdfFrame(a.pdf, 'birth-pdf', t('kit.birth.pdf_title', { number: b.birth_number }));
+  pdf.frame.classList.add('attestation');
   const status = h('p', { role: 'status', id: 'birth-pdf-status' }, t('kit.loading'));
   const download = h('a', { id: 'birth-download', download: `atestado-${b.birth_number}.pdf`, hidden: true }, t('kit.birth.download'));
   const print = h(
     'button',
-    {
-      type: 'button',
-      id: 'birth-print',
-      class: 'primary',
-      disabled: true,
-      onclick: () => {
-        frame.contentWindow?.focus();
-        frame.contentWindow?.print();
-      },
-    },
+    { type: 'button', id: 'birth-print', class: 'primary', disabled: true, onclick: pdf.print },
     t('kit.birth.print'),
   );
-  api
-    .fetchBlob(a.pdf)
-    .then((pdf) => {
-      const url = blobUrl(pdf.type === 'application/pdf' ? pdf : new Blob([pdf], { type: 'application/pdf' }));
-      frame.addEventListener('load', () => {
+  pdf.ready
+    .then((url) => {
+      // Set after the src (an empty frame loads about:blank first); the
+      // load event comes later than this callback.
+      pdf.frame.addEventListener('load', () => {
         print.disabled = false;
         status.textContent = '';
       }, { once: true });
-      frame.src = url;
       download.href = url;
       download.hidden = false;
     })
     .catch((err) => {
       if (!sessionEnded(err)) status.textContent = t('error.image', { what: t('kit.birth.pdf_title', { number: b.birth_number }) });
     });
-  out.append(status, frame, h('div', { class: 'actions' }, print, download, again));
+  out.append(status, pdf.frame, h('div', { class: 'actions' }, print, download, again));
   return out;
 }
 

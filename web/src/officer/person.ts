@@ -7,7 +7,7 @@ import { FaceCamera, Photo } from './camera';
 import { h, replace } from './dom';
 import { Key, t, tMaybe } from './i18n';
 import type { Screen, Shell } from './screens';
-import { authImage, blobUrl, errorText, sessionEnded, when } from './ui';
+import { authImage, errorText, pdfFrame, sessionEnded, when } from './ui';
 
 interface CaseRecord {
   case_number: string;
@@ -183,30 +183,17 @@ function caseSection(shell: Shell, c: CaseRecord, reload: () => void): HTMLEleme
 
 function cardPreview(card: CardSummary): HTMLElement {
   const box = h('div', { class: 'card-preview', id: 'card-preview', 'aria-live': 'polite' }, t('review.loading'));
-  api
-    .fetchBlob(card.pdf)
-    .then((pdf) => {
-      const url = blobUrl(new Blob([pdf], { type: 'application/pdf' }));
-      const frame = h('iframe', { src: url, title: t('person.pdf_title', { serial: String(card.serial) }), id: 'card-pdf' });
+  const pdf = pdfFrame(card.pdf, 'card-pdf', t('person.pdf_title', { serial: String(card.serial) }));
+  pdf.ready
+    .then((url) => {
       replace(
         box,
         authImage(card.png, t('person.png_alt', { serial: String(card.serial) }), { class: 'card-image', id: 'card-png' }),
-        frame,
+        pdf.frame,
         h(
           'div',
           { class: 'actions' },
-          h('button', {
-            type: 'button',
-            id: 'card-print',
-            onclick: () => {
-              try {
-                frame.contentWindow?.focus();
-                frame.contentWindow?.print();
-              } catch {
-                window.open(url);
-              }
-            },
-          }, t('person.print')),
+          h('button', { type: 'button', id: 'card-print', onclick: pdf.print }, t('person.print')),
           h('a', { href: url, download: `tarjeta-${card.serial}.pdf`, id: 'card-download' }, t('person.download')),
         ),
       );

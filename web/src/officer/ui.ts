@@ -103,6 +103,33 @@ export function authImage(path: string, alt: string, attrs: Record<string, strin
   return img;
 }
 
+// A PDF of the API (a card, an attestation) fetched with the token into a
+// blob: URL and shown in a frame (CSP frame-src blob:). `ready` resolves with
+// the URL once it is set (for a download link); `print` opens the frame's
+// print dialog, or the PDF itself where the frame cannot print.
+export function pdfFrame(path: string, id: string, title: string): {
+  frame: HTMLIFrameElement;
+  ready: Promise<string>;
+  print: () => void;
+} {
+  const frame = h('iframe', { id, title });
+  let url = '';
+  const ready = api.fetchBlob(path).then((pdf) => {
+    url = blobUrl(pdf.type === 'application/pdf' ? pdf : new Blob([pdf], { type: 'application/pdf' }));
+    frame.src = url;
+    return url;
+  });
+  const print = () => {
+    try {
+      frame.contentWindow?.focus();
+      frame.contentWindow?.print();
+    } catch {
+      if (url) window.open(url);
+    }
+  };
+  return { frame, ready, print };
+}
+
 // "2026-12-02T10:11:12Z" → the local date and time in the user's language.
 export function when(iso: string): string {
   const d = new Date(iso);
