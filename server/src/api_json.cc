@@ -44,18 +44,38 @@ json ApplicantJson(const registry::Applicant& a) { return registry::ToJson(a); }
 
 json EnrollmentJson(const registry::Enrollment& e) { return registry::ToJson(e); }
 
+namespace {
+
+// The fields every card answer shares; the links to its PNG and PDF.
+json CardFields(uint64_t serial, std::string_view type, const std::string& status,
+                const std::string& revoke_reason, const std::optional<uint64_t>& replaces) {
+  json j{{"serial", serial},
+         {"type", type},
+         {"status", status},
+         {"png", puente::StrCat("/api/v1/cards/", serial, ".png")},
+         {"pdf", puente::StrCat("/api/v1/cards/", serial, ".pdf")}};
+  if (!revoke_reason.empty()) j["revoke_reason"] = revoke_reason;
+  if (replaces) j["replaces"] = *replaces;
+  return j;
+}
+
+}  // namespace
+
 json CardJson(const registry::IssuedCard& c) {
-  json j{{"serial", c.serial},
-         {"registration_number", c.registration_number},
-         {"type", credentials::CardTypeName(c.card.type)},
-         {"status", c.status},
-         {"issued_at", c.card.issued_at},
-         {"expires_at", c.card.expires_at},
-         {"qr_text", c.qr_text},
-         {"png", puente::StrCat("/api/v1/cards/", c.serial, ".png")},
-         {"pdf", puente::StrCat("/api/v1/cards/", c.serial, ".pdf")}};
-  if (!c.revoke_reason.empty()) j["revoke_reason"] = c.revoke_reason;
-  if (c.replaces) j["replaces"] = *c.replaces;
+  json j = CardFields(c.serial, credentials::CardTypeName(c.card.type), c.status, c.revoke_reason,
+                      c.replaces);
+  j["registration_number"] = c.registration_number;
+  j["issued_at"] = c.card.issued_at;
+  j["expires_at"] = c.card.expires_at;
+  j["qr_text"] = c.qr_text;
+  return j;
+}
+
+json CardSummaryJson(const registry::CardSummary& c) {
+  json j = CardFields(c.serial, c.type, c.status, c.revoke_reason, c.replaces);
+  j["issued_at"] = c.issued_at;
+  j["expires_at"] = c.expires_at;
+  if (!c.revoked_at.empty()) j["revoked_at"] = c.revoked_at;
   return j;
 }
 

@@ -31,6 +31,8 @@ absl::StatusOr<std::string> PhotoFromJson(const nlohmann::json& body);
 nlohmann::json ApplicantJson(const registry::Applicant& a);
 nlohmann::json EnrollmentJson(const registry::Enrollment& e);
 nlohmann::json CardJson(const registry::IssuedCard& c);
+// A card as a person's record lists it: CardJson's fields without the QR text.
+nlohmann::json CardSummaryJson(const registry::CardSummary& c);
 
 }  // namespace puente::server
 

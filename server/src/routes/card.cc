@@ -2,7 +2,6 @@
 // replace, renew (after a 1:1 face check) and revoke.
 #include "puente/biometrics/image.h"
 #include "puente/common/status_macros.h"
-#include "puente/common/strings.h"
 #include "puente/credentials/card_render.h"
 #include "src/api_json.h"
 #include "src/routes/routes.h"
@@ -29,19 +28,7 @@ absl::Status ListCards(ServerContext&, const httplib::Request& req, httplib::Res
                        const registry::User& u, Worker& w) {
   PUENTE_ASSIGN_OR_RETURN(auto cards, w.cards->ListFor(u.name, req.matches[1]));
   json arr = json::array();
-  for (const registry::CardSummary& c : cards) {
-    json j{{"serial", c.serial},
-           {"type", c.type},
-           {"status", c.status},
-           {"issued_at", c.issued_at},
-           {"expires_at", c.expires_at},
-           {"png", puente::StrCat("/api/v1/cards/", c.serial, ".png")},
-           {"pdf", puente::StrCat("/api/v1/cards/", c.serial, ".pdf")}};
-    if (!c.revoked_at.empty()) j["revoked_at"] = c.revoked_at;
-    if (!c.revoke_reason.empty()) j["revoke_reason"] = c.revoke_reason;
-    if (c.replaces) j["replaces"] = *c.replaces;
-    arr.push_back(std::move(j));
-  }
+  for (const registry::CardSummary& c : cards) arr.push_back(CardSummaryJson(c));
   SendJson(res, {{"cards", arr}});
   return absl::OkStatus();
 }
