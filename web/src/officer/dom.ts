@@ -32,3 +32,8 @@ export function replace(parent: Element, ...children: Child[]): void {
     parent.append(typeof c === 'string' ? document.createTextNode(c) : c);
   }
 }
+
+// A <select> of [value, label] options, `value` selected.
+export function select(options: [string, string][], value = ''): HTMLSelectElement {
+  return h('select', {}, ...options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+}

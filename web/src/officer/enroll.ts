@@ -7,7 +7,7 @@
 import * as api from './api';
 import { fullName } from './applicant';
 import { FaceCamera, Photo } from './camera';
-import { h, replace } from './dom';
+import { h, replace, select } from './dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { errorText, fieldErrors, sessionEnded } from './ui';
@@ -31,9 +31,6 @@ function field(name: string, label: string, control: HTMLInputElement | HTMLSele
   return h('div', { class: 'field', 'data-field': name }, h('label', { for: control.id }, label), control, hintEl, err);
 }
 
-function select(options: [string, string][], value = ''): HTMLSelectElement {
-  return h('select', {}, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
-}
 
 interface DocumentRow {
   element: HTMLElement;

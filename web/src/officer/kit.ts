@@ -7,7 +7,7 @@
 //   sync      what is waiting to export, the last export, push and pull, and
 //             the lists' age, with a warning once past their next update
 import * as api from './api';
-import { h, replace } from './dom';
+import { h, replace, select } from './dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { errorText, pdfFrame, sessionEnded, when } from './ui';
@@ -130,9 +130,6 @@ function textInput(attrs: Record<string, string | boolean> = {}): HTMLInputEleme
   return h('input', { type: 'text', ...attrs });
 }
 
-function select(options: [string, string][], value = ''): HTMLSelectElement {
-  return h('select', {}, ...options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
-}
 
 // Shows each error beside its field (or in `general` when no field is
 // named); focuses the first field in error. True if any was shown.
