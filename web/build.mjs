@@ -1,29 +1,47 @@
 // Bundles the web apps into static files for puente-server (--web-dir):
 //   node build.mjs [--out DIR]      (default ../build/web)
-// One minified ES module and one stylesheet an app; no source maps, no
-// inline script or style (the server's Content-Security-Policy forbids both).
+// DIR/ is the officers' app (served at /), DIR/verify/ the institutions'
+// offline verifier (served at /verify/, and a plain folder any static host
+// can serve). One minified ES module and one stylesheet an app; no source
+// maps, no inline script or style (the server's Content-Security-Policy
+// forbids both). The verifier also gets the QR reader's WebAssembly (from
+// zxing-wasm, self-hosted: never its CDN) and a service worker that
+// precaches every file of the folder under a version made of their hashes.
 import { build } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const at = process.argv.indexOf('--out');
 const out = path.resolve(at > 0 ? process.argv[at + 1] : path.join(here, '..', 'build', 'web'));
+const common = { bundle: true, minify: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
+
+async function bundle(entry, outfile, define = {}) {
+  await build({ ...common, entryPoints: [path.join(here, entry)], outfile, define });
+}
+
+async function copyAll(fromDir, files, toDir) {
+  for (const f of files) await copyFile(path.join(here, fromDir, f), path.join(toDir, f));
+}
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await build({
-  entryPoints: [path.join(here, 'src/officer/main.ts')],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: 'es2022',
-  outfile: path.join(out, 'app.js'),
-  legalComments: 'none',
-  logLevel: 'warning',
+await bundle('src/officer/main.ts', path.join(out, 'app.js'));
+await copyAll('src/officer', ['index.html', 'app.css'], out);
+
+const verify = path.join(out, 'verify');
+await mkdir(verify, { recursive: true });
+await bundle('src/verify/app/main.ts', path.join(verify, 'app.js'));
+await copyAll('src/verify/app', ['index.html', 'app.css', 'manifest.json', 'icon.svg'], verify);
+await copyFile(path.join(here, 'node_modules/zxing-wasm/dist/reader/zxing_reader.wasm'), path.join(verify, 'zxing_reader.wasm'));
+const files = (await readdir(verify)).sort();
+const hash = createHash('sha256');
+for (const f of files) hash.update(f).update(await readFile(path.join(verify, f)));
+const version = hash.digest('hex').slice(0, 16);
+await bundle('src/verify/app/sw.ts', path.join(verify, 'sw.js'), {
+  PRECACHE_VERSION: JSON.stringify(version),
+  PRECACHE_FILES: JSON.stringify(['./', ...files.filter((f) => f !== 'index.html')]),
 });
-for (const f of ['index.html', 'app.css']) {
-  await copyFile(path.join(here, 'src/officer', f), path.join(out, f));
-}
-console.log(`web: officer app in ${out}`);
+console.log(`web: officer app in ${out}, verifier in ${verify} (version ${version})`);

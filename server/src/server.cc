@@ -44,7 +44,7 @@ void InstallHooks(httplib::Server& s, Metrics& metrics, const std::string& front
         metrics.requests++;
         return httplib::Server::HandlerResponse::Unhandled;
       });
-  s.set_post_routing_handler([&metrics](const httplib::Request&, httplib::Response& res) {
+  s.set_post_routing_handler([&metrics](const httplib::Request& req, httplib::Response& res) {
     if (res.status >= 500) {
       metrics.errors_5xx++;
     } else if (res.status >= 400) {
@@ -56,11 +56,17 @@ void InstallHooks(httplib::Server& s, Metrics& metrics, const std::string& front
     // only, no inline script or style, never framed (clickjacking). Frames
     // only of blob: URLs the app made itself (a card's or a birth
     // attestation's PDF, fetched with the token, shown to be printed).
+    // The phone verifier (/verify/) compiles its QR reader's WebAssembly,
+    // which script-src must allow ('wasm-unsafe-eval' allows WebAssembly
+    // only, never eval of script); the officers' app needs none.
+    const bool verifier = req.path.rfind("/verify/", 0) == 0;
     res.set_header("Content-Security-Policy",
-                   "default-src 'self'; script-src 'self'; style-src 'self'; "
-                   "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; "
-                   "frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                   "frame-ancestors 'none'");
+                   std::string("default-src 'self'; script-src 'self'") +
+                       (verifier ? " 'wasm-unsafe-eval'" : "") +
+                       "; style-src 'self'; "
+                       "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; "
+                       "frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                       "frame-ancestors 'none'");
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Cross-Origin-Opener-Policy", "same-origin");
@@ -152,6 +158,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerConfig config) {
                                         " has no index.html (build it: node web/build.mjs)");
     }
     impl->http->set_mount_point("/", c.web_dir);
+    // The verifier's QR reader: browsers compile WebAssembly as it streams in
+    // only when it is served as application/wasm.
+    impl->http->set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+    impl->http->Get("/verify", [](const httplib::Request&, httplib::Response& res) {
+      res.set_redirect("/verify/");
+    });
   }
   RegisterRoutes(*impl->http, ctx, ApiRoutes());
   if (c.gallery_catch_up_ms > 0) {

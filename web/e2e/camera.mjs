@@ -32,3 +32,16 @@ export function noFaceVideo(out) {
 export function devPhoto(shared, person, n) {
   return path.join(shared, 'faces', 'dev', person, `${n}.jpg`);
 }
+
+// A card as a phone camera sees it: the card PNG scaled into a 1280x720
+// frame, turned 4 degrees, slightly out of focus, JPEG-compressed hard.
+// Returns the photo (JPEG) and, with `video`, the y4m made from it.
+export function photographedCard(cardPng, outJpg, video) {
+  execFileSync('ffmpeg', [...base, '-i', cardPng, '-vf',
+    'scale=900:-2,format=rgb24,rotate=4*PI/180:fillcolor=gray:ow=rotw(4*PI/180):oh=roth(4*PI/180),gblur=sigma=1.1,' +
+    'pad=1280:720:(ow-iw)/2:(oh-ih)/2:gray', '-q:v', '14', '-frames:v', '1', outJpg]);
+  if (video) {
+    execFileSync('ffmpeg', [...base, '-loop', '1', '-i', outJpg, '-t', '1', '-r', '10', '-pix_fmt', 'yuv420p', video]);
+  }
+  return outJpg;
+}

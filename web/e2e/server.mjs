@@ -23,26 +23,33 @@ export async function startServer({ binDir, webDir, modelsDir, adminPassword, pr
   puente(['--db', db, '--key-file', key, 'init']);
   for (const [kind, name] of [['root', 'e2e-root'], ['issuer', 'e2e-issuer']]) puente(['keys', 'generate', '--kind', kind, '--out', name]);
   if (prepare) await prepare({ dir, db, key, puente });
-  const proc = spawn(
-    path.join(binDir, 'puente-server'),
-    ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
-      ...(office ? ['--office', office] : []), '--issuer-key', path.join(dir, 'e2e-issuer.pem'), '--root-key', path.join(dir, 'e2e-root.pem'),
-      '--port', '0', '--log-level', 'warn'],
-    { env: { ...process.env, ...env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`puente-server did not start: ${out}`)), 60000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
+  const args = ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
+    ...(office ? ['--office', office] : []), '--issuer-key', path.join(dir, 'e2e-issuer.pem'), '--root-key', path.join(dir, 'e2e-root.pem'),
+    '--log-level', 'warn'];
+  let proc;
+  const launch = (port) => {
+    proc = spawn(path.join(binDir, 'puente-server'), [...args, '--port', String(port)],
+      { env: { ...process.env, ...env, PUENTE_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'inherit'] });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`puente-server did not start: ${out}`)), 60000);
+      proc.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      proc.on('exit', (code) => reject(new Error(`puente-server exited ${code}: ${out}`)));
     });
-    proc.on('exit', (code) => reject(new Error(`puente-server exited ${code}: ${out}`)));
-  });
+  };
+  const halt = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  };
+  const url = await launch(0);
   return {
     url,
     async api(method, p, token, body) {
@@ -53,9 +60,16 @@ export async function startServer({ binDir, webDir, modelsDir, adminPassword, pr
       const text = await r.text();
       return { status: r.status, body: text ? JSON.parse(text) : null };
     },
+    dir,
+    puente,
+    // The server down (the phone's network gone), the registry kept; then up
+    // again on the same address (same origin for the browser).
+    halt,
+    async resume() {
+      await launch(new URL(url).port);
+    },
     async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,7 @@
 // filtered on the server (action or family of actions, user, Panama days),
 // and the hash chain checked on request, its result said plainly.
 import * as api from './api';
-import { h, replace } from './dom';
+import { h, replace } from '../common/dom';
 import { t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { dataTable } from './table';

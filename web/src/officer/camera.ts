@@ -3,7 +3,7 @@
 // the frame passes (POST /api/v1/faces/check, a few frames a second). Or a
 // photo file. Frames are never kept: only the captured photo, in memory.
 import * as api from './api';
-import { h, replace } from './dom';
+import { h, replace } from '../common/dom';
 import { t, tMaybe } from './i18n';
 import { blobUrl, errorText, sessionEnded } from './ui';
 

@@ -7,7 +7,7 @@
 import * as api from './api';
 import { fullName } from './applicant';
 import { FaceCamera, Photo } from './camera';
-import { h, replace, select } from './dom';
+import { h, replace, select } from '../common/dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { errorText, fieldErrors, sessionEnded } from './ui';

@@ -1,5 +1,5 @@
 // The first screen after sign-in: who is signed in, in which role.
-import { h } from './dom';
+import { h } from '../common/dom';
 import { t } from './i18n';
 import type { Screen } from './screens';
 

@@ -3,6 +3,7 @@
 // web/test/i18n.test.mjs checks each pair has the same keys and
 // placeholders). The chosen language is the only thing the app keeps in
 // localStorage.
+import { createI18n } from '../common/i18n';
 import cameraEn from './messages/camera.en.json';
 import cameraEs from './messages/camera.es.json';
 import auditEn from './messages/audit.en.json';
@@ -25,29 +26,7 @@ import usersEs from './messages/users.es.json';
 const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs, ...auditEs, ...usersEs, ...kitEs };
 const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn, ...auditEn, ...usersEn, ...kitEn };
 
-export type Lang = 'es' | 'en';
+export type { Lang } from '../common/i18n';
 export type Key = keyof typeof es;
-const catalogs: Record<Lang, Record<Key, string>> = { es, en };
-const storageKey = 'puente.lang';
-
-let current: Lang = localStorage.getItem(storageKey) === 'en' ? 'en' : 'es';
-
-export function lang(): Lang {
-  return current;
-}
-
-export function setLang(l: Lang): void {
-  current = l;
-  localStorage.setItem(storageKey, l);
-  document.documentElement.lang = l;
-}
-
-// The message `key` with its {placeholders} filled in.
-export function t(key: Key, params: Record<string, string> = {}): string {
-  return catalogs[current][key].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
-}
-
-// `key` when the catalog has it (a code the server sends, say), else null.
-export function tMaybe(key: string, params: Record<string, string> = {}): string | null {
-  return key in catalogs[current] ? t(key as Key, params) : null;
-}
+const i18n = createI18n<Key>(es, en, 'puente.lang');
+export const { lang, setLang, t, tMaybe } = i18n;

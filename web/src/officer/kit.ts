@@ -7,7 +7,7 @@
 //   sync      what is waiting to export, the last export, push and pull, and
 //             the lists' age, with a warning once past their next update
 import * as api from './api';
-import { h, replace, select } from './dom';
+import { h, replace, select } from '../common/dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { errorText, pdfFrame, sessionEnded, when } from './ui';

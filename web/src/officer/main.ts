@@ -5,7 +5,7 @@
 import * as api from './api';
 import { auditScreen } from './audit';
 import { stopCameras } from './camera';
-import { h, replace } from './dom';
+import { h, replace } from '../common/dom';
 import { enrollScreen } from './enroll';
 import { homeScreen } from './home';
 import { birthScreen, jornadasScreen, syncScreen } from './kit';

@@ -4,7 +4,7 @@
 import * as api from './api';
 import { applicantRows, fullName } from './applicant';
 import { FaceCamera, Photo } from './camera';
-import { h, replace } from './dom';
+import { h, replace } from '../common/dom';
 import { Key, t, tMaybe } from './i18n';
 import type { Screen, Shell } from './screens';
 import { authImage, errorText, pdfFrame, sessionEnded, when } from './ui';

@@ -5,7 +5,7 @@
 // Keyboard: S same person, D different, ←/→ between candidates.
 import * as api from './api';
 import { applicantRows, fullName, reasonText } from './applicant';
-import { h, replace } from './dom';
+import { h, replace } from '../common/dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { authImage, errorText, sessionEnded, when } from './ui';

@@ -1,6 +1,6 @@
 // A data table as the audit and users screens show one: a caption for
 // screen readers, a header row of column names, the body's rows.
-import { h } from './dom';
+import { h } from '../common/dom';
 
 export function dataTable(id: string, caption: string, columns: string[], rows: HTMLTableRowElement[]): HTMLTableElement {
   return h(

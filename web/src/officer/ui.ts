@@ -1,7 +1,7 @@
 // Pieces every screen uses: errors said in the user's language, a server
 // validation error placed beside its field, images fetched with the token.
 import * as api from './api';
-import { h } from './dom';
+import { h } from '../common/dom';
 import { Key, t, tMaybe } from './i18n';
 
 // A message in the user's language: the server's own text (English) only

@@ -4,7 +4,7 @@
 // unlock. What ends someone's sessions asks first; every action says what
 // it did.
 import * as api from './api';
-import { h, replace } from './dom';
+import { h, replace } from '../common/dom';
 import { Key, t } from './i18n';
 import type { Screen, Shell } from './screens';
 import { dataTable } from './table';
