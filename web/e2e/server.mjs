@@ -11,7 +11,8 @@ import path from 'node:path';
 // before the server starts (e.g. to make the registry a field kit's);
 // `puente(args, env)` runs the CLI. `env` is added to the server's.
 // `office`: the server's --office (none on a field kit: the kit's own).
-export async function startServer({ binDir, webDir, modelsDir, adminPassword, prepare, env = {}, office = '001' }) {
+// `extraArgs(dir)`: more puente-server options, e.g. ['--recipient', dir + '/inst.pub.json'].
+export async function startServer({ binDir, webDir, modelsDir, adminPassword, prepare, env = {}, office = '001', extraArgs = () => [] }) {
   binDir = path.resolve(binDir);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-'));
   const db = `sqlite:${dir}/puente.db`;
@@ -25,7 +26,7 @@ export async function startServer({ binDir, webDir, modelsDir, adminPassword, pr
   if (prepare) await prepare({ dir, db, key, puente });
   const args = ['--db', db, '--key-file', key, '--models', modelsDir, '--web-dir', webDir, '--admin', 'admin',
     ...(office ? ['--office', office] : []), '--issuer-key', path.join(dir, 'e2e-issuer.pem'), '--root-key', path.join(dir, 'e2e-root.pem'),
-    '--log-level', 'warn'];
+    '--log-level', 'warn', ...extraArgs(dir)];
   let proc;
   const launch = (port) => {
     proc = spawn(path.join(binDir, 'puente-server'), [...args, '--port', String(port)],

@@ -16,7 +16,8 @@ import { after, before, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
 import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
 import { chromium, dirs } from './browser.mjs';
-import { devPhoto, photographedCard } from './camera.mjs';
+import { photographedCard } from './camera.mjs';
+import { enrolWithCard, login as loginAs } from './cards.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'puente-verifier-e2e-'));
@@ -32,30 +33,7 @@ async function shot(name) {
   await page.screenshot({ path: path.join(dirs.shots, `verifier-${name}.png`), fullPage: true });
 }
 
-async function login(user, password) {
-  const r = await server.api('POST', '/api/v1/sessions', null, { user, password });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.token;
-}
-
-// An enrolled applicant with an asylum-seeker card: its QR text and the card PNG.
-async function enrolWithCard(officer, person, surname) {
-  const photo = readFileSync(devPhoto(dirs.shared, person, 1)).toString('base64');
-  const e = await server.api('POST', '/api/v1/enrollments', officer, {
-    applicant: { given_names: 'María José', surname1: surname, sex: 'F', date_of_birth: '1990-05-17', dob_precision: 'exact', nationality: 'VEN' },
-    photo_base64: photo,
-  });
-  assert.equal(e.status, 201, JSON.stringify(e.body));
-  const reg = e.body.registration_number ?? e.body.applicant?.registration_number;
-  assert.ok(reg, JSON.stringify(e.body));
-  const c = await server.api('POST', `/api/v1/applicants/${reg}/cards`, officer, { type: 'asylum-seeker' });
-  assert.equal(c.status, 201, JSON.stringify(c.body));
-  const png = await fetch(`${server.url}/api/v1/cards/${c.body.serial}.png`, { headers: { Authorization: `Bearer ${officer}` } });
-  assert.equal(png.status, 200);
-  const file = path.join(tmp, `card-${c.body.serial}.png`);
-  writeFileSync(file, Buffer.from(await png.arrayBuffer()));
-  return { reg, serial: c.body.serial, qr: c.body.qr_text, png: file };
-}
+const login = (user, password) => loginAs(server, user, password);
 
 async function verdictOf() {
   await page.waitForSelector('.verdict[data-verdict]', { timeout: 30000 });
@@ -93,8 +71,8 @@ before(async () => {
   }
   const officer = await login('olga', 'password of olga 42');
   const people = readdirSync(path.join(dirs.shared, 'faces', 'dev'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  cards.first = await enrolWithCard(officer, people[0], 'Pérez');
-  cards.second = await enrolWithCard(officer, people[5], 'Gómez');
+  cards.first = await enrolWithCard(server, officer, { shared: dirs.shared, person: people[0], surname: 'Pérez', dir: tmp });
+  cards.second = await enrolWithCard(server, officer, { shared: dirs.shared, person: people[5], surname: 'Gómez', dir: tmp });
   const video = path.join(tmp, 'card.y4m');
   photographedCard(cards.first.png, path.join(tmp, 'card-photo.jpg'), video);
   cards.secondPhoto = photographedCard(cards.second.png, path.join(tmp, 'card2-photo.jpg'));
