@@ -115,6 +115,9 @@ if [ -d "$dev" ]; then
     "$url" "$url" "$server_pid"
   printf 'The officers web app is open at %s/ : sign in as ana.officer or sara.supervisor\n' "$url"
   printf '(password demo-password-1), or admin (password: %s).\n' "$PUENTE_ADMIN_PASSWORD"
+  root_fp=$(node -e 'const k = JSON.parse(require("fs").readFileSync(process.argv[1])).public_key;
+    console.log(require("crypto").createHash("sha256").update(Buffer.from(k, "hex")).digest("hex"))' "$cards/root.pub.json")
+  printf 'The institutions phone verifier is at %s/verify/ : install it by the root fingerprint\n%s\n' "$url" "$root_fp"
 fi
 printf '\nDone. The registry is %s (key %s).\nTry: build/apps/puente --db %s --key-file %s applicant list\n' \
   "$PUENTE_DB" "$PUENTE_KEY_FILE" "$PUENTE_DB" "$PUENTE_KEY_FILE"
