@@ -5,7 +5,8 @@
 // can serve). One minified ES module and one stylesheet an app; no source
 // maps, no inline script or style (the server's Content-Security-Policy
 // forbids both). The verifier also gets the QR reader's WebAssembly (from
-// zxing-wasm, self-hosted: never its CDN) and a service worker that
+// zxing-wasm, self-hosted: never its CDN), the Brotli decoder's (brotli-dec-wasm)
+// and a service worker that
 // precaches every file of the folder under a version made of their hashes.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -36,6 +37,7 @@ await mkdir(verify, { recursive: true });
 await bundle('src/verify/app/main.ts', path.join(verify, 'app.js'));
 await copyAll('src/verify/app', ['index.html', 'app.css', 'manifest.json', 'icon.svg'], verify);
 await copyFile(path.join(here, 'node_modules/zxing-wasm/dist/reader/zxing_reader.wasm'), path.join(verify, 'zxing_reader.wasm'));
+await copyFile(path.join(here, 'node_modules/brotli-dec-wasm/pkg/brotli_dec_wasm_bg.wasm'), path.join(verify, 'brotli_dec_wasm_bg.wasm'));
 const files = (await readdir(verify)).sort();
 const hash = createHash('sha256');
 for (const f of files) hash.update(f).update(await readFile(path.join(verify, f)));

@@ -9,15 +9,14 @@
 // their next update) → LISTAS DESACTUALIZADAS. No request ever leaves the
 // server's origin.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
 import { chromium, dirs } from './browser.mjs';
 import { photographedCard } from './camera.mjs';
-import { enrolWithCard, login as loginAs } from './cards.mjs';
+import { brotliRewrap, enrolWithCard, login as loginAs, qrPng } from './cards.mjs';
 import { chromiumArgs, startServer } from './server.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'puente-verifier-e2e-'));
@@ -79,11 +78,9 @@ before(async () => {
   // The tampered card: one character of the signed text changed, as a QR image.
   const i = Math.floor(cards.first.qr.length / 2);
   const tampered = cards.first.qr.slice(0, i) + (cards.first.qr[i] === 'A' ? 'B' : 'A') + cards.first.qr.slice(i + 1);
-  const wasm = readFileSync(path.join(import.meta.dirname, '..', 'node_modules/zxing-wasm/dist/writer/zxing_writer.wasm'));
-  prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) } });
-  const qr = await writeBarcode(tampered, { format: 'QRCode', sizeHint: 700 });
-  cards.tampered = path.join(tmp, 'tampered.png');
-  writeFileSync(cards.tampered, Buffer.from(await qr.image.arrayBuffer()));
+  cards.tampered = await qrPng(tampered, path.join(tmp, 'tampered.png'));
+  // The second card Brotli-compressed (a foreign issuer may do that): the browser's Brotli path.
+  cards.brotli = await qrPng(brotliRewrap(cards.second.qr), path.join(tmp, 'brotli.png'));
 
   browser = await puppeteer.launch({
     executablePath: chromium, headless: true, userDataDir: path.join(tmp, 'profile'),
@@ -127,7 +124,7 @@ test('install: the root is pinned by the fingerprint the server offers, and the 
     const c = await caches.open(keys.find((k) => k.startsWith('puente-verify-')));
     return (await c.keys()).map((r) => new URL(r.url).pathname).sort();
   });
-  assert.deepEqual(sw, ['/verify/', '/verify/app.css', '/verify/app.js', '/verify/icon.svg', '/verify/manifest.json', '/verify/zxing_reader.wasm']);
+  assert.deepEqual(sw, ['/verify/', '/verify/app.css', '/verify/app.js', '/verify/brotli_dec_wasm_bg.wasm', '/verify/icon.svg', '/verify/manifest.json', '/verify/zxing_reader.wasm']);
 });
 
 test('offline: the app starts from its service worker and the camera card is VÁLIDA', async () => {
@@ -173,6 +170,10 @@ test('the supervisor revokes the card; back online, the phone refreshes and says
   assert.equal(v.verdict, 'REVOKED');
   assert.match(v.text, /REVOCADA/);
   await shot('7-revoked');
+  // The other card, Brotli-compressed, picked as a photo: read by the Brotli decoder's wasm from the app's folder.
+  const b = await photoVerdict(cards.brotli, 'REVOKED');
+  assert.equal(b.verdict, 'VALID');
+  assert.match(await page.$eval('dl.claims', (e) => e.innerText), new RegExp(cards.second.reg));
 });
 
 test('three days on, offline, the lists are past their next update: LISTAS DESACTUALIZADAS', async () => {

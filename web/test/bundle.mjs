@@ -2,7 +2,7 @@
 // (the app's own build tool) into a temporary file, with the little of the
 // browser it touches at load time (localStorage, document) stubbed.
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,11 +18,15 @@ export async function load(entry, exports) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-web-test-'));
   const out = path.join(dir, 'module.mjs');
   const src = path.resolve(import.meta.dirname, '..', 'src', 'officer');
-  const stdin = exports.map((e) => `export { ${e.names.join(', ')} } from ${JSON.stringify(path.join(src, e.from))};`).join('\n');
+  const stdin = exports.map((e) => `export { ${e.names.join(', ')} } from ${JSON.stringify(path.join(src, e.from))};`).join('\n') +
+    `\nexport { setBrotliWasm as __setBrotliWasm } from ${JSON.stringify(path.join(src, '../verify/core/inflate.ts'))};`;
   await build({ stdin: { contents: stdin, resolveDir: src, loader: 'ts' }, bundle: true, format: 'esm', platform: 'neutral',
     outfile: out, logLevel: 'error' });
   try {
-    return await import(pathToFileURL(out).href);
+    const m = await import(pathToFileURL(out).href);
+    // The verifier core's Brotli decoder: in the browser its .wasm is beside the app; here, its bytes.
+    m.__setBrotliWasm(readFileSync(path.resolve(import.meta.dirname, '..', 'node_modules/brotli-dec-wasm/pkg/brotli_dec_wasm_bg.wasm')));
+    return m;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -115,3 +115,19 @@ test('Base45 as RFC 9285', () => {
   assert.deepEqual(Buffer.from(m.base45Decode('%69 VD92EX0')).toString(), 'Hello!!');
   for (const bad of ['A', 'GGW', 'aa', 'AB!']) assert.throws(() => m.base45Decode(bad), /base45/, bad);
 });
+
+test('Brotli as credentials\' BrotliDecompress: content, cap, truncation, trailing bytes, garbage', async () => {
+  const { brotliCompressSync } = await import('node:zlib');
+  const b = await load('', [{ from: '../verify/core/inflate.ts', names: ['inflateBrotli', 'DecompressError'] }]);
+  const text = Buffer.from('Claim 169 '.repeat(500));
+  const data = new Uint8Array(brotliCompressSync(text));
+  assert.deepEqual(Buffer.from(await b.inflateBrotli(data, 65536)), text);
+  const refused = async (bytes, cap, message) => {
+    await assert.rejects(b.inflateBrotli(bytes, cap), (e) => e instanceof b.DecompressError && message.test(e.message));
+  };
+  await refused(data, text.length - 1, /exceeds/);
+  await refused(new Uint8Array(brotliCompressSync(Buffer.alloc(16 << 20))), 65536, /exceeds 65536 bytes/);
+  await refused(data.subarray(0, data.length - 2), 65536, /truncated Brotli/);
+  await refused(new Uint8Array([...data, 0]), 65536, /trailing bytes after Brotli/);
+  await refused(new Uint8Array([0xff, 0xff, 0xff, 0xff]), 65536, /Brotli/);
+});

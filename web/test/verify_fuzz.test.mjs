@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { base45Encode } from '../e2e/cards.mjs';
 import { load } from './bundle.mjs';
 
 const m = await load('', [
@@ -33,19 +34,6 @@ function rng(seed) {
 }
 
 const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-function base45Encode(bytes) {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 2) {
-    if (i + 1 < bytes.length) {
-      let v = bytes[i] * 256 + bytes[i + 1];
-      for (let k = 0; k < 3; k++) { out += B45[v % 45]; v = Math.floor(v / 45); }
-    } else {
-      let v = bytes[i];
-      for (let k = 0; k < 2; k++) { out += B45[v % 45]; v = Math.floor(v / 45); }
-    }
-  }
-  return out;
-}
 
 function mutate(bytes, r) {
   const b = Array.from(bytes);

@@ -6,7 +6,7 @@
 // keeps the app available offline; the lists live in IndexedDB (store.ts)
 // and are refreshed whenever the phone is online (trust.ts).
 import { h, replace } from '../../common/dom';
-import type { VerificationResult } from '../core/index.js';
+import { setBrotliWasm, type VerificationResult } from '../core/index.js';
 import { t } from './i18n.js';
 import { renderInstall } from './install.js';
 import { renderResult } from './result.js';
@@ -169,6 +169,8 @@ async function boot(): Promise<void> {
     navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => undefined);
   }
   void warmUp().catch(() => undefined);
+  // Brotli cards (Claim 169 1.2.2): the decoder's wasm from this folder, loaded on the first one.
+  setBrotliWasm(new URL('brotli_dec_wasm_bg.wasm', location.href));
   app.trust = await loadTrust();
   if (!app.trust) {
     app.show('install');

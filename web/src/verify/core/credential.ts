@@ -7,7 +7,7 @@ import { base45Decode } from './base45.js';
 import { type Cbor, decodeCbor, find } from './cbor.js';
 import { type Claim169, claim169FromCbor } from './claim169.js';
 import { type CoseSign1, type VerifyingKey, coseAlgorithm, parseCoseSign1, verifyCoseSign1 } from './cose.js';
-import { DecompressError, inflateZlib, looksLikeZlib } from './inflate.js';
+import { DecompressError, inflateBrotli, inflateZlib, looksLikeZlib } from './inflate.js';
 import { StageError } from './stage.js';
 
 export const MAX_TEXT_CHARS = 8192; // a QR holds at most 4296 alphanumerics
@@ -39,7 +39,7 @@ export interface DecodedCredential {
   alg: bigint;
   kid: Uint8Array;
   verifiedBy?: VerifyingKey; // the key that verified the signature
-  compression: 'zlib';
+  compression: 'zlib' | 'brotli';
   x5chain: Uint8Array[];
   claims: Cbor; // the whole CWT claims map, for claims outside claim 169
   payload: Uint8Array; // its encoding, as signed
@@ -93,12 +93,11 @@ export async function decodeCredential(qrText: string, lookup?: KeyLookup): Prom
   } catch (e) {
     throw inStage('Base45Decode', e);
   }
-  if (!looksLikeZlib(compressed)) {
-    throw new StageError('Decompress', 'not zlib data (Brotli payloads are not read by this verifier yet)');
-  }
+  // Claim 169 1.2.2: zlib or Brotli; zlib is recognised by its header.
+  const zlib = looksLikeZlib(compressed);
   let raw: Uint8Array;
   try {
-    raw = await inflateZlib(compressed, MAX_INFLATED_BYTES);
+    raw = zlib ? await inflateZlib(compressed, MAX_INFLATED_BYTES) : await inflateBrotli(compressed, MAX_INFLATED_BYTES);
   } catch (e) {
     if (e instanceof DecompressError) throw new StageError('Decompress', e.message);
     throw e;
@@ -153,7 +152,7 @@ export async function decodeCredential(qrText: string, lookup?: KeyLookup): Prom
     verified: verifiedBy !== undefined,
     alg: sign1.alg,
     kid: sign1.kid,
-    compression: 'zlib',
+    compression: zlib ? 'zlib' : 'brotli',
     x5chain: sign1.x5chain,
     claims,
     payload: sign1.payload,

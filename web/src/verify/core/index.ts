@@ -1,6 +1,7 @@
 // The verifier core's public face: what the phone verifier app and the
 // tests use. See verifier.ts for the decision and docs/verifier-web.md.
 export { base45Decode } from './base45.js';
+export { setBrotliWasm } from './inflate.js';
 export { decodeCredential } from './credential.js';
 export type { CwtMeta, DecodedCredential } from './credential.js';
 export { importVerifyingKey } from './cose.js';

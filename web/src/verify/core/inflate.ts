@@ -6,10 +6,57 @@
 // them itself; Node's ignores them, so a second pass without the last byte
 // tells: if that still inflates, the stream ended before it).
 //
-// Brotli (Claim 169 1.2.2 lets issuers use it) is not read here yet: such a
-// payload is refused with its own message (docs/verifier-web.md).
+// Anything else is read as Brotli (Claim 169 1.2.2 lets issuers use it), as
+// credentials' BrotliDecompress does: brotli-dec-wasm (the Rust
+// brotli-decompressor in WebAssembly, 200 KB), streamed with an output cap,
+// a truncated stream and bytes after its end refused. Its .wasm is loaded on
+// the first Brotli payload: beside the app by default (the phone verifier
+// serves it from its own folder), or from `setBrotliWasm` (Node's tests
+// pass the bytes).
+import initBrotli, { BrotliDecStream, BrotliStreamResultCode, type InitInput } from 'brotli-dec-wasm/web';
 
 export class DecompressError extends Error {}
+
+let brotliSource: InitInput | undefined;
+let brotliReady: Promise<unknown> | null = null;
+
+/** Where the Brotli decoder's WebAssembly comes from: a URL or its bytes. */
+export function setBrotliWasm(source: InitInput): void {
+  brotliSource = source;
+  brotliReady = null;
+}
+
+/** The Brotli stream's content; throws DecompressError("Decompress: ...") as the C++ does. */
+export async function inflateBrotli(data: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  brotliReady ??= initBrotli(brotliSource === undefined ? undefined : { module_or_path: brotliSource });
+  try {
+    await brotliReady;
+  } catch (e) {
+    brotliReady = null;
+    throw new Error(`the Brotli decoder could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const stream = new BrotliDecStream();
+  try {
+    let r;
+    try {
+      r = stream.dec(data, maxOutput + 1);
+    } catch {
+      throw new DecompressError('Decompress: not valid Brotli data');
+    }
+    try {
+      if (r.code === BrotliStreamResultCode.NeedsMoreOutput || r.buf.length > maxOutput) {
+        throw new DecompressError(`Decompress: inflated payload exceeds ${maxOutput} bytes`);
+      }
+      if (r.code === BrotliStreamResultCode.NeedsMoreInput) throw new DecompressError('Decompress: truncated Brotli data');
+      if (r.input_offset < data.length) throw new DecompressError('Decompress: trailing bytes after Brotli data');
+      return r.buf;
+    } finally {
+      r.free();
+    }
+  } finally {
+    stream.free();
+  }
+}
 
 /** credentials' LooksLikeZlib: CM 8, CINFO <= 7, header checksum. */
 export function looksLikeZlib(data: Uint8Array): boolean {

@@ -27,7 +27,7 @@ export interface VerificationResult {
   issuerName: string; // from the trust list
   kid: string; // hex, as the card declares it
   sealedStatus: '' | 'absent' | 'no key';
-  compression: '' | 'zlib';
+  compression: '' | 'zlib' | 'brotli';
 }
 
 export interface VerifierPolicy {
