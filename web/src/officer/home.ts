@@ -6,7 +6,7 @@ import type { Screen } from './screens';
 export const homeScreen: Screen = {
   id: 'home',
   nav: 'nav.home',
-  roles: ['officer', 'supervisor', 'auditor', 'admin', 'verifier'],
+  roles: ['officer', 'supervisor', 'auditor', 'admin', 'verifier', 'analyst'],
   render(shell) {
     return h(
       'section',

@@ -20,11 +20,13 @@ import reviewEn from './messages/review.en.json';
 import reviewEs from './messages/review.es.json';
 import shellEn from './messages/shell.en.json';
 import shellEs from './messages/shell.es.json';
+import statsEn from './messages/stats.en.json';
+import statsEs from './messages/stats.es.json';
 import usersEn from './messages/users.en.json';
 import usersEs from './messages/users.es.json';
 
-const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs, ...auditEs, ...usersEs, ...kitEs };
-const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn, ...auditEn, ...usersEn, ...kitEn };
+const es = { ...shellEs, ...commonEs, ...cameraEs, ...enrollEs, ...reviewEs, ...personEs, ...auditEs, ...usersEs, ...kitEs, ...statsEs };
+const en: Record<Key, string> = { ...shellEn, ...commonEn, ...cameraEn, ...enrollEn, ...reviewEn, ...personEn, ...auditEn, ...usersEn, ...kitEn, ...statsEn };
 
 export type { Lang } from '../common/i18n';
 export type Key = keyof typeof es;

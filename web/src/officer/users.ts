@@ -21,7 +21,7 @@ interface UserAccount {
   created_by: string;
 }
 
-const roles = ['officer', 'supervisor', 'auditor', 'admin', 'verifier'] as const;
+const roles = ['officer', 'supervisor', 'auditor', 'admin', 'verifier', 'analyst'] as const;
 const roleName = (r: string) => t(`role.${r}` as Key);
 const userPath = (name: string, what: string) => `/api/v1/users/${encodeURIComponent(name)}/${what}`;
 
