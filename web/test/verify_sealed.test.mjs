@@ -205,7 +205,8 @@ test('a key file: wrong passphrase and any altered byte get one refusal; malform
   assert.equal(await refusalOf({ ...file, nonce: 'abcd' }), 'nonce: must be 12 bytes');
   assert.equal(await refusalOf({ ...file, extra: 1 }), 'extra: unknown field');
   const { wrapped_key: _, ...noKey } = file;
-  assert.equal(await refusalOf(noKey), 'wrapped_key: must be hex');
+  assert.equal(await refusalOf(noKey), 'wrapped_key: missing');
+  assert.equal(await refusalOf({ ...file, salt: 'xyz' }), 'salt: must be hex');
   await assert.rejects(m.importInstitutionKeyFile('{', pass), /not a JSON key file/);
   // A file whose wrapped key is another institution's, bound to this public key: the pair check refuses it.
   const swapped = keyFile({ ...hospital, pkcs8: other.pkcs8 }, pass);

@@ -89,6 +89,7 @@ interface Parsed {
 
 function hexField(o: Record<string, unknown>, name: string, min: number, max: number): Uint8Array {
   const v = o[name];
+  if (v === undefined) throw bad(`${name}: missing`);
   const bytes = typeof v === 'string' ? hexToBytes(v) : undefined;
   if (bytes === undefined) throw bad(`${name}: must be hex`);
   if (bytes.length < min || bytes.length > max) {
