@@ -1,4 +1,6 @@
-// `puente keys generate|import|certify`: the credential authority's keys.
+// `puente keys generate|import|certify|export-web`: the credential
+// authority's keys, and an institution key as a file the phone verifier can
+// import (WebCrypto cannot open the scrypt-protected PEM).
 // An issuer key's signing window is certified once, here (generated,
 // imported or re-certified), and kept in its public key file; every trust
 // list then says the same of the key (credentials/keys.h).
@@ -211,6 +213,46 @@ absl::Status RunKeyCertify(const Globals& g, const CertifyArgs& a) {
   return absl::OkStatus();
 }
 
+struct ExportWebArgs {
+  std::string key;                  // the institution's .pem
+  std::string out;                  // the .json to write
+  std::string passphrase_file;      // the .pem's passphrase (else $PUENTE_KEY_PASSPHRASE)
+  std::string web_passphrase_file;  // the new file's (else $PUENTE_WEB_KEY_PASSPHRASE)
+  int iterations = crypto::kMinPbkdf2Iterations;
+};
+
+absl::Status RunKeyExportWeb(const Globals& g, const ExportWebArgs& a) {
+  if (std::filesystem::exists(a.out)) {
+    return absl::AlreadyExistsError(a.out + " exists; refusing to overwrite a key file");
+  }
+  PUENTE_ASSIGN_OR_RETURN(InstitutionKey key, apps::LoadInstitutionKey(a.key, a.passphrase_file));
+  // Never an argument: the process list shows those.
+  PUENTE_ASSIGN_OR_RETURN(
+      std::string web_pass,
+      apps::SecretFromFileOrEnv(a.web_passphrase_file, "PUENTE_WEB_KEY_PASSPHRASE",
+                                "the web key file needs its own passphrase: set "
+                                "PUENTE_WEB_KEY_PASSPHRASE or give --web-passphrase-file"));
+  PUENTE_ASSIGN_OR_RETURN(std::string pem_pass, apps::KeyPassphrase(a.passphrase_file));
+  if (web_pass == pem_pass) {
+    return absl::InvalidArgumentError(
+        "the web key file's passphrase must differ from the private key's: whoever installs "
+        "the phone learns it");
+  }
+  PUENTE_ASSIGN_OR_RETURN(std::string file, InstitutionKeyWebFile(key, web_pass, a.iterations));
+  PUENTE_RETURN_IF_ERROR(apps::WriteFile(a.out, file, 0600));
+  nlohmann::json j{{"kind", "institution"},
+                   {"format", kInstitutionWebKeyFormat},
+                   {"kid", crypto::HexEncode(key.kid())},
+                   {"iterations", a.iterations},
+                   {"web_key_file", a.out}};
+  Print(g, j,
+        absl::StrFormat("institution key %s exported for the web verifier\n  file: %s "
+                        "(PBKDF2-HMAC-SHA256, %d iterations, AES-256-GCM)\n  install it on the "
+                        "phone with its passphrase, then delete the copy\n",
+                        crypto::HexEncode(key.kid()), a.out, a.iterations));
+  return absl::OkStatus();
+}
+
 void AddWindowOptions(CLI::App* c, WindowArgs& w, const char* what) {
   c->add_option("--not-before", w.not_before,
                 std::string("First day ") + what + " may sign (YYYY-MM-DD; default today)");
@@ -226,6 +268,7 @@ void AddKeyCommands(CLI::App& app, Globals& g, const Runner& run) {
   static KeyGenArgs keygen;
   static ImportArgs import;
   static CertifyArgs certify;
+  static ExportWebArgs export_web;
 
   auto* keys = app.add_subcommand("keys", "Credential keys (root, issuers, institutions)");
   keys->require_subcommand(1);
@@ -261,6 +304,20 @@ void AddKeyCommands(CLI::App& app, Globals& g, const Runner& run) {
   cert->add_option("file", certify.file, "Issuer public key file (.pub.json)")->required();
   AddWindowOptions(cert, certify.window, "the key");
   cert->callback([&] { run(RunKeyCertify(g, certify)); });
+
+  auto* web = keys->add_subcommand(
+      "export-web",
+      "An institution key as a file the phone verifier imports (docs/verifier-web.md)");
+  web->add_option("--key", export_web.key, "The institution's private key (.pem)")->required();
+  web->add_option("--out", export_web.out, "The file to write (.json, mode 0600)")->required();
+  web->add_option("--passphrase-file", export_web.passphrase_file,
+                  "File whose first line is the .pem's passphrase (else $PUENTE_KEY_PASSPHRASE)");
+  web->add_option("--web-passphrase-file", export_web.web_passphrase_file,
+                  "File whose first line is the new file's passphrase, at least 10 characters "
+                  "(else $PUENTE_WEB_KEY_PASSPHRASE)");
+  web->add_option("--iterations", export_web.iterations,
+                  "PBKDF2 iterations (default and least 600000)");
+  web->callback([&] { run(RunKeyExportWeb(g, export_web)); });
 }
 
 }  // namespace puente::cli

@@ -37,20 +37,24 @@ absl::Status WriteFile(const std::string& path, const std::string& data, int mod
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> KeyPassphrase(const std::string& file) {
+absl::StatusOr<std::string> SecretFromFileOrEnv(const std::string& file, const char* env_name,
+                                                const std::string& missing) {
   std::string pass;
   if (!file.empty()) {
     auto text = ReadFile(file);
     if (!text.ok()) return text.status();
     pass = text->substr(0, text->find('\n'));
-  } else if (const char* env = std::getenv("PUENTE_KEY_PASSPHRASE"); env != nullptr) {
+  } else if (const char* env = std::getenv(env_name); env != nullptr) {
     pass = env;
   }
-  if (pass.empty()) {
-    return absl::InvalidArgumentError(
-        "private keys need a passphrase: set PUENTE_KEY_PASSPHRASE or give --passphrase-file");
-  }
+  if (pass.empty()) return absl::InvalidArgumentError(missing);
   return pass;
+}
+
+absl::StatusOr<std::string> KeyPassphrase(const std::string& file) {
+  return SecretFromFileOrEnv(
+      file, "PUENTE_KEY_PASSPHRASE",
+      "private keys need a passphrase: set PUENTE_KEY_PASSPHRASE or give --passphrase-file");
 }
 
 absl::StatusOr<credentials::SigningIdentity> LoadSigningKey(const std::string& path,

@@ -20,6 +20,10 @@ absl::Status WriteFile(const std::string& path, const std::string& data, int mod
 // else $PUENTE_KEY_PASSPHRASE. Never a command-line argument, which other
 // users can read in the process list. InvalidArgument when neither is set.
 absl::StatusOr<std::string> KeyPassphrase(const std::string& file);
+// The same rule for any secret: the first line of `file` if given, else the
+// environment variable `env_name`; InvalidArgument(`missing`) when neither.
+absl::StatusOr<std::string> SecretFromFileOrEnv(const std::string& file, const char* env_name,
+                                                const std::string& missing);
 
 absl::StatusOr<credentials::SigningIdentity> LoadSigningKey(const std::string& path,
                                                             const std::string& passphrase_file);

@@ -1,5 +1,8 @@
 #include "puente/credentials/keys.h"
 
+#include <array>
+#include <map>
+
 #include "absl/status/status.h"
 #include "nlohmann/json.hpp"
 #include "puente/crypto/encoding.h"
@@ -167,6 +170,102 @@ absl::StatusOr<PublicKeyFile> ParsePublicKeyFile(std::string_view text) {
 PublicKeyFile PublicFileOf(const SigningIdentity& id, KeyKind kind) {
   return PublicKeyFile{kind, std::string(SignatureAlgorithmName(id.key().algorithm())), id.kid(),
                        id.key().verifying_key().raw()};
+}
+
+namespace {
+
+constexpr size_t kWebSaltSize = 16;
+constexpr size_t kWebNonceSize = 12;
+constexpr size_t kMinWebPassphrase = 10;
+constexpr char kWrongWebPassphrase[] = "wrong passphrase or damaged key file";
+
+std::string WebKeyAad(std::string_view public_key) {
+  return std::string(kInstitutionWebKeyFormat) + "/" + std::string(public_key);
+}
+
+absl::Status BadWebFile(const std::string& what) {
+  return absl::InvalidArgumentError("web key file: " + what);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> InstitutionKeyWebFile(const InstitutionKey& key,
+                                                  std::string_view passphrase, int iterations) {
+  if (passphrase.size() < kMinWebPassphrase) {
+    return absl::InvalidArgumentError("web key file passphrase: at least 10 characters");
+  }
+  auto salt = crypto::RandomBytes(kWebSaltSize);
+  if (!salt.ok()) return salt.status();
+  auto nonce = crypto::RandomBytes(kWebNonceSize);
+  if (!nonce.ok()) return nonce.status();
+  auto wrapping = crypto::DeriveKeyPbkdf2Sha256(passphrase, *salt, iterations);
+  if (!wrapping.ok()) return wrapping.status();
+  const auto access = crypto::InsecureSecretKeyAccess::Get();
+  auto pkcs8 = key.key().ToPkcs8Der(access);
+  if (!pkcs8.ok()) return pkcs8.status();
+  auto wrapped = crypto::AesGcmSeal(wrapping->bytes(access), *nonce,
+                                    WebKeyAad(key.key().public_key()), *pkcs8, access);
+  crypto::Wipe(*pkcs8);
+  if (!wrapped.ok()) return wrapped.status();
+  nlohmann::json j{{"format", kInstitutionWebKeyFormat},
+                   {"kid", crypto::HexEncode(key.kid())},
+                   {"public_key", crypto::HexEncode(key.key().public_key())},
+                   {"kdf", "PBKDF2-HMAC-SHA256"},
+                   {"iterations", iterations},
+                   {"salt", crypto::HexEncode(*salt)},
+                   {"cipher", "AES-256-GCM"},
+                   {"nonce", crypto::HexEncode(*nonce)},
+                   {"wrapped_key", crypto::HexEncode(*wrapped)}};
+  return j.dump(2) + "\n";
+}
+
+absl::StatusOr<InstitutionKey> InstitutionKeyFromWebFile(std::string_view json,
+                                                         std::string_view passphrase) {
+  nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return BadWebFile("not a JSON object");
+  const std::array<const char*, 8> text_fields{"format", "kid",    "public_key", "kdf",
+                                               "salt",   "cipher", "nonce",      "wrapped_key"};
+  for (const char* field : text_fields) {
+    if (!j.contains(field) || !j[field].is_string()) {
+      return BadWebFile(std::string(field) + " is missing or not a string");
+    }
+  }
+  if (j["format"] != kInstitutionWebKeyFormat) {
+    return BadWebFile(std::string("format is not ") + kInstitutionWebKeyFormat);
+  }
+  if (j["kdf"] != "PBKDF2-HMAC-SHA256") return BadWebFile("kdf is not PBKDF2-HMAC-SHA256");
+  if (j["cipher"] != "AES-256-GCM") return BadWebFile("cipher is not AES-256-GCM");
+  if (!j.contains("iterations") || !j["iterations"].is_number_integer()) {
+    return BadWebFile("iterations is missing or not an integer");
+  }
+  const int64_t iterations = j["iterations"].get<int64_t>();
+  if (iterations < crypto::kMinPbkdf2Iterations || iterations > crypto::kMaxPbkdf2Iterations) {
+    return BadWebFile("iterations is out of range");
+  }
+  std::map<std::string, std::string> bytes;
+  for (const char* field : {"kid", "public_key", "salt", "nonce", "wrapped_key"}) {
+    auto decoded = crypto::HexDecode(j[field].get<std::string>());
+    if (!decoded.ok()) return BadWebFile(std::string(field) + " is not hex");
+    bytes[field] = *std::move(decoded);
+  }
+  if (bytes["public_key"].size() != 32) return BadWebFile("public_key is not 32 bytes");
+  if (bytes["nonce"].size() != kWebNonceSize) return BadWebFile("nonce is not 12 bytes");
+  if (bytes["salt"].size() < kWebSaltSize) return BadWebFile("salt is shorter than 16 bytes");
+  auto wrapping =
+      crypto::DeriveKeyPbkdf2Sha256(passphrase, bytes["salt"], static_cast<int>(iterations));
+  if (!wrapping.ok()) return wrapping.status();
+  const auto access = crypto::InsecureSecretKeyAccess::Get();
+  auto pkcs8 = crypto::AesGcmOpen(wrapping->bytes(access), bytes["nonce"],
+                                  WebKeyAad(bytes["public_key"]), bytes["wrapped_key"], access);
+  if (!pkcs8.ok()) return absl::InvalidArgumentError(kWrongWebPassphrase);
+  auto key = crypto::HpkePrivateKey::FromPkcs8Der(*pkcs8, access);
+  crypto::Wipe(*pkcs8);
+  if (!key.ok() || key->public_key() != bytes["public_key"]) {
+    return absl::InvalidArgumentError(kWrongWebPassphrase);
+  }
+  InstitutionKey out(*std::move(key));
+  if (out.kid() != bytes["kid"]) return absl::InvalidArgumentError(kWrongWebPassphrase);
+  return out;
 }
 
 PublicKeyFile PublicFileOf(const InstitutionKey& key) {

@@ -568,6 +568,31 @@ absl::StatusOr<std::string> HpkePrivateKey::ToEncryptedPem(std::string_view pass
   return EncryptedPem(key_->pkey, passphrase);
 }
 
+absl::StatusOr<Bytes> HpkePrivateKey::ToPkcs8Der(InsecureSecretKeyAccess) const {
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>> p8(
+      EVP_PKEY2PKCS8(key_->pkey));
+  if (!p8) return OpenSslError("EVP_PKEY2PKCS8");
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &der);
+  if (len <= 0) return OpenSslError("i2d_PKCS8_PRIV_KEY_INFO");
+  Bytes out(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  OPENSSL_clear_free(der, static_cast<size_t>(len));
+  return out;
+}
+
+absl::StatusOr<HpkePrivateKey> HpkePrivateKey::FromPkcs8Der(std::string_view der,
+                                                            InsecureSecretKeyAccess) {
+  const unsigned char* p = U(der);
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>> p8(
+      d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size())));
+  if (!p8 || p != U(der) + der.size()) {
+    return absl::InvalidArgumentError("not a PKCS#8 private key");
+  }
+  EVP_PKEY* pkey = EVP_PKCS82PKEY(p8.get());
+  if (pkey == nullptr) return absl::InvalidArgumentError("not a PKCS#8 private key");
+  return FromX25519PKey(pkey);
+}
+
 absl::StatusOr<HpkeSealed> HpkeSeal(std::string_view recipient_public_key, std::string_view info,
                                     std::string_view aad, std::string_view plaintext,
                                     HpkeAead aead) {

@@ -34,6 +34,10 @@ absl::Status OpenSslError(const char* what) {
 
 }  // namespace
 
+void Wipe(Bytes& bytes) {
+  if (!bytes.empty()) OPENSSL_cleanse(bytes.data(), bytes.size());
+}
+
 SecretKey::~SecretKey() {
   if (!bytes_.empty()) OPENSSL_cleanse(bytes_.data(), bytes_.size());
 }

@@ -1,6 +1,7 @@
 #include "puente/crypto/password.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -59,6 +60,26 @@ absl::StatusOr<std::string> HashPassword(std::string_view password, ScryptParams
   if (!hash.ok()) return hash.status();
   return puente::StrCat("scrypt$", p.log2_n, "$", p.r, "$", p.p, "$", Base64Encode(*salt), "$",
                         Base64Encode(*hash));
+}
+
+absl::StatusOr<SecretKey> DeriveKeyPbkdf2Sha256(std::string_view passphrase, std::string_view salt,
+                                                int iterations) {
+  if (iterations < kMinPbkdf2Iterations || iterations > kMaxPbkdf2Iterations) {
+    return absl::InvalidArgumentError(puente::StrCat(
+        "PBKDF2 iterations must be ", kMinPbkdf2Iterations, " to ", kMaxPbkdf2Iterations));
+  }
+  if (salt.size() < kSaltSize) return absl::InvalidArgumentError("PBKDF2 salt: at least 16 bytes");
+  std::string out(SecretKey::kSize, '\0');
+  if (PKCS5_PBKDF2_HMAC(passphrase.data(), static_cast<int>(passphrase.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(),
+                        static_cast<int>(out.size()),
+                        reinterpret_cast<unsigned char*>(out.data())) != 1) {
+    return absl::InternalError("crypto: PBKDF2 failed");
+  }
+  auto key = SecretKey::FromBytes(out, InsecureSecretKeyAccess::Get());
+  OPENSSL_cleanse(out.data(), out.size());
+  return key;
 }
 
 bool VerifyPassword(std::string_view password, std::string_view stored) {

@@ -8,17 +8,31 @@
 // published Claim 169 vectors, each vector's key trusted. Each case runs
 // through both at the same instant (--at); the table of cases and verdicts is
 // printed (and written to $PUENTE_CROSSCHECK_TABLE when set).
+// The sealed sections too: cards sealed to one institution, to three, to
+// another institution, and puente cards re-signed with a damaged section, each
+// read with no key, with the hospital's key (exported by `puente keys
+// export-web`, put behind a PIN and unlocked) and with the police's (the
+// exported file imported directly): the status, case number and details equal
+// `puente-verify --json --institution-key`'s.
 // ctest: web_verify_core.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import nodeCrypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { decode as cborDecode, encode as cborEncode } from 'cborg';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { load } from './bundle.mjs';
 
 const m = await load('', [
-  { from: '../verify/core/index.ts', names: ['createVerifier', 'rootKeyFromFile', 'ListError'] },
+  {
+    from: '../verify/core/index.ts',
+    names: ['createVerifier', 'rootKeyFromFile', 'ListError', 'base45Decode', 'importInstitutionKeyFile', 'protectWithPin',
+      'unlockWithPin'],
+  },
 ]);
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
@@ -27,7 +41,8 @@ const shared = process.env.PUENTE_SHARED || path.join(repo, '..', 'shared');
 const interop = path.join(repo, 'tests', 'interop');
 const work = mkdtempSync(path.join(os.tmpdir(), 'puente-verify-core-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-const env = { ...process.env, PUENTE_KEY_PASSPHRASE: 'crosscheck-passphrase' };
+const env = { ...process.env, PUENTE_KEY_PASSPHRASE: 'crosscheck-passphrase',
+  PUENTE_WEB_KEY_PASSPHRASE: 'crosscheck-web-file-passphrase' };
 const DAY = 86400;
 // A little after the cards are issued (their iat is the moment of issue).
 const now = Math.floor(Date.now() / 1000) + 300;
@@ -51,6 +66,7 @@ function scenario(name) {
 
 const textOf = (dir, file) => readFileSync(path.join(dir, file), 'utf8').replace(/[\r\n]+$/, '');
 const cases = []; // {scenario, name, text, at, maxAgeDays}
+const sealedCases = []; // {dir, name, text, at}
 const add = (dir, name, text, at = now, maxAgeDays = 7) => cases.push({ dir, name, text, at, maxAgeDays });
 
 // One character changed in the middle of the Base45 text, to another of the alphabet.
@@ -66,7 +82,12 @@ function prepare() {
   for (const [out, alg] of [['onpar', 'Ed25519'], ['onpar-es', 'ES256'], ['retired', 'Ed25519']]) {
     puente(office, ['keys', 'generate', '--kind', 'issuer', '--alg', alg, '--out', out]);
   }
-  puente(office, ['keys', 'generate', '--kind', 'institution', '--out', 'hospital']);
+  for (const who of ['hospital', 'clinic', 'police']) {
+    puente(office, ['keys', 'generate', '--kind', 'institution', '--out', who]);
+  }
+  for (const who of ['hospital', 'police']) {
+    puente(office, ['keys', 'export-web', '--key', `${who}.pem`, '--out', `${who}.web.json`]);
+  }
   puente(office, ['lists', 'trust', '--root', 'root.pem', '--issuer', 'onpar.pub.json', '--issuer', 'onpar-es.pub.json',
     '--out', 'trust.cbor']);
   puente(office, ['lists', 'revocation', '--root', 'root.pem', '--serial', '13', '--serial', '500', '--out', 'revoked.cbor']);
@@ -105,6 +126,7 @@ function prepare() {
   add(office, 'empty text', '');
   add(office, 'not a card (6BFXYZ)', '6BFXYZ');
   add(office, 'not Base45', 'HELLO, WORLD!');
+  prepareSealed(office, asylum, issue);
 
   // A field kit: provisional-only, 30 days at most, asylum-seeker cards only.
   const kit = scenario('kit');
@@ -165,14 +187,87 @@ function prepare() {
   }
 }
 
-function cliVerdict(c) {
+// RFC 9285, for the re-signed cards.
+const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+function base45Encode(bytes) {
+  let out = '';
+  for (let i = 0; i + 1 < bytes.length; i += 2) {
+    let n = bytes[i] * 256 + bytes[i + 1];
+    for (let k = 0; k < 3; k++, n = Math.floor(n / 45)) out += B45[n % 45];
+  }
+  if (bytes.length % 2 === 1) {
+    const n = bytes[bytes.length - 1];
+    out += B45[n % 45] + B45[Math.floor(n / 45)];
+  }
+  return out;
+}
+
+// A puente card with its sealed section changed by `mutate` and signed again
+// by its issuer (Node's crypto reads the scrypt-protected PEM): a card whose
+// signature is good and whose section is damaged, which the CLI cannot make.
+function resign(dir, text, issuerPem, mutate) {
+  let cose = zlib.inflateSync(m.base45Decode(text));
+  assert.equal(cose[0], 0xd2, 'COSE_Sign1 tag');
+  const [prot, unprot, payload] = cborDecode(cose.subarray(1), { useMaps: true });
+  const tagged = payload[0] === 0xd8 && payload[1] === 0x3d; // CWT tag 61
+  const claims = cborDecode(tagged ? payload.subarray(2) : payload, { useMaps: true });
+  claims.set(-70002, mutate(claims.get(-70002)));
+  const body = cborEncode(claims);
+  const newPayload = tagged ? Buffer.concat([Buffer.from([0xd8, 0x3d]), body]) : body;
+  const key = nodeCrypto.createPrivateKey({ key: readFileSync(path.join(dir, issuerPem)),
+    passphrase: env.PUENTE_KEY_PASSPHRASE });
+  const signature = nodeCrypto.sign(null, cborEncode(['Signature1', prot, new Uint8Array(), newPayload]), key);
+  cose = Buffer.concat([Buffer.from([0xd2]), cborEncode([prot, unprot, newPayload, signature])]);
+  return base45Encode(zlib.deflateSync(cose));
+}
+
+function prepareSealed(office, asylum, issue) {
+  const add = (name, text, at = now) => sealedCases.push({ dir: office, name, text, at });
+  const holder = (serial) => ['--issuer-key', 'onpar.pem', '--serial', serial, '--registration-number',
+    `ONP-2026-000${serial}-1`, '--name', 'Rosa Elena Castillo'];
+  add('sealed to the hospital (HPKE on the content)', asylum);
+  add('sealed to the hospital, lists stale', asylum, now + 2 * DAY);
+  add('sealed to clinic, hospital and police (wrapped content key)', issue(office, 'three', [...holder('61'),
+    '--recipient', 'clinic.pub.json', '--recipient', 'hospital.pub.json', '--recipient', 'police.pub.json',
+    '--case-number', 'CPA-2026-000061']));
+  add('sealed to the clinic only', issue(office, 'clinic', [...holder('62'), '--recipient', 'clinic.pub.json',
+    '--case-number', 'CPA-2026-000062']));
+  const revoked = issue(office, 'revoked-sealed', [...holder('13'), '--recipient', 'hospital.pub.json',
+    '--case-number', 'CPA-2026-000013']);
+  add('sealed to the hospital, serial 13 revoked', revoked);
+  add('no sealed section', textOf(office, 'refugee.qr.txt'));
+  const models = process.env.PUENTE_MODELS_DIR;
+  const photo = path.join(shared, 'faces', 'dev', 'Barack_Obama', '1.jpg');
+  if (models && existsSync(models) && existsSync(photo)) {
+    add('sealed to the police with the face template', issue(office, 'face', [...holder('63'), '--photo', photo,
+      '--recipient', 'police.pub.json', '--case-number', 'CPA-2026-000063']));
+  }
+  // Damaged sections under a good signature.
+  const flip = (b) => { const c = Uint8Array.from(b); c[c.length >> 1] ^= 1; return c; };
+  add('re-signed: the encapsulated key altered', resign(office, asylum, 'onpar.pem',
+    (s) => new Map([[1, [[s.get(1)[0][0], flip(s.get(1)[0][1])]]], [3, s.get(3)]])));
+  add('re-signed: the ciphertext cut short', resign(office, asylum, 'onpar.pem',
+    (s) => new Map([[1, s.get(1)], [3, s.get(3).subarray(0, 8)]])));
+  add('re-signed: a recipient without its key', resign(office, asylum, 'onpar.pem',
+    (s) => new Map([[1, [[s.get(1)[0][0]]]], [3, s.get(3)]])));
+  add('re-signed: no ciphertext', resign(office, asylum, 'onpar.pem', (s) => new Map([[1, s.get(1)]])));
+  add('re-signed: the section is not a map', resign(office, asylum, 'onpar.pem', () => 7));
+  add('re-signed: no recipients', resign(office, asylum, 'onpar.pem', (s) => new Map([[1, []], [3, s.get(3)]])));
+  add('re-signed: unchanged', resign(office, asylum, 'onpar.pem', (s) => s));
+}
+
+function cliJson(c, extra = []) {
   const file = path.join(c.dir, 'case.txt');
   writeFileSync(file, c.text);
   const r = spawnSync(path.join(bin, 'puente-verify'), ['--root', 'root.pub.json', '--trust-list', 'trust.cbor',
     '--revocation-list', 'revoked.cbor', '--text', `@${file}`, '--at', String(c.at), '--max-list-age-days',
-    String(c.maxAgeDays), '--json'], { cwd: c.dir, env, encoding: 'utf8' });
-  const j = JSON.parse(r.stdout);
-  return { verdict: j.verdict ?? `error: ${j.error?.message}`, reason: j.reason ?? '', exit: r.status };
+    String(c.maxAgeDays ?? 7), '--json', ...extra], { cwd: c.dir, env, encoding: 'utf8' });
+  return { j: JSON.parse(r.stdout), exit: r.status };
+}
+
+function cliVerdict(c) {
+  const { j, exit } = cliJson(c);
+  return { verdict: j.verdict ?? `error: ${j.error?.message}`, reason: j.reason ?? '', exit };
 }
 
 const verifiers = new Map();
@@ -228,6 +323,52 @@ test('the web core shows what puente-verify shows of a valid card', async () => 
   assert.equal(String(core.card.serial), String(j.card.serial));
   assert.deepEqual(core.card.entitlements.map((e) => e.code), j.entitlements.map((e) => e.code));
   assert.equal(core.sealedStatus, j.sealed.status);
+});
+
+test('sealed sections: the web core opens what puente-verify opens, with the keys exported for the web', async () => {
+  const office = path.join(work, 'office');
+  const webFile = (who) => readFileSync(path.join(office, `${who}.web.json`), 'utf8');
+  // The hospital's key as the app keeps it: the exported file, behind a PIN, unlocked.
+  const stored = await m.protectWithPin({ file: webFile('hospital'), passphrase: env.PUENTE_WEB_KEY_PASSPHRASE }, '739204');
+  assert.ok(!JSON.stringify(stored).includes(JSON.parse(webFile('hospital')).wrapped_key));
+  const keys = [
+    { name: 'no key', cli: [], core: undefined },
+    { name: 'hospital', cli: ['--institution-key', 'hospital.pem'], core: await m.unlockWithPin(stored, '739204') },
+    { name: 'police', cli: ['--institution-key', 'police.pem'],
+      core: await m.importInstitutionKeyFile(webFile('police'), env.PUENTE_WEB_KEY_PASSPHRASE) },
+  ];
+  await assert.rejects(m.importInstitutionKeyFile(webFile('police'), 'not-the-passphrase'),
+    /wrong passphrase or damaged key file/);
+  const root = await m.rootKeyFromFile(readFileSync(path.join(office, 'root.pub.json'), 'utf8'));
+  const verifier = await m.createVerifier(root, readFileSync(path.join(office, 'trust.cbor')),
+    readFileSync(path.join(office, 'revoked.cbor')));
+  const rows = [];
+  for (const c of sealedCases) {
+    for (const k of keys) {
+      const { j } = cliJson(c, k.cli);
+      const r = await verifier.verify(c.text, c.at, { institution: k.core });
+      const cli = { verdict: j.verdict, status: j.sealed?.status ?? '', caseNumber: j.sealed?.case_number,
+        details: j.sealed?.details, templateBytes: j.sealed?.face_template_bytes, reason: j.reason ?? '' };
+      const core = { verdict: r.verdict, status: r.sealedStatus, caseNumber: r.card?.sealed?.caseNumber,
+        details: r.card?.sealed?.details, templateBytes: r.card?.sealed?.faceTemplateBytes, reason: r.reason };
+      rows.push({ name: `${c.name} [${k.name}]`, cli, core });
+    }
+  }
+  const show = (x) => `${x.verdict} / ${x.status || '-'}${x.caseNumber ? ` / ${x.caseNumber}` : ''}` +
+    (x.templateBytes ? ` / template ${x.templateBytes} B` : '') + (x.verdict === 'INVALID' ? ` (${x.reason})` : '');
+  const width = Math.max(...rows.map((r) => r.name.length));
+  const table = rows.map((r) => `${isDeepStrictEqual(r.cli, r.core) ? '  ' : '≠ '}${r.name.padEnd(width)}  ` +
+    `${show(r.cli).padEnd(64)}  ${show(r.core)}`).join('\n');
+  console.log(`sealed case${' '.repeat(width - 9)}  puente-verify${' '.repeat(53)}web core\n${table}`);
+  if (process.env.PUENTE_CROSSCHECK_TABLE) appendFileSync(process.env.PUENTE_CROSSCHECK_TABLE, `\n${table}\n`);
+  for (const r of rows) assert.deepEqual(r.core, r.cli, r.name);
+  // What the cases cover: every status, both forms opened, both failures.
+  const seen = new Set(rows.map((r) => `${r.cli.verdict}/${r.cli.status}`));
+  for (const want of ['VALID/opened', 'VALID/not for this institution', 'VALID/no key', 'VALID/absent', 'REVOKED/opened',
+    'STALE LISTS/opened', 'INVALID/']) assert.ok(seen.has(want), want);
+  assert.ok(rows.some((r) => r.name.startsWith('sealed to clinic, hospital') && r.cli.caseNumber === 'CPA-2026-000061'));
+  assert.ok(rows.some((r) => r.cli.reason === 'encrypted section: decryption failed'));
+  assert.ok(rows.some((r) => /sealed recipient has the wrong shape/.test(r.cli.reason)));
 });
 
 test('lists signed by another root are refused by both', async () => {

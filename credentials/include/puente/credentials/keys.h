@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "puente/crypto/hpke.h"
+#include "puente/crypto/password.h"
 #include "puente/crypto/signature.h"
 
 namespace puente::credentials {
@@ -70,6 +71,29 @@ class InstitutionKey {
   crypto::HpkePrivateKey key_;
   std::string kid_;
 };
+
+// An institution key as a file the phone verifier (web/src/verify/core/
+// institution.ts) can import, since WebCrypto has no scrypt to open the PEM:
+//   {"format": "puente-institution-key-web-v1", "kid", "public_key",
+//    "kdf": "PBKDF2-HMAC-SHA256", "iterations", "salt", "cipher":
+//    "AES-256-GCM", "nonce", "wrapped_key"}                    (bytes as hex)
+// wrapped_key is the key's PKCS#8 (DER) under AES-256-GCM with the key
+// PBKDF2-HMAC-SHA256(passphrase, salt, iterations) derives, a fresh 16-byte
+// salt and 12-byte nonce, and the associated data
+// "puente-institution-key-web-v1/" + the raw public key: changing the public
+// key (or its kid, which must follow from it) fails as a wrong passphrase
+// does. InvalidArgument for a passphrase under 10 characters or iterations
+// out of crypto's PBKDF2 bounds.
+inline constexpr char kInstitutionWebKeyFormat[] = "puente-institution-key-web-v1";
+absl::StatusOr<std::string> InstitutionKeyWebFile(const InstitutionKey& key,
+                                                  std::string_view passphrase,
+                                                  int iterations = crypto::kMinPbkdf2Iterations);
+// The key in such a file. InvalidArgument naming the field for a malformed
+// file; InvalidArgument("wrong passphrase or damaged key file") for a wrong
+// passphrase or any altered byte of the salt, nonce, wrapped key, public key
+// or kid: one message, no oracle.
+absl::StatusOr<InstitutionKey> InstitutionKeyFromWebFile(std::string_view json,
+                                                         std::string_view passphrase);
 
 // Public key files.
 enum class KeyKind { kRoot, kIssuer, kInstitution };

@@ -35,6 +35,12 @@ class HpkePrivateKey {
   static absl::StatusOr<HpkePrivateKey> FromEncryptedPem(std::string_view pem,
                                                          std::string_view passphrase);
   absl::StatusOr<std::string> ToEncryptedPem(std::string_view passphrase) const;
+  // The unencrypted PKCS#8 PrivateKeyInfo (DER, RFC 8410), as WebCrypto's
+  // importKey("pkcs8") and unwrapKey("pkcs8") read it: only to be wrapped
+  // at once (credentials' web key file). InvalidArgument for DER that is not
+  // an X25519 private key.
+  absl::StatusOr<Bytes> ToPkcs8Der(InsecureSecretKeyAccess) const;
+  static absl::StatusOr<HpkePrivateKey> FromPkcs8Der(std::string_view der, InsecureSecretKeyAccess);
 
   // The 32-byte X25519 public key.
   const Bytes& public_key() const { return public_key_; }

@@ -29,6 +29,10 @@ class InsecureSecretKeyAccess {
   InsecureSecretKeyAccess() = default;
 };
 
+// Overwrites `bytes` with zeros in a way the compiler keeps
+// (OPENSSL_cleanse), for key material held briefly in a Bytes.
+void Wipe(Bytes& bytes);
+
 class SecretKey {
  public:
   static constexpr size_t kSize = 32;

@@ -2,11 +2,12 @@
 // reads them (internal::CardFromClaims): claim -70001 {1: type, 2:
 // [[entitlement, expiry]...], 3: provisional} makes a puente card; without it
 // the credential is a plain Claim 169 one from another issuer. Claim -70002
-// is the sealed section: its presence is noted, opening it (HPKE) is not
-// done here yet.
+// is the sealed section: its presence is noted here, and readCardClaims hands
+// it to the verifier, which opens it (sealed.ts) when given an institution key.
 import { type Cbor, decodeCbor, find } from './cbor.js';
 import type { Claim169 } from './claim169.js';
 import type { CwtMeta } from './credential.js';
+import type { SealedContent } from './sealed.js';
 import { StageError } from './stage.js';
 
 const CARD_CLAIM = -70001;
@@ -40,6 +41,8 @@ export interface Card {
   entitlements: Entitlement[];
   provisional: boolean;
   hasSealedSection: boolean;
+  // Present only when an institution key opened the sealed section.
+  sealed?: SealedContent;
 }
 
 function malformed(what: string): StageError {
@@ -48,6 +51,11 @@ function malformed(what: string): StageError {
 
 /** Throws StageError('CwtParse', 'card claims: ...'). */
 export function cardFromClaims(payload: Uint8Array, holder: Claim169, meta: CwtMeta): Card {
+  return readCardClaims(payload, holder, meta).card;
+}
+
+/** As cardFromClaims, with the sealed section's CBOR map (a puente card's, when present). */
+export function readCardClaims(payload: Uint8Array, holder: Claim169, meta: CwtMeta): { card: Card; sealed?: Cbor } {
   let claims: Cbor;
   try {
     claims = decodeCbor(payload);
@@ -69,7 +77,7 @@ export function cardFromClaims(payload: Uint8Array, holder: Claim169, meta: CwtM
     card.issuedAt = meta.issuedAt ?? 0n;
     card.notBefore = meta.notBefore ?? card.issuedAt;
     card.expiresAt = meta.expiresAt ?? NO_EXPIRY;
-    return card;
+    return { card };
   }
   if (meta.issuer === undefined || meta.issuedAt === undefined || meta.expiresAt === undefined ||
       cwtId.length === 0 || cwtId.length > 8) {
@@ -107,6 +115,7 @@ export function cardFromClaims(payload: Uint8Array, holder: Claim169, meta: CwtM
   if (sealed !== undefined) {
     if (sealed.t !== 'map') throw malformed('sealed section has the wrong shape');
     card.hasSealedSection = true;
+    return { card, sealed };
   }
-  return card;
+  return { card };
 }

@@ -14,4 +14,13 @@ export type { Claim169 } from './claim169.js';
 export { StageError } from './stage.js';
 export type { DecodeStage } from './stage.js';
 export { createVerifier, DEFAULT_POLICY, verify } from './verifier.js';
-export type { Verdict, VerificationResult, Verifier, VerifierPolicy, VerifyOptions } from './verifier.js';
+export type {
+  CardOptions, SealedStatus, Verdict, VerificationResult, Verifier, VerifierPolicy, VerifyOptions,
+} from './verifier.js';
+export { openSealedSection } from './sealed.js';
+export type { InstitutionKey, SealedContent } from './sealed.js';
+export {
+  importInstitutionKeyFile, InstitutionKeyError, institutionKid, KEY_FILE_FORMAT, MIN_ITERATIONS, MIN_PIN_LENGTH,
+  PIN_FORMAT, protectWithPin, unlockWithPin,
+} from './institution.js';
+export type { PinProtectedKey, PinSource, WrappedInstitutionKey } from './institution.js';

@@ -5,14 +5,19 @@
 // key, the two signed lists and the clock come from the caller. Runs in Node
 // 20 and in Chromium (WebCrypto, DecompressionStream).
 //
-// Not here yet: opening the sealed section (HPKE), Brotli payloads, and
-// trust through an issuer's X.509 certificate chain (COSE x5chain): a card
-// that would need a chain reads UNKNOWN ISSUER, saying why.
+// With an institution key, the sealed section is opened as CardFromClaims
+// opens it (sealed.ts): "opened" or "not for this institution"; a section of
+// the wrong shape or one that does not decrypt makes the card INVALID, as in
+// the C++. Without one: "no key".
+//
+// Not here yet: trust through an issuer's X.509 certificate chain (COSE
+// x5chain): a card that would need a chain reads UNKNOWN ISSUER, saying why.
 import { hex } from './bytes.js';
-import { type Card, cardFromClaims, NO_EXPIRY } from './card.js';
+import { type Card, cardFromClaims, NO_EXPIRY, readCardClaims } from './card.js';
 import { type DecodedCredential, decodeCredential } from './credential.js';
 import { coseAlgorithm, type VerifyingKey } from './cose.js';
 import { isRevoked, type RevocationList, type TrustedIssuer, type TrustList, verifyRevocationList, verifyTrustList } from './lists.js';
+import { type InstitutionKey, openSealedSection } from './sealed.js';
 import { StageError } from './stage.js';
 
 export type Verdict = 'VALID' | 'INVALID' | 'EXPIRED' | 'NOT YET VALID' | 'REVOKED' | 'UNKNOWN ISSUER' | 'STALE LISTS';
@@ -26,8 +31,19 @@ export interface VerificationResult {
   signatureVerified: boolean;
   issuerName: string; // from the trust list
   kid: string; // hex, as the card declares it
-  sealedStatus: '' | 'absent' | 'no key';
+  // puente-verify's sealed.status: '' when the card was not read (INVALID
+  // before its claims, UNKNOWN ISSUER). When 'opened', card.sealed holds
+  // the case number and details.
+  sealedStatus: SealedStatus;
   compression: '' | 'zlib' | 'brotli';
+}
+
+export type SealedStatus = '' | 'absent' | 'no key' | 'opened' | 'not for this institution';
+
+/** Per card (verify's third argument) or for every card (createVerifier's last). */
+export interface CardOptions {
+  /** Opens sealed sections addressed to this institution; undefined: none is opened ("no key"). */
+  institution?: InstitutionKey;
 }
 
 export interface VerifierPolicy {
@@ -39,19 +55,23 @@ export const DEFAULT_POLICY: VerifierPolicy = { maxListAgeSeconds: 7 * 24 * 3600
 export interface Verifier {
   readonly trustList: TrustList;
   readonly revocationList: RevocationList;
-  /** `now` in Unix seconds. Never throws for any text. */
-  verify(qrText: string, now: number): Promise<VerificationResult>;
+  /**
+   * `now` in Unix seconds. Never throws for any text. `options` (when
+   * given, even without an institution) replaces createVerifier's.
+   */
+  verify(qrText: string, now: number, options?: CardOptions): Promise<VerificationResult>;
 }
 
 /** Both lists verified against `root`; throws ListError naming the list. */
 export async function createVerifier(root: VerifyingKey, trustList: Uint8Array, revocationList: Uint8Array,
-  policy: VerifierPolicy = DEFAULT_POLICY): Promise<Verifier> {
+  policy: VerifierPolicy = DEFAULT_POLICY, defaults: CardOptions = {}): Promise<Verifier> {
   const trust = await verifyTrustList(trustList, root);
   const revocation = await verifyRevocationList(revocationList, root);
   return {
     trustList: trust,
     revocationList: revocation,
-    verify: (qrText, now) => verifyCard(trust, revocation, policy, qrText, BigInt(Math.floor(now))),
+    verify: (qrText, now, options) => verifyCard(trust, revocation, policy, qrText, BigInt(Math.floor(now)),
+      (options ?? defaults).institution),
   };
 }
 
@@ -61,12 +81,13 @@ export interface VerifyOptions {
   revocationList: Uint8Array;
   now: number; // Unix seconds
   policy?: VerifierPolicy;
+  institution?: InstitutionKey;
 }
 
 /** One card against the lists; throws ListError only when a list does not verify. */
 export async function verify(qrText: string, o: VerifyOptions): Promise<VerificationResult> {
   const v = await createVerifier(o.root, o.trustList, o.revocationList, o.policy ?? DEFAULT_POLICY);
-  return v.verify(qrText, o.now);
+  return v.verify(qrText, o.now, { institution: o.institution });
 }
 
 // The trust list's conditions on the key for this card: empty when met.
@@ -96,7 +117,7 @@ function messageOf(e: unknown): string {
 }
 
 async function verifyCard(trust: TrustList, revocation: RevocationList, policy: VerifierPolicy, qrText: string,
-  now: bigint): Promise<VerificationResult> {
+  now: bigint, institution: InstitutionKey | undefined): Promise<VerificationResult> {
   const r: VerificationResult = {
     verdict: 'INVALID', reason: '', signatureVerified: false, issuerName: '', kid: '', sealedStatus: '',
     compression: '',
@@ -147,13 +168,20 @@ async function verifyCard(trust: TrustList, revocation: RevocationList, policy: 
   r.issuerName = issuer.name;
   let card: Card;
   try {
-    card = cardFromClaims(decoded.payload, decoded.claim169, decoded.meta);
+    const read = readCardClaims(decoded.payload, decoded.claim169, decoded.meta);
+    card = read.card;
+    if (read.sealed !== undefined && institution !== undefined) {
+      card.sealed = await openSealedSection(read.sealed, card.serial, institution);
+    }
   } catch (e) {
+    if (e instanceof StageError && e.stage === 'Decrypt') return fail('INVALID', 'encrypted section: decryption failed');
     return fail('INVALID', messageOf(e));
   }
   r.card = card;
   r.signatureVerified = true;
-  r.sealedStatus = card.hasSealedSection ? 'no key' : 'absent';
+  if (!card.hasSealedSection) r.sealedStatus = 'absent';
+  else if (institution === undefined) r.sealedStatus = 'no key';
+  else r.sealedStatus = card.sealed !== undefined ? 'opened' : 'not for this institution';
   const broken = issuerRuleBroken(issuer, card);
   if (broken !== '') return fail('INVALID', broken);
   if (card.profile === 'puente' && isRevoked(revocation, card.serial)) {
