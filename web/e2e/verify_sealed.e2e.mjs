@@ -1,7 +1,8 @@
 // The sealed section in Debian's chromium: the verifier core, bundled by
 // esbuild and served from 127.0.0.1 under a strict CSP, imports the key file
 // `puente keys export-web` wrote, puts it behind a PIN, unlocks it into a
-// non-extractable X25519 CryptoKey and opens the sealed sections of cards the
+// non-extractable X25519 CryptoKey (the record and a device key kept in
+// IndexedDB and read back, as the app would) and opens the sealed sections of cards the
 // real `puente` made (one recipient: HPKE on the content; three: a wrapped
 // content key; another institution's), with the verdict, sealed status and
 // case number `puente-verify --json --institution-key` gives. Node's WebCrypto
@@ -105,11 +106,27 @@ test('Chromium opens the sealed sections puente-verify opens, with the exported 
     const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const verifier = await m.createVerifier(await m.rootKeyFromFile(i.root), bytes(i.trust), bytes(i.revoked));
     const imported = await m.importInstitutionKeyFile(i.keyFile, i.passphrase);
-    const stored = await m.protectWithPin({ file: i.keyFile, passphrase: i.passphrase }, '605142');
-    const key = await m.unlockWithPin(JSON.parse(JSON.stringify(stored)), '605142');
+    // As the app would: the PIN record and a device key kept in IndexedDB, read back.
+    const device = await m.createDeviceKey();
+    const stored = await m.protectWithPin({ file: i.keyFile, passphrase: i.passphrase }, '605142', { deviceKey: device });
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('sealed-e2e', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('keys');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = (mode, f) => new Promise((resolve, reject) => {
+      const t = db.transaction('keys', mode);
+      const r = f(t.objectStore('keys'));
+      t.oncomplete = () => resolve(r.result);
+      t.onerror = () => reject(t.error);
+    });
+    await tx('readwrite', (s) => s.put({ stored, device }, 'hospital'));
+    const back = await tx('readonly', (s) => s.get('hospital'));
+    const key = await m.unlockWithPin(back.stored, '605142', back.device);
     let wrongPin = '';
     try {
-      await m.unlockWithPin(stored, '605143');
+      await m.unlockWithPin(back.stored, '605143', back.device);
     } catch (e) {
       wrongPin = e.message;
     }
@@ -128,10 +145,12 @@ test('Chromium opens the sealed sections puente-verify opens, with the exported 
       }
     }
     return { results, wrongPin, exported, extractable: key.keyPair.privateKey.extractable,
+      deviceExtractable: back.device.extractable,
       storedHasKey: JSON.stringify(stored).includes(JSON.parse(i.keyFile).wrapped_key) };
   }, input);
   assert.equal(out.exported, 'refused');
   assert.equal(out.extractable, false);
+  assert.equal(out.deviceExtractable, false);
   assert.equal(out.storedHasKey, false);
   assert.equal(out.wrongPin, 'wrong PIN or damaged stored key');
   for (const name of Object.keys(cards)) {

@@ -20,7 +20,7 @@ const m = await load('', [
   {
     from: '../verify/core/index.ts',
     names: ['openSealedSection', 'importInstitutionKeyFile', 'protectWithPin', 'unlockWithPin', 'institutionKid',
-      'InstitutionKeyError', 'StageError'],
+      'InstitutionKeyError', 'StageError', 'createDeviceKey'],
   },
   { from: '../verify/core/cbor.ts', names: ['decodeCbor'] },
   { from: '../verify/core/sealed.ts', names: ['serialBytes'] },
@@ -252,4 +252,29 @@ test('the PIN layer: only ciphertext stored, the key back non-extractable, wrong
   const bytes = hospital.pkcs8.slice();
   await m.protectWithPin({ pkcs8: bytes, publicKey: hospital.raw }, '271828');
   assert.ok(bytes.every((b) => b === 0));
+});
+
+test('a device key: the record opens with the PIN and that key only', async () => {
+  const device = await m.createDeviceKey();
+  assert.equal(device.extractable, false);
+  const stored = await m.protectWithPin({ pkcs8: hospital.pkcs8.slice(), publicKey: hospital.raw }, '314159',
+    { deviceKey: device });
+  assert.equal(stored.device_nonce.length, 24);
+  const key = await m.unlockWithPin(stored, '314159', device);
+  const sealed = await seal(content(template, 'CPA-DEV', {}), 5n, [hospital]);
+  assert.equal((await m.openSealedSection(tree(sealed), 5n, key)).caseNumber, 'CPA-DEV');
+  await assert.rejects(m.unlockWithPin(stored, '314159', await m.createDeviceKey()),
+    { message: 'wrong PIN or damaged stored key' });
+  await assert.rejects(m.unlockWithPin(stored, '314158', device), { message: 'wrong PIN or damaged stored key' });
+  await assert.rejects(m.unlockWithPin(stored, '314159'), { message: 'this stored key needs its device key' });
+  const { device_nonce: _, ...withoutLayer } = stored;
+  await assert.rejects(m.unlockWithPin(withoutLayer, '314159'), { message: 'wrong PIN or damaged stored key' });
+  await assert.rejects(m.unlockWithPin(hospital.stored, hospital.pin, device),
+    { message: 'this stored key has no device key layer' });
+  const v = stored.device_nonce;
+  await assert.rejects(m.unlockWithPin({ ...stored, device_nonce: (v[0] === '0' ? '1' : '0') + v.slice(1) }, '314159',
+    device), { message: 'wrong PIN or damaged stored key' });
+  // The key file's format takes no device_nonce.
+  await assert.rejects(m.importInstitutionKeyFile({ ...keyFile(hospital, 'clinica-san-fernando-2026'), device_nonce: v },
+    'clinica-san-fernando-2026'), { message: 'device_nonce: unknown field' });
 });

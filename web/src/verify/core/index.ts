@@ -20,7 +20,7 @@ export type {
 export { openSealedSection } from './sealed.js';
 export type { InstitutionKey, SealedContent } from './sealed.js';
 export {
-  importInstitutionKeyFile, InstitutionKeyError, institutionKid, KEY_FILE_FORMAT, MIN_ITERATIONS, MIN_PIN_LENGTH,
+  createDeviceKey, importInstitutionKeyFile, InstitutionKeyError, institutionKid, KEY_FILE_FORMAT, MIN_ITERATIONS, MIN_PIN_LENGTH,
   PIN_FORMAT, protectWithPin, unlockWithPin,
 } from './institution.js';
-export type { PinProtectedKey, PinSource, WrappedInstitutionKey } from './institution.js';
+export type { PinOptions, PinProtectedKey, PinSource, WrappedInstitutionKey } from './institution.js';

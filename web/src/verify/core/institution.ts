@@ -10,7 +10,11 @@
 // wrapped_key = AES-256-GCM(PBKDF2(passphrase, salt, iterations), nonce,
 //   aad = "puente-institution-key-web-v1/" + public key, PKCS#8 of the key).
 // What protectWithPin returns has the same shape under its own format
-// (puente-institution-key-pin-v1) and aad.
+// (puente-institution-key-pin-v1) and aad; with a device key (createDeviceKey:
+// a non-extractable AES-GCM key the app keeps in IndexedDB) the PIN-wrapped
+// key is encrypted once more under it ("device_nonce" says so), so a copy of
+// the record alone cannot be guessed at offline: every PIN tried needs the
+// device key, which only this browser profile can use.
 //
 // Where the raw key lives: nowhere in JS. PBKDF2 derives an AES key inside
 // WebCrypto (non-extractable, for unwrapKey/wrapKey only) and unwrapKey puts
@@ -49,7 +53,8 @@ export interface WrappedInstitutionKey {
   salt: string; // hex, 16 bytes or more
   cipher: 'AES-256-GCM';
   nonce: string; // hex, 12 bytes
-  wrapped_key: string; // hex: PKCS#8 + 16-byte tag
+  wrapped_key: string; // hex: PKCS#8 + 16-byte tag (+ 16 more under a device key)
+  device_nonce?: string; // PIN records under a device key only: hex, 12 bytes
 }
 /** What the app stores: only ciphertext, under a key derived from the PIN. */
 export type PinProtectedKey = WrappedInstitutionKey & { format: typeof PIN_FORMAT };
@@ -85,6 +90,7 @@ interface Parsed {
   salt: Uint8Array;
   nonce: Uint8Array;
   wrapped: Uint8Array;
+  deviceNonce?: Uint8Array;
 }
 
 function hexField(o: Record<string, unknown>, name: string, min: number, max: number): Uint8Array {
@@ -115,7 +121,9 @@ async function parseWrapped(value: unknown, format: string): Promise<Parsed> {
   if (r.format !== format) {
     throw bad(`format: expected ${format}, got ${typeof r.format === 'string' ? JSON.stringify(r.format) : 'none'}`);
   }
-  for (const k of Object.keys(r)) if (!FIELDS.includes(k)) throw bad(`${k}: unknown field`);
+  for (const k of Object.keys(r)) {
+    if (!FIELDS.includes(k) && !(k === 'device_nonce' && format === PIN_FORMAT)) throw bad(`${k}: unknown field`);
+  }
   if (r.kdf !== 'PBKDF2-HMAC-SHA256') throw bad('kdf: must be PBKDF2-HMAC-SHA256');
   if (r.cipher !== 'AES-256-GCM') throw bad('cipher: must be AES-256-GCM');
   const iterations = r.iterations;
@@ -132,6 +140,7 @@ async function parseWrapped(value: unknown, format: string): Promise<Parsed> {
     nonce: hexField(r, 'nonce', NONCE_BYTES, NONCE_BYTES),
     wrapped: hexField(r, 'wrapped_key', 17, 4096),
   };
+  if (r.device_nonce !== undefined) p.deviceNonce = hexField(r, 'device_nonce', NONCE_BYTES, NONCE_BYTES);
   if (!equalBytes(await institutionKid(p.publicKey), p.kid)) throw bad('kid: does not match the public key');
   return p;
 }
@@ -197,19 +206,41 @@ export type PinSource =
   | { file: string | object; passphrase: string }
   | { pkcs8: Uint8Array; publicKey: Uint8Array };
 
+/**
+ * A fresh AES-256-GCM key, non-extractable, for protectWithPin's deviceKey:
+ * the app stores the CryptoKey itself in IndexedDB (structured clone keeps it
+ * non-extractable) beside the record.
+ */
+export async function createDeviceKey(): Promise<CryptoKey> {
+  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+export interface PinOptions {
+  /** PBKDF2 rounds, MIN_ITERATIONS (the default) to MAX_ITERATIONS. */
+  iterations?: number;
+  /** Encrypt the record once more under this key (createDeviceKey). */
+  deviceKey?: CryptoKey;
+}
+
+function deviceAad(publicKey: Uint8Array): Uint8Array {
+  return aadOf(`${PIN_FORMAT}/device`, publicKey);
+}
+
 function checkPin(pin: string): void {
   if ([...pin].length < MIN_PIN_LENGTH) throw bad(`PIN: at least ${MIN_PIN_LENGTH} characters`);
 }
 
 /**
  * The key of `source` wrapped under `pin` (PBKDF2-HMAC-SHA256, `iterations`,
- * fresh salt and nonce; AES-256-GCM): the only form to store. Throws
- * InstitutionKeyError for a short PIN, a bad file or passphrase, or a PKCS#8
- * that is not the private key of `publicKey`. A { pkcs8 } source is zeroed.
+ * fresh salt and nonce; AES-256-GCM), and under `deviceKey` when given: the
+ * only form to store. Throws InstitutionKeyError for a short PIN, a bad file
+ * or passphrase, or a PKCS#8 that is not the private key of `publicKey`. A
+ * { pkcs8 } source is zeroed.
  */
-export async function protectWithPin(source: PinSource, pin: string, iterations = MIN_ITERATIONS):
+export async function protectWithPin(source: PinSource, pin: string, options: PinOptions = {}):
   Promise<PinProtectedKey> {
   checkPin(pin);
+  const iterations = options.iterations ?? MIN_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
     throw bad(`iterations: must be an integer from ${MIN_ITERATIONS} to ${MAX_ITERATIONS}`);
   }
@@ -234,22 +265,50 @@ export async function protectWithPin(source: PinSource, pin: string, iterations 
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
   const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const pinKey = await wrappingKey(pin, salt, iterations, 'wrapKey');
-  const wrapped = new Uint8Array(await crypto.subtle.wrapKey('pkcs8', key, pinKey,
+  let wrapped = new Uint8Array(await crypto.subtle.wrapKey('pkcs8', key, pinKey,
     { name: 'AES-GCM', iv: nonce, additionalData: aadOf(PIN_FORMAT, publicKey) as BufferSource }));
-  return {
+  const stored: PinProtectedKey = {
     format: PIN_FORMAT, kid: hex(await institutionKid(publicKey)), public_key: hex(publicKey),
     kdf: 'PBKDF2-HMAC-SHA256', iterations, salt: hex(salt), cipher: 'AES-256-GCM', nonce: hex(nonce),
-    wrapped_key: hex(wrapped),
+    wrapped_key: '',
   };
+  if (options.deviceKey !== undefined) {
+    const deviceNonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+    try {
+      wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: deviceNonce,
+        additionalData: deviceAad(publicKey) as BufferSource }, options.deviceKey, wrapped));
+    } catch {
+      throw bad('deviceKey: not an AES-GCM encryption key');
+    }
+    stored.device_nonce = hex(deviceNonce);
+  }
+  stored.wrapped_key = hex(wrapped);
+  return stored;
 }
 
 /**
- * The stored key opened with `pin`, as a non-extractable CryptoKey. Throws
- * InstitutionKeyError("wrong PIN or damaged stored key") for a wrong PIN or
- * any altered byte; a field named for a malformed record.
+ * The stored key opened with `pin` (and `deviceKey`, which a record made
+ * with one needs and a record made without one refuses), as a
+ * non-extractable CryptoKey. Throws InstitutionKeyError("wrong PIN or damaged
+ * stored key") for a wrong PIN, a wrong device key or any altered byte; a
+ * field named for a malformed record.
  */
-export async function unlockWithPin(stored: PinProtectedKey | string, pin: string): Promise<InstitutionKey> {
+export async function unlockWithPin(stored: PinProtectedKey | string, pin: string, deviceKey?: CryptoKey):
+  Promise<InstitutionKey> {
+  const refusal = 'wrong PIN or damaged stored key';
   const p = await parseWrapped(stored, PIN_FORMAT);
-  const key = await unwrap(p, pin, false, 'wrong PIN or damaged stored key');
+  if ((p.deviceNonce !== undefined) !== (deviceKey !== undefined)) {
+    throw bad(p.deviceNonce !== undefined ? 'this stored key needs its device key'
+      : 'this stored key has no device key layer');
+  }
+  if (p.deviceNonce !== undefined) {
+    try {
+      p.wrapped = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: p.deviceNonce as BufferSource,
+        additionalData: deviceAad(p.publicKey) as BufferSource }, deviceKey!, p.wrapped as BufferSource));
+    } catch {
+      throw bad(refusal);
+    }
+  }
+  const key = await unwrap(p, pin, false, refusal);
   return institutionKey(key, p);
 }
