@@ -21,6 +21,7 @@ import { chromiumArgs, startServer } from './server.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'puente-verifier-e2e-'));
 const adminPassword = 'e2e admin password 7';
+const webKeyPassphrase = 'e2e only: the hospital key file';
 let server;
 let browser;
 let page;
@@ -62,7 +63,15 @@ async function photoVerdict(file, camerasVerdict) {
 }
 
 before(async () => {
-  server = await startServer({ binDir: dirs.bin, webDir: dirs.web, modelsDir: dirs.models, adminPassword });
+  server = await startServer({
+    binDir: dirs.bin, webDir: dirs.web, modelsDir: dirs.models, adminPassword,
+    // The hospital: cards are sealed to its key, and it holds the key as the phone imports it.
+    prepare: ({ puente }) => {
+      puente(['keys', 'generate', '--kind', 'institution', '--out', 'hospital']);
+      puente(['keys', 'export-web', '--key', 'hospital.pem', '--out', 'hospital.web.json'], { PUENTE_WEB_KEY_PASSPHRASE: webKeyPassphrase });
+    },
+    extraArgs: (dir) => ['--recipient', path.join(dir, 'hospital.pub.json')],
+  });
   const admin = await login('admin', adminPassword);
   for (const [name, role] of [['olga', 'officer'], ['sofia', 'supervisor']]) {
     const r = await server.api('POST', '/api/v1/users', admin, { name, role, password: `password of ${name} 42` });
@@ -142,13 +151,49 @@ test('offline: the app starts from its service worker and the camera card is VÁ
   await shot('4-valid-offline');
 });
 
+test('offline: the hospital installs its key behind a PIN; the sealed section of the card shows its case number', async () => {
+  assert.match(await page.$eval('.sealed-note', (e) => e.textContent), /desbloquee/);
+  await page.click('header button.link');
+  await page.waitForSelector('.inst-install');
+  await (await page.$('#inst-file')).uploadFile(path.join(server.dir, 'hospital.web.json'));
+  await page.type('#inst-passphrase', 'not the passphrase');
+  await page.type('#inst-pin', '482915');
+  await page.type('#inst-pin2', '482915');
+  await page.click('.inst-install button[type="submit"]');
+  await page.waitForFunction(() => /No se pudo/.test(document.querySelector('.institution .message')?.textContent ?? ''), { timeout: 30000 });
+  await page.type('#inst-passphrase', webKeyPassphrase);
+  await page.type('#inst-pin', '482915');
+  await page.type('#inst-pin2', '482915');
+  await page.click('.inst-install button[type="submit"]');
+  await page.waitForSelector('.inst-state[data-unlocked="true"]', { timeout: 30000 });
+  // At rest only ciphertext: the stored record has no PKCS#8 in clear, and the device key cannot be exported.
+  const rest = await page.evaluate(() => new Promise((resolve) => {
+    const req = indexedDB.open('puente-verify');
+    req.onsuccess = () => {
+      const tx = req.result.transaction('kv');
+      const a = tx.objectStore('kv').get('institution');
+      const b = tx.objectStore('kv').get('deviceKey');
+      tx.oncomplete = () => resolve({ record: JSON.stringify(a.result), extractable: b.result.extractable, usages: b.result.usages });
+    };
+  }));
+  assert.doesNotMatch(rest.record, /302e020100300506032b656e/); // an X25519 PKCS#8's DER prefix, in hex
+  assert.equal(rest.extractable, false);
+  await shot('5-institution-key');
+  await page.click('.settings-view button.back');
+  const v = await verdictOf();
+  assert.equal(v.verdict, 'VALID');
+  await page.waitForSelector('.sealed .case-number');
+  assert.match(await page.$eval('.sealed .case-number', (e) => e.textContent), /\S/);
+  await shot('6-sealed-opened');
+});
+
 test('offline: a tampered card picked as a photo is NO VÁLIDA, with no claims shown', async () => {
   await scanAgain();
   const v = await photoVerdict(cards.tampered, 'VALID');
   assert.equal(v.verdict, 'INVALID');
   assert.match(v.text, /NO VÁLIDA/);
   assert.equal(await page.$('dl.claims'), null);
-  await shot('5-tampered');
+  await shot('7-tampered');
 });
 
 test('the supervisor revokes the card; back online, the phone refreshes and says REVOCADA', async () => {
@@ -164,12 +209,12 @@ test('the supervisor revokes the card; back online, the phone refreshes and says
   await page.waitForFunction(() => /actualizadas y verificadas/.test(document.querySelector('.settings-view .message')?.textContent ?? ''), { timeout: 20000 });
   const text = await page.$eval('dl.settings', (e) => e.innerText);
   assert.match(text, /Tarjetas revocadas: 1/);
-  await shot('6-settings');
+  await shot('8-settings');
   await page.click('.settings-view button.back');
   const v = await verdictOf();
   assert.equal(v.verdict, 'REVOKED');
   assert.match(v.text, /REVOCADA/);
-  await shot('7-revoked');
+  await shot('9-revoked');
   // The other card, Brotli-compressed, picked as a photo: read by the Brotli decoder's wasm from the app's folder.
   const b = await photoVerdict(cards.brotli, 'REVOKED');
   assert.equal(b.verdict, 'VALID');
@@ -194,7 +239,7 @@ test('three days on, offline, the lists are past their next update: LISTAS DESAC
   const w = await photoVerdict(cards.secondPhoto, 'REVOKED');
   assert.equal(w.verdict, 'STALE LISTS');
   assert.match(w.text, /LISTAS DESACTUALIZADAS/);
-  await shot('8-stale');
+  await shot('10-stale');
 });
 
 test('nothing went wrong in the page and nothing left the origin', () => {

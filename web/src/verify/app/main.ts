@@ -9,6 +9,7 @@ import { h, replace } from '../../common/dom';
 import { setBrotliWasm, type VerificationResult } from '../core/index.js';
 import { t } from './i18n.js';
 import { renderInstall } from './install.js';
+import { institutionKey } from './institution.js';
 import { renderResult } from './result.js';
 import { readImage, Scanner, warmUp } from './scanner.js';
 import { renderSettings } from './settings.js';
@@ -104,7 +105,7 @@ function renderScan(): void {
     message.textContent = t('scan.reading');
     const verifier = app.trust?.verifier;
     const r: VerificationResult = verifier
-      ? await verifier.verify(text, Date.now() / 1000)
+      ? await verifier.verify(text, Date.now() / 1000, { institution: institutionKey() })
       : { verdict: 'STALE LISTS', reason: 'no lists on this phone yet', signatureVerified: false, issuerName: '', kid: '', sealedStatus: '', compression: '' };
     const ms = performance.now() - frameAt;
     message.textContent = '';

@@ -24,6 +24,21 @@ export function renderResult(into: HTMLElement, r: VerificationResult, ms: numbe
           h('li', { class: e.expired ? 'expired' : '' }, h('span', {}, e.meaning), e.until ? h('small', {}, e.until) : null))));
     }
   }
+  if (showsClaims(r)) {
+    const sealed = r.card?.sealed;
+    if (r.sealedStatus === 'opened' && sealed) {
+      parts.push(h('section', { class: 'sealed', 'aria-labelledby': 'sealed-title' },
+        h('h3', { id: 'sealed-title' }, t('sealed.title')),
+        h('dl', { class: 'claims' },
+          h('dt', {}, t('sealed.caseNumber')), h('dd', { class: 'case-number' }, sealed.caseNumber),
+          ...Object.entries(sealed.details).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+        sealed.hasFaceTemplate ? h('p', {}, t('sealed.face')) : null));
+    } else if (r.sealedStatus === 'no key') {
+      parts.push(h('p', { class: 'sealed-note' }, t('sealed.noKey')));
+    } else if (r.sealedStatus === 'not for this institution') {
+      parts.push(h('p', { class: 'sealed-note' }, t('sealed.notForUs')));
+    }
+  }
   const details: [string, string][] = [
     [t('result.reason'), r.reason],
     [t('result.issuer'), r.issuerName],

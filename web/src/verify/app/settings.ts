@@ -3,6 +3,7 @@
 import { h, replace, select } from '../../common/dom';
 import { type Lang, lang, setLang, t } from './i18n.js';
 import type { App } from './main.js';
+import { institutionSection } from './institution.js';
 import { forgetTrust, groupedFingerprint } from './trust.js';
 import { dateText, dateTimeText } from './verdict.js';
 
@@ -62,12 +63,16 @@ export function renderSettings(app: App): void {
     app.show('install');
   } }, t('settings.forget'));
 
+  const institution = h('div', { class: 'institution-slot' });
+  void institutionSection(() => app.show('settings')).then((section) => replace(institution, section));
+
   replace(app.view, h('section', { class: 'settings-view' },
     h('button', { type: 'button', class: 'link back', onclick: () => app.show(app.trust ? 'scan' : 'install') }, `← ${t('nav.back')}`),
     h('h2', {}, t('settings.title')),
     body,
     trust ? refresh : null,
     message,
+    institution,
     h('label', { for: 'language' }, t('lang.label')), language,
     h('p', { class: 'privacy' }, t('settings.privacy')),
     trust ? forget : null));
