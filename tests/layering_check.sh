@@ -31,13 +31,14 @@ check registry/storage "puente/registry/(demographic_match|candidate_policy)\.h|
 check registry/dedup   "soci/|$storage_h|$office_h|$births_h|$field_h|office/internal/" 'pure functions: no database'
 check registry/office  "$births_h|$field_h" 'the office does not know births or field kits'
 check registry/births  "$field_h" 'births do not know field kits'
+check registry/stats   "$field_h" 'statistics do not know field kits'
 # Public headers never expose SOCI or the registry's internal headers.
 for d in registry/*/include; do
   check "$d" 'soci/|(storage|office|births|field|dedup|domain)/internal/' 'public headers: no SOCI, no internals'
 done
 # Outside registry/ (tests and benchmarks aside), nobody reaches the internals.
 for d in server apps; do
-  check "$d" '(registry/)?(storage|office|births|field|dedup|domain)/internal/|soci/' 'registry internals stay in registry/'
+  check "$d" '(registry/)?(storage|office|births|field|dedup|domain|stats)/internal/|soci/' 'registry internals stay in registry/'
 done
 check apps/puente_verify 'puente/registry/|soci/' 'the offline verifier has no database'
 check apps/support       'puente/registry/|soci/' 'shared with the offline verifier'

@@ -71,6 +71,9 @@ void AddUserCommands(CLI::App& app, Globals& g, const Runner& run);
 // `puente review list|decide` (review_commands.cc).
 void AddReviewCommands(CLI::App& app, Globals& g, const Runner& run);
 
+// `puente stats --from D --to D [--csv]` (stats_commands.cc).
+void AddStatsCommands(CLI::App& app, Globals& g, const Runner& run);
+
 // `puente keys generate|import|certify` (key_commands.cc).
 void AddKeyCommands(CLI::App& app, Globals& g, const Runner& run);
 

@@ -428,6 +428,7 @@ int Main(int argc, char** argv) {
   AddBirthCommands(app, g, run);
   AddReviewCommands(app, g, run);
   AddUserCommands(app, g, run);
+  AddStatsCommands(app, g, run);
 
   try {
     app.parse(argc, argv);

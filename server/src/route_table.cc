@@ -63,7 +63,7 @@ const std::vector<Route>& ApiRoutes() {
   static const std::vector<Route>* const kRoutes = [] {
     auto* all = new std::vector<Route>;
     for (auto part : {OpsRoutes, SessionRoutes, EnrollmentRoutes, CaseRoutes, CardRoutes,
-                      ListRoutes, KitRoutes, AuditRoutes, FaceRoutes, FieldRoutes}) {
+                      ListRoutes, KitRoutes, AuditRoutes, FaceRoutes, FieldRoutes, StatsRoutes}) {
       for (Route& r : part()) all->push_back(std::move(r));
     }
     return all;

@@ -23,8 +23,8 @@ namespace {
 
 using internal::Tx;
 
-constexpr std::array<std::string_view, 5> kRoles{"officer", "supervisor", "auditor", "admin",
-                                                 "verifier"};
+constexpr std::array<std::string_view, 6> kRoles{"officer", "supervisor", "auditor",
+                                                 "admin",   "verifier",   "analyst"};
 
 // A well-formed hash that no password matches, checked for unknown names.
 constexpr std::string_view kNoSuchUserHash = "scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA";

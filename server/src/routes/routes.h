@@ -22,6 +22,7 @@ std::vector<Route> KitRoutes();         // field kits: pull, pushed bundles
 std::vector<Route> AuditRoutes();       // audit events and chain check
 std::vector<Route> FaceRoutes();        // quality checks of camera frames
 std::vector<Route> FieldRoutes();       // field-kit mode: jornadas, births, the kit's sync status
+std::vector<Route> StatsRoutes();       // statistics releases (analyst, supervisor)
 
 // The signed trust list (configured issuer and active field kits) and the
 // signed revocation list, issued now by ctx.clock. Unavailable without the

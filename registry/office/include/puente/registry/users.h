@@ -32,7 +32,8 @@
 
 namespace puente::registry {
 
-enum class Role { kOfficer, kSupervisor, kAuditor, kAdmin, kVerifier };
+// kAnalyst sees statistics releases only, never a person (docs/statistics.md).
+enum class Role { kOfficer, kSupervisor, kAuditor, kAdmin, kVerifier, kAnalyst };
 std::string_view ToString(Role r);  // "officer", ...
 std::optional<Role> ParseRole(std::string_view s);
 
