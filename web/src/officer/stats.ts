@@ -52,11 +52,11 @@ function tableOf(tb: Table): HTMLTableElement {
     ...tb.column_totals.map((c) => h('td', { class: markClass(c) }, cellText(c))),
     oneWay ? null : h('td', { class: markClass(tb.total) }, cellText(tb.total)));
   return h('table', { class: 'stats', 'data-table': tb.name },
-    h('caption', {}, tb.title), h('thead', {}, head), h('tbody', {}, ...body), h('tfoot', {}, foot));
+    h('caption', { class: 'visually-hidden' }, titleOf(tb)), h('thead', {}, head), h('tbody', {}, ...body), h('tfoot', {}, foot));
 }
 
 function durationTable(d: Duration): HTMLTableElement {
-  return h('table', { class: 'stats', 'data-table': d.name }, h('caption', {}, `${d.title} (${d.unit})`),
+  return h('table', { class: 'stats', 'data-table': d.name }, h('caption', { class: 'visually-hidden' }, `${titleOf(d)} (${d.unit})`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, tMaybe(`stats.dim.${d.dimension}`) ?? d.dimension),
       ...['n', 'median', 'p90'].map((k) => h('th', { scope: 'col' }, t(`stats.col.${k}` as 'stats.col.n'))))),
     h('tbody', {}, ...d.rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label),
@@ -65,7 +65,7 @@ function durationTable(d: Duration): HTMLTableElement {
 }
 
 function rateTable(r: Rate): HTMLTableElement {
-  return h('table', { class: 'stats', 'data-table': r.name }, h('caption', {}, r.title),
+  return h('table', { class: 'stats', 'data-table': r.name }, h('caption', { class: 'visually-hidden' }, titleOf(r)),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, tMaybe(`stats.dim.${r.dimension}`) ?? r.dimension),
       h('th', { scope: 'col' }, t('stats.col.rate')))),
     h('tbody', {}, ...r.rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.label === 'period' ? t('stats.period') : x.label),
@@ -73,10 +73,16 @@ function rateTable(r: Rate): HTMLTableElement {
     h('tfoot', {}, h('tr', {}, h('td', { colspan: '2', class: 'definition' }, r.definition))));
 }
 
-function figure(title: string, chart: HTMLCanvasElement | null, table: HTMLTableElement): HTMLElement {
-  return h('figure', { class: 'stat' }, chart ? h('div', { class: 'chart' }, chart) : null, table,
-    h('figcaption', { class: 'visually-hidden' }, title));
+/** A table's title in the app's language (the server's English one otherwise). */
+function titleOf(x: { name: string; title: string }): string {
+  return tMaybe(`stats.t.${x.name}`) ?? x.title;
 }
+
+function figure(title: string, chart: HTMLElement | null, table: HTMLTableElement): HTMLElement {
+  return h('figure', { class: 'stat' }, h('h3', {}, title), chart, table);
+}
+
+const hasPublished = (tb: Table): boolean => tb.cells.some((row) => row.some((c) => c.value !== null && c.value > 0));
 
 function canvasFor(title: string): HTMLCanvasElement {
   return h('canvas', { role: 'img', 'aria-label': t('stats.chartOf', { title }) });
@@ -108,6 +114,7 @@ export const statsScreen: Screen = {
     async function load(): Promise<void> {
       error.textContent = '';
       replace(out, h('p', {}, t('stats.computing')));
+      delete out.dataset['charts'];
       csv.hidden = true;
       let r: Release;
       try {
@@ -122,9 +129,15 @@ export const statsScreen: Screen = {
       const figures: HTMLElement[] = [];
       const drawn: [HTMLCanvasElement, Table][] = [];
       for (const tb of r.tables) {
-        const canvas = canvasFor(tb.title);
-        drawn.push([canvas, tb]);
-        figures.push(figure(tb.title, canvas, tableOf(tb)));
+        let chart: HTMLElement;
+        if (hasPublished(tb)) {
+          const canvas = canvasFor(titleOf(tb));
+          drawn.push([canvas, tb]);
+          chart = h('div', { class: 'chart' }, canvas);
+        } else {
+          chart = h('p', { class: 'all-hidden' }, t('stats.allHidden'));
+        }
+        figures.push(figure(titleOf(tb), chart, tableOf(tb)));
       }
       replace(out,
         h('section', { class: 'release-info' },
@@ -136,8 +149,8 @@ export const statsScreen: Screen = {
             rel.sensitive_suppressed ? ` ${t('stats.legendSensitive')}` : ''),
           r.notes.length ? h('ul', { class: 'notes' }, ...r.notes.map((n) => h('li', {}, n))) : null),
         ...figures,
-        ...r.durations.map((d) => figure(d.title, null, durationTable(d))),
-        ...r.rates.map((x) => figure(x.title, null, rateTable(x))));
+        ...r.durations.map((d) => figure(`${titleOf(d)} (${d.unit})`, null, durationTable(d))),
+        ...r.rates.map((x) => figure(titleOf(x), null, rateTable(x))));
       // The CSV of the same query (the server audits it as a release too).
       try {
         const blob = await api.fetchBlob(`/api/v1/stats/release?${query()}&format=csv`);
@@ -148,6 +161,7 @@ export const statsScreen: Screen = {
       }
       const { barChart } = await import('./charts');
       for (const [canvas, tb] of drawn) charts.push(barChart(canvas, tb));
+      out.dataset['charts'] = String(drawn.length);
     }
 
     shell.setReload(() => void load());
