@@ -482,6 +482,7 @@ TEST_P(StatsTest, BadQueriesAreRefusedNamingTheArgument) {
     EXPECT_EQ(std::string(s.message()).rfind(field + ":", 0), 0u) << s;
   };
   refused("2026-13-01", "2026-11-30", "", "", "", "", "from");
+  refused("2026-02-30", "2026-11-30", "", "", "", "", "from");
   refused("2026-11-01", "", "", "", "", "", "to");
   refused("2026-11-30", "2026-11-01", "", "", "", "", "to");
   refused("2026-11-01", "2026-11-30", "1O1", "", "", "", "offices");

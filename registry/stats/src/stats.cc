@@ -183,8 +183,10 @@ bool OfficeTime(const std::string& ts, absl::Time* t) {
 
 absl::CivilDay OfficeDay(absl::Time t) { return absl::ToCivilDay(t, internal::OfficeZone()); }
 
+// A real calendar day "YYYY-MM-DD" (2026-02-30 is not one: abseil would
+// normalise it to March).
 bool ParseDay(const std::string& s, absl::CivilDay* d) {
-  return s.size() == 10 && absl::ParseCivilTime(s, d);
+  return s.size() == 10 && absl::ParseCivilTime(s, d) && absl::FormatCivilTime(*d) == s;
 }
 
 std::string Month(const absl::CivilDay& d) { return absl::FormatCivilTime(absl::CivilMonth(d)); }
