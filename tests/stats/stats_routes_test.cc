@@ -142,6 +142,22 @@ TEST_P(StatsRoutesTest, CsvThresholdFloorBadArgumentsAndTheAuditEvent) {
   EXPECT_EQ(e[1]["details"]["method"], "round5");
 }
 
+TEST_P(StatsRoutesTest, OnlySupervisorsGetTheWorkList) {
+  for (Role role : kAllRoles) {
+    SCOPED_TRACE(registry::ToString(role));
+    auto r = Get("/api/v1/stats/overdue?registered=1", Login(role));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, role == Role::kSupervisor ? 200 : 403) << r->body;
+    if (role != Role::kSupervisor) continue;
+    const json j = json::parse(r->body);
+    EXPECT_EQ(j["targets"]["registered"], 1);
+    EXPECT_TRUE(j["cases"].empty()) << "registered today: not yet past 1 day";
+  }
+  auto bad = Get("/api/v1/stats/overdue?admitted=soon", Login(Role::kSupervisor));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, StatsRoutesTest,
                          ::testing::Values(registry::Dialect::kSqlite,
                                            registry::Dialect::kPostgresql),

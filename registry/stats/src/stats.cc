@@ -870,6 +870,18 @@ std::string Number(double v) {
   return s;
 }
 
+// InvalidArgument unless every code is 3 digits (they are written into SQL).
+absl::Status CheckOffices(const std::vector<std::string>& offices) {
+  for (const std::string& o : offices) {
+    if (o.size() != 3 ||
+        !std::all_of(o.begin(), o.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return absl::InvalidArgumentError(
+          puente::StrCat("offices: ", o, " is not a 3-digit office code"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const std::vector<std::string>& Families() {
@@ -913,13 +925,7 @@ absl::StatusOr<Release> ComputeRelease(Registry& registry, const std::string& ac
   if (q.threshold < 1 || q.threshold > 1000) {
     return absl::InvalidArgumentError("threshold: must be between 1 and 1000");
   }
-  for (const std::string& o : q.offices) {
-    if (o.size() != 3 ||
-        !std::all_of(o.begin(), o.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return absl::InvalidArgumentError(
-          puente::StrCat("offices: ", o, " is not a 3-digit office code"));
-    }
-  }
+  PUENTE_RETURN_IF_ERROR(CheckOffices(q.offices));
   for (const std::string& f : q.families) {
     if (IndexOf(Families(), f) < 0) {
       return absl::InvalidArgumentError(puente::StrCat(
@@ -1112,6 +1118,77 @@ std::string ReleaseToCsv(const Release& r) {
            x.shown ? "published" : "secondary");
     }
   }
+  return out;
+}
+
+absl::StatusOr<std::vector<OverdueCase>> OverdueCases(Registry& registry, const std::string& actor,
+                                                      const StatusTargets& targets,
+                                                      const std::vector<std::string>& offices,
+                                                      int limit) {
+  PUENTE_RETURN_IF_ERROR(CheckOffices(offices));
+  if (limit < 1 || limit > 1000) return absl::InvalidArgumentError("limit: 1 to 1000");
+  const std::pair<const char*, int> wanted[] = {{"registered", targets.registered},
+                                                {"admitted", targets.admitted},
+                                                {"appeal", targets.appeal}};
+  for (const auto& [status, days] : wanted) {
+    if (days < 1) return absl::InvalidArgumentError(puente::StrCat(status, ": at least 1 day"));
+  }
+  std::string office_clause;
+  for (const std::string& o : offices) {
+    office_clause += (office_clause.empty() ? " AND c.office_code IN ('" : ",'") + o + "'";
+  }
+  if (!office_clause.empty()) office_clause += ")";
+  const absl::CivilDay today = OfficeDay(registry.clock().Now());
+  std::vector<OverdueCase> out;
+  internal::Tx tx = internal::RegistryAccess::Context(registry, actor);
+  absl::Status s = InReadTransaction(registry.database(), [&]() -> absl::Status {
+    // The effective date of each pending case's current status: its last
+    // history row's.
+    std::vector<std::string> number(kBatch), status(kBatch), office(kBatch), since(kBatch);
+    Rows rows(tx.sql(), registry.database().dialect() == Dialect::kPostgresql,
+              puente::StrCat("SELECT c.case_number, c.status, c.office_code, h.effective FROM "
+                             "cases c JOIN case_status_history h ON h.case_id = c.id AND h.seq = "
+                             "(SELECT max(seq) FROM case_status_history WHERE case_id = c.id) "
+                             "WHERE c.status IN ('registered', 'admitted', 'appeal')",
+                             office_clause),
+              [&](soci::statement& q) {
+                q.exchange(soci::into(number));
+                q.exchange(soci::into(status));
+                q.exchange(soci::into(office));
+                q.exchange(soci::into(since));
+              });
+    while (rows.Next()) {
+      for (size_t i = 0; i < number.size(); ++i) {
+        absl::CivilDay day;
+        if (!ParseDay(since[i], &day)) continue;
+        int target = 0;
+        for (const auto& [name, days] : wanted) {
+          if (status[i] == name) target = days;
+        }
+        const int waited = static_cast<int>(today - day);
+        if (target > 0 && waited > target) {
+          out.push_back({number[i], status[i], office[i], since[i], waited, target});
+        }
+      }
+      for (auto* v : {&number, &status, &office, &since}) v->resize(kBatch);
+    }
+    std::sort(out.begin(), out.end(), [](const OverdueCase& a, const OverdueCase& b) {
+      const int over_a = a.days_in_status - a.target_days,
+                over_b = b.days_in_status - b.target_days;
+      return over_a != over_b ? over_a > over_b : a.case_number < b.case_number;
+    });
+    const size_t found = out.size();
+    if (out.size() > static_cast<size_t>(limit)) out.resize(limit);
+    json office_list = offices;
+    return tx.Audit("stats.worklist", "cases", "overdue",
+                    {{"registered", targets.registered},
+                     {"admitted", targets.admitted},
+                     {"appeal", targets.appeal},
+                     {"offices", office_list},
+                     {"found", found},
+                     {"listed", out.size()}});
+  });
+  if (!s.ok()) return s;
   return out;
 }
 
