@@ -1,6 +1,7 @@
 // A statistics release at scale (docs/statistics.md, "Performance"):
 //
-//   build/bench/stats_bench [--people 1000000] [--cases 300000] [--db URL] [--reuse PATH]
+//   build/bench/stats_bench [--people 1000000] [--cases 300000] [--db URL [--fill 0]]
+//                           [--reuse PATH]
 //
 // fills a registry with synthetic people in cases (bulk inserts, one
 // transaction per 20,000 rows; each date of birth sealed like a real one,
@@ -9,7 +10,8 @@
 // then times ComputeRelease for the whole period, national and for one
 // office, and reports the peak resident memory before and after. Without
 // --db a SQLite file in a temporary directory is used; --reuse PATH keeps
-// (or reuses) a SQLite file so a second run skips the fill.
+// (or reuses) a SQLite file so a second run skips the fill; --fill 0 skips it
+// on a --db filled before.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -252,6 +254,7 @@ absl::Status Fill(registry::Registry& reg, long people, long cases) {
 int main(int argc, char** argv) {
   long people = 1000000, cases = 300000;
   std::string db, reuse;
+  bool fill_flag = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--people") {
@@ -262,13 +265,16 @@ int main(int argc, char** argv) {
       db = value;
     } else if (flag == "--reuse") {
       reuse = value;
+    } else if (flag == "--fill") {
+      fill_flag = value != "0";
     } else {
-      std::fprintf(stderr, "usage: %s [--people N] [--cases N] [--db URL] [--reuse PATH]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--people N] [--cases N] [--db URL [--fill 0]] [--reuse PATH]\n",
                    argv[0]);
       return 2;
     }
   }
-  bool fill = true;
+  bool fill = fill_flag;
   std::string dir;
   if (db.empty() && !reuse.empty()) {
     fill = !std::filesystem::exists(reuse);

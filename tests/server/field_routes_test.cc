@@ -35,8 +35,7 @@ using puente::testing::TestDatabase;
 using registry::Dialect;
 using registry::Role;
 
-constexpr Role kAllRoles[] = {Role::kOfficer, Role::kSupervisor, Role::kAuditor,
-                              Role::kAdmin,   Role::kVerifier,   Role::kAnalyst};
+using registry::kAllRoles;
 
 // A real server on `db_url` (on `clock`) with one user of each role, named
 // after it; and a client.

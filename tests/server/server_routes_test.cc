@@ -27,8 +27,7 @@ namespace {
 using nlohmann::json;
 using registry::Role;
 
-constexpr Role kAllRoles[] = {Role::kOfficer, Role::kSupervisor, Role::kAuditor,
-                              Role::kAdmin,   Role::kVerifier,   Role::kAnalyst};
+using registry::kAllRoles;
 
 // A concrete URL for a route's OpenAPI path: each {parameter} replaced by a
 // value of its shape.

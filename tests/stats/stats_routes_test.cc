@@ -18,8 +18,7 @@ namespace {
 using nlohmann::json;
 using registry::Role;
 
-constexpr Role kRoles[] = {Role::kOfficer, Role::kSupervisor, Role::kAuditor,
-                           Role::kAdmin,   Role::kVerifier,   Role::kAnalyst};
+using registry::kAllRoles;
 constexpr char kRelease[] = "/api/v1/stats/release?from=2026-11-01&to=2026-11-30";
 
 class StatsRoutesTest : public ::testing::TestWithParam<registry::Dialect> {
@@ -29,7 +28,7 @@ class StatsRoutesTest : public ::testing::TestWithParam<registry::Dialect> {
     auto reg = puente::testing::OpenMigratedRegistry(db_, master_);
     ASSERT_NE(reg, nullptr);
     registry::UserDirectory users(*reg);
-    for (Role role : kRoles) {
+    for (Role role : kAllRoles) {
       const std::string name(registry::ToString(role));
       ASSERT_TRUE(users.AddUser("setup", name, role, "password-of-" + name).ok()) << name;
     }
@@ -69,7 +68,7 @@ class StatsRoutesTest : public ::testing::TestWithParam<registry::Dialect> {
 };
 
 TEST_P(StatsRoutesTest, AnalystsAndSupervisorsGetReleasesAndNobodyElse) {
-  for (Role role : kRoles) {
+  for (Role role : kAllRoles) {
     SCOPED_TRACE(registry::ToString(role));
     auto r = Get(kRelease, Login(role));
     ASSERT_TRUE(r);
@@ -141,6 +140,22 @@ TEST_P(StatsRoutesTest, CsvThresholdFloorBadArgumentsAndTheAuditEvent) {
   EXPECT_EQ(e[0]["actor"], "analyst");
   EXPECT_EQ(e[0]["details"]["threshold"], 5);
   EXPECT_EQ(e[1]["details"]["method"], "round5");
+}
+
+TEST_P(StatsRoutesTest, OnlySupervisorsGetTheWorkList) {
+  for (Role role : kAllRoles) {
+    SCOPED_TRACE(registry::ToString(role));
+    auto r = Get("/api/v1/stats/overdue?registered=1", Login(role));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, role == Role::kSupervisor ? 200 : 403) << r->body;
+    if (role != Role::kSupervisor) continue;
+    const json j = json::parse(r->body);
+    EXPECT_EQ(j["targets"]["registered"], 1);
+    EXPECT_TRUE(j["cases"].empty()) << "registered today: not yet past 1 day";
+  }
+  auto bad = Get("/api/v1/stats/overdue?admitted=soon", Login(Role::kSupervisor));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, StatsRoutesTest,

@@ -482,6 +482,7 @@ TEST_P(StatsTest, BadQueriesAreRefusedNamingTheArgument) {
     EXPECT_EQ(std::string(s.message()).rfind(field + ":", 0), 0u) << s;
   };
   refused("2026-13-01", "2026-11-30", "", "", "", "", "from");
+  refused("2026-02-30", "2026-11-30", "", "", "", "", "from");
   refused("2026-11-01", "", "", "", "", "", "to");
   refused("2026-11-30", "2026-11-01", "", "", "", "", "to");
   refused("2026-11-01", "2026-11-30", "1O1", "", "", "", "offices");
@@ -491,6 +492,40 @@ TEST_P(StatsTest, BadQueriesAreRefusedNamingTheArgument) {
   refused("2026-11-01", "2026-11-30", "", "", "round10", "", "method");
   refused("2026-11-01", "2026-11-30", "", "", "", "people", "tables");
   EXPECT_EQ(puente::testing::CountRows(db_, "audit_events WHERE action = 'stats.release'"), 0);
+}
+
+TEST_P(StatsTest, TheWorkListNamesThePendingCasesPastTheirTarget) {
+  // Today 2026-11-22: E registered since 05-01 (205 days), C since 11-20 (2).
+  auto list = OverdueCases(*reg_, "sup", {}, {});
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].case_number, e_.case_number);
+  EXPECT_EQ((*list)[0].status, "registered");
+  EXPECT_EQ((*list)[0].since, "2026-05-01");
+  EXPECT_EQ((*list)[0].days_in_status, 205);
+  EXPECT_EQ((*list)[0].target_days, 30);
+
+  StatusTargets strict;
+  strict.registered = 1;
+  list = OverdueCases(*reg_, "sup", strict, {});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].case_number, e_.case_number) << "longest over first";
+  EXPECT_EQ((*list)[1].case_number, c_.case_number);
+  EXPECT_EQ((*list)[1].days_in_status, 2);
+  list = OverdueCases(*reg_, "sup", strict, {"102"});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].case_number, c_.case_number);
+  EXPECT_EQ(puente::testing::CountRows(
+                db_, "audit_events WHERE action = 'stats.worklist' AND actor = 'sup'"),
+            3);
+
+  strict.admitted = 0;
+  EXPECT_EQ(OverdueCases(*reg_, "sup", strict, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OverdueCases(*reg_, "sup", {}, {"10"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, StatsTest,

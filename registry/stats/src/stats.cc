@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <map>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -180,8 +183,10 @@ bool OfficeTime(const std::string& ts, absl::Time* t) {
 
 absl::CivilDay OfficeDay(absl::Time t) { return absl::ToCivilDay(t, internal::OfficeZone()); }
 
+// A real calendar day "YYYY-MM-DD" (2026-02-30 is not one: abseil would
+// normalise it to March).
 bool ParseDay(const std::string& s, absl::CivilDay* d) {
-  return s.size() == 10 && absl::ParseCivilTime(s, d);
+  return s.size() == 10 && absl::ParseCivilTime(s, d) && absl::FormatCivilTime(*d) == s;
 }
 
 std::string Month(const absl::CivilDay& d) { return absl::FormatCivilTime(absl::CivilMonth(d)); }
@@ -220,6 +225,52 @@ struct Draft {
   }
 };
 
+// The rows of one query, kBatch at a time, into the vectors `bind` exchanges
+// (the caller sizes them back to kBatch after each batch). On PostgreSQL
+// through a server-side cursor: libpq holds a whole result in memory, so a
+// plain query of a million rows would. The query has no bound parameters.
+class Rows {
+ public:
+  Rows(soci::session& sql, bool cursor, const std::string& query,
+       const std::function<void(soci::statement&)>& bind)
+      : sql_(sql), st_(sql), cursor_(cursor) {
+    bind(st_);
+    st_.alloc();
+    if (cursor_) {
+      name_ = puente::StrCat("puente_stats_", ++counter_);
+      sql_ << "DECLARE " << name_ << " NO SCROLL CURSOR FOR " << query;
+      // FETCH cannot be a prepared statement: sent as text each time.
+      st_.prepare(puente::StrCat("FETCH ", kBatch, " FROM ", name_),
+                  soci::details::st_one_time_query);
+      st_.define_and_bind();
+    } else {
+      st_.prepare(query);
+      st_.define_and_bind();
+      st_.execute(false);
+    }
+  }
+  ~Rows() {
+    if (!cursor_) return;
+    try {
+      sql_ << "CLOSE " << name_;
+    } catch (const soci::soci_error&) {
+      // The transaction failed; it ends the cursor.
+    }
+  }
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+
+  // The next batch; false when no row is left.
+  bool Next() { return cursor_ ? st_.execute(true) : st_.fetch(); }
+
+ private:
+  static inline std::atomic<int> counter_{0};
+  soci::session& sql_;
+  soci::statement st_;
+  bool cursor_;
+  std::string name_;
+};
+
 class Computation {
  public:
   Computation(internal::Tx& tx, Dialect dialect, const ReleaseQuery& q, absl::CivilDay from,
@@ -230,6 +281,7 @@ class Computation {
     // million people took twice as long. PostgreSQL's planner has the
     // statistics to choose for itself.
     if (dialect == Dialect::kSqlite) scan_ = " NOT INDEXED";
+    cursor_ = dialect == Dialect::kPostgresql;
     from_ts_ = DayStart(from);
     to_ts_ = DayStart(to + 1);
     from_day_ = absl::FormatCivilTime(from);
@@ -237,6 +289,14 @@ class Computation {
     for (const std::string& o : q.offices) {
       offices_ += (offices_.empty() ? "'" : ",'") + o + "'";
     }
+  }
+
+  // `query` with the period's bounds written in for :f and :t (timestamps
+  // this code formatted: digits and punctuation only), so that it can run
+  // in a cursor without bound parameters.
+  std::string Sql(std::string query) const {
+    query = std::regex_replace(query, std::regex(":f\\b"), "'" + from_ts_ + "'");
+    return std::regex_replace(query, std::regex(":t\\b"), "'" + to_ts_ + "'");
   }
 
   // " AND <column> IN ('101',...)" for an office release; codes are checked
@@ -275,15 +335,19 @@ class Computation {
       std::vector<std::string> nationality(kBatch), sex(kBatch), office_code(kBatch),
           relationship(kBatch);
       std::vector<long long> n(kBatch);
-      soci::statement st =
-          (tx_.sql().prepare << "SELECT a.nationality, a.sex, a.office_code, a.relationship, "
-                                "count(*)"
-                             << people
-                             << " GROUP BY a.nationality, a.sex, a.office_code, a.relationship",
-           soci::use(from_ts_), soci::use(to_ts_), soci::into(nationality), soci::into(sex),
-           soci::into(office_code), soci::into(relationship), soci::into(n));
-      st.execute();
-      while (st.fetch()) {
+      Rows st(tx_.sql(), cursor_,
+              Sql(puente::StrCat("SELECT a.nationality, a.sex, a.office_code, a.relationship, "
+                                 "count(*)",
+                                 people,
+                                 " GROUP BY a.nationality, a.sex, a.office_code, a.relationship")),
+              [&](soci::statement& q) {
+                q.exchange(soci::into(nationality));
+                q.exchange(soci::into(sex));
+                q.exchange(soci::into(office_code));
+                q.exchange(soci::into(relationship));
+                q.exchange(soci::into(n));
+              });
+      while (st.Next()) {
         for (size_t i = 0; i < n.size(); ++i) {
           const int s = IndexOf(kSexes, sex[i]);
           nat.Add(nationality[i], s, n[i]);
@@ -297,13 +361,17 @@ class Computation {
     // Age bands need each date of birth, which is sealed.
     std::vector<std::string> id(kBatch), sex(kBatch), dob_enc(kBatch), precision(kBatch),
         created(kBatch);
-    soci::statement st =
-        (tx_.sql().prepare << "SELECT a.id, a.sex, a.date_of_birth_enc, a.dob_precision, "
-                              "a.created_at"
-                           << people,
-         soci::use(from_ts_), soci::use(to_ts_), soci::into(id), soci::into(sex),
-         soci::into(dob_enc), soci::into(precision), soci::into(created));
-    st.execute();
+    Rows st(tx_.sql(), cursor_,
+            Sql(puente::StrCat("SELECT a.id, a.sex, a.date_of_birth_enc, a.dob_precision, "
+                               "a.created_at",
+                               people)),
+            [&](soci::statement& q) {
+              q.exchange(soci::into(id));
+              q.exchange(soci::into(sex));
+              q.exchange(soci::into(dob_enc));
+              q.exchange(soci::into(precision));
+              q.exchange(soci::into(created));
+            });
     // Dates of birth are opened on a second thread, a batch behind the
     // fetch: the one CPU-heavy step overlaps the database's.
     const KeyRing& keys = tx_.keys();
@@ -331,7 +399,7 @@ class Computation {
       for (size_t i = 0; i < band.size(); ++i) age.Add(*band[i], open_sex[i]);
       return absl::OkStatus();
     };
-    while (st.fetch()) {
+    while (st.Next()) {
       std::vector<int> sexes(id.size());
       for (size_t i = 0; i < id.size(); ++i) sexes[i] = IndexOf(kSexes, sex[i]);
       PUENTE_RETURN_IF_ERROR(collect());
@@ -369,14 +437,18 @@ class Computation {
     Tally backlog(kPending, kWaiting);
     {
       std::vector<std::string> s(kBatch), o(kBatch), by(kBatch), created(kBatch);
-      soci::statement st =
-          (tx_.sql().prepare << "SELECT c.status, c.office_code, c.created_by, c.created_at "
-                                "FROM cases c"
-                             << scan_ << " WHERE 1 = 1" << OfficeClause("c.office_code"),
-           soci::into(s), soci::into(o), soci::into(by), soci::into(created));
-      st.execute();
+      Rows st(tx_.sql(), cursor_,
+              Sql(puente::StrCat("SELECT c.status, c.office_code, c.created_by, c.created_at "
+                                 "FROM cases c",
+                                 scan_, " WHERE 1 = 1", OfficeClause("c.office_code"))),
+              [&](soci::statement& q) {
+                q.exchange(soci::into(s));
+                q.exchange(soci::into(o));
+                q.exchange(soci::into(by));
+                q.exchange(soci::into(created));
+              });
       const absl::CivilDay today = OfficeDay(now_);
-      while (st.fetch()) {
+      while (st.Next()) {
         for (size_t i = 0; i < s.size(); ++i) {
           if (created[i] >= from_ts_ && created[i] < to_ts_) {
             status.Add(s[i], 0);
@@ -440,16 +512,19 @@ class Computation {
       }
       steps.clear();
     };
-    soci::statement st =
-        (tx_.sql().prepare << "SELECT h.case_id, h.to_status, h.effective FROM "
-                              "case_status_history h"
-                           << scan_
-                           << (offices_.empty() ? " WHERE 1 = 1"
-                                                : " JOIN cases c ON c.id = h.case_id WHERE 1 = 1")
-                           << OfficeClause("c.office_code") << " ORDER BY h.case_id, h.seq",
-         soci::into(case_id), soci::into(to), soci::into(effective));
-    st.execute();
-    while (st.fetch()) {
+    Rows st(tx_.sql(), cursor_,
+            Sql(puente::StrCat("SELECT h.case_id, h.to_status, h.effective FROM "
+                               "case_status_history h",
+                               scan_,
+                               (offices_.empty() ? " WHERE 1 = 1"
+                                                 : " JOIN cases c ON c.id = h.case_id WHERE 1 = 1"),
+                               OfficeClause("c.office_code"), " ORDER BY h.case_id, h.seq")),
+            [&](soci::statement& q) {
+              q.exchange(soci::into(case_id));
+              q.exchange(soci::into(to));
+              q.exchange(soci::into(effective));
+            });
+    while (st.Next()) {
       for (size_t i = 0; i < case_id.size(); ++i) {
         if (case_id[i] != current) {
           flush();
@@ -477,14 +552,13 @@ class Computation {
     Tally enrolled({"enrollments"}, kEnrollment);
     {
       std::vector<std::string> s(kBatch);
-      soci::statement st =
-          (tx_.sql().prepare << "SELECT e.status FROM enrollments e" << HolderJoin("e.applicant_id")
-                             << WithoutRefs("e.applicant_id")
-                             << " AND e.created_at >= :f AND e.created_at < :t"
-                             << OfficeClause("a.office_code"),
-           soci::use(from_ts_), soci::use(to_ts_), soci::into(s));
-      st.execute();
-      while (st.fetch()) {
+      Rows st(tx_.sql(), cursor_,
+              Sql(puente::StrCat("SELECT e.status FROM enrollments e", HolderJoin("e.applicant_id"),
+                                 WithoutRefs("e.applicant_id"),
+                                 " AND e.created_at >= :f AND e.created_at < :t",
+                                 OfficeClause("a.office_code"))),
+              [&](soci::statement& q) { q.exchange(soci::into(s)); });
+      while (st.Next()) {
         for (const std::string& v : s) enrolled.Add(v, 0);
         s.resize(kBatch);
       }
@@ -493,18 +567,20 @@ class Computation {
     Durations waited({"all decisions"});
     {
       std::vector<std::string> decision(kBatch), decided(kBatch), enrolled_at(kBatch);
-      soci::statement st =
-          (tx_.sql().prepare << "SELECT d.decision, d.decided_at, e.created_at FROM "
-                                "duplicate_candidates d JOIN enrollments e ON e.id = "
-                                "d.enrollment_id"
-                             << HolderJoin("e.applicant_id")
-                             << " WHERE d.tier = 'hold' AND d.decision IS NOT NULL AND "
-                                "d.decided_at >= :f AND d.decided_at < :t"
-                             << OfficeClause("a.office_code"),
-           soci::use(from_ts_), soci::use(to_ts_), soci::into(decision), soci::into(decided),
-           soci::into(enrolled_at));
-      st.execute();
-      while (st.fetch()) {
+      Rows st(tx_.sql(), cursor_,
+              Sql(puente::StrCat("SELECT d.decision, d.decided_at, e.created_at FROM "
+                                 "duplicate_candidates d JOIN enrollments e ON e.id = "
+                                 "d.enrollment_id",
+                                 HolderJoin("e.applicant_id"),
+                                 " WHERE d.tier = 'hold' AND d.decision IS NOT NULL AND "
+                                 "d.decided_at >= :f AND d.decided_at < :t",
+                                 OfficeClause("a.office_code"))),
+              [&](soci::statement& q) {
+                q.exchange(soci::into(decision));
+                q.exchange(soci::into(decided));
+                q.exchange(soci::into(enrolled_at));
+              });
+      while (st.Next()) {
         for (size_t i = 0; i < decision.size(); ++i) {
           absl::Time at, since;
           if (!OfficeTime(decided[i], &at)) continue;
@@ -539,18 +615,25 @@ class Computation {
     std::vector<std::string> type(kBatch), status(kBatch), issued(kBatch), expires(kBatch),
         revoked(kBatch), old_reason(kBatch);
     std::vector<int> replaces(kBatch), replaced(kBatch);
-    soci::statement st =
-        (tx_.sql().prepare
-             << "SELECT c.card_type, c.status, c.issued_at, c.expires_at, "
+    Rows st(tx_.sql(), cursor_,
+            Sql(puente::StrCat(
+                "SELECT c.card_type, c.status, c.issued_at, c.expires_at, "
                 "COALESCE(c.revoked_at, ''), CASE WHEN c.replaces IS NULL THEN 0 ELSE 1 END, "
                 "COALESCE(o.revoke_reason, ''), CASE WHEN c.serial IN (SELECT replaces FROM "
-                "cards WHERE replaces IS NOT NULL) THEN 1 ELSE 0 END FROM cards c"
-             << scan_ << " LEFT JOIN cards o ON o.serial = c.replaces"
-             << HolderJoin("c.applicant_id") << " WHERE 1 = 1" << OfficeClause("a.office_code"),
-         soci::into(type), soci::into(status), soci::into(issued), soci::into(expires),
-         soci::into(revoked), soci::into(replaces), soci::into(old_reason), soci::into(replaced));
-    st.execute();
-    while (st.fetch()) {
+                "cards WHERE replaces IS NOT NULL) THEN 1 ELSE 0 END FROM cards c",
+                scan_, " LEFT JOIN cards o ON o.serial = c.replaces", HolderJoin("c.applicant_id"),
+                " WHERE 1 = 1", OfficeClause("a.office_code"))),
+            [&](soci::statement& q) {
+              q.exchange(soci::into(type));
+              q.exchange(soci::into(status));
+              q.exchange(soci::into(issued));
+              q.exchange(soci::into(expires));
+              q.exchange(soci::into(revoked));
+              q.exchange(soci::into(replaces));
+              q.exchange(soci::into(old_reason));
+              q.exchange(soci::into(replaced));
+            });
+    while (st.Next()) {
       for (size_t i = 0; i < type.size(); ++i) {
         if (issued[i] >= from_ts_ && issued[i] < to_ts_) {
           const char* kind = replaces[i] == 0             ? "issued"
@@ -606,18 +689,23 @@ class Computation {
     std::vector<std::string> id(kBatch), record(kBatch), created(kBatch), location(kBatch),
         starts(kBatch), kit_id(kBatch);
     std::vector<int> attested(kBatch);
-    soci::statement st =
-        (tx_.sql().prepare
-             << "SELECT b.id, b.record_enc, b.created_at, COALESCE(j.location_code, ''), "
+    Rows st(tx_.sql(), cursor_,
+            Sql(puente::StrCat(
+                "SELECT b.id, b.record_enc, b.created_at, COALESCE(j.location_code, ''), "
                 "COALESCE(j.starts_on, ''), COALESCE(j.kit_id, ''), CASE WHEN "
                 "b.attestation_serial IS NULL THEN 0 ELSE 1 END FROM births b LEFT JOIN "
-                "jornadas j ON j.id = b.jornada_id WHERE b.created_at >= :f AND b.created_at < :t"
-             << OfficeClause("b.office_code"),
-         soci::use(from_ts_), soci::use(to_ts_), soci::into(id), soci::into(record),
-         soci::into(created), soci::into(location), soci::into(starts), soci::into(kit_id),
-         soci::into(attested));
-    st.execute();
-    while (st.fetch()) {
+                "jornadas j ON j.id = b.jornada_id WHERE b.created_at >= :f AND b.created_at < :t",
+                OfficeClause("b.office_code"))),
+            [&](soci::statement& q) {
+              q.exchange(soci::into(id));
+              q.exchange(soci::into(record));
+              q.exchange(soci::into(created));
+              q.exchange(soci::into(location));
+              q.exchange(soci::into(starts));
+              q.exchange(soci::into(kit_id));
+              q.exchange(soci::into(attested));
+            });
+    while (st.Next()) {
       std::vector<NewBirth> opened;
       for (size_t i = 0; i < id.size(); ++i) {
         PUENTE_ASSIGN_OR_RETURN(
@@ -691,8 +779,9 @@ class Computation {
   const ReleaseQuery& q_;
   absl::Time now_;
   std::string from_ts_, to_ts_, from_day_, to_day_, offices_;
-  std::string scan_;  // " NOT INDEXED" on SQLite
-  bool refs_ = true;  // whether regional_refs has rows (on a field kit)
+  std::string scan_;     // " NOT INDEXED" on SQLite
+  bool cursor_ = false;  // PostgreSQL: stream through server-side cursors
+  bool refs_ = true;     // whether regional_refs has rows (on a field kit)
 };
 
 // A published value as JSON: {"value": 12, "mark": "published"}, or
@@ -719,34 +808,37 @@ const Table* Find(const std::vector<Table>& tables, const std::string& name) {
   return nullptr;
 }
 
+// A share per month and for the period from table `from` (rows: months):
+// column `part` over columns `part` and `other`, from published values only.
+void AddShare(const std::vector<Table>& tables, const std::string& from, RateTable share,
+              size_t part, size_t other, std::vector<RateTable>& out) {
+  const Table* t = Find(tables, from);
+  if (t == nullptr) return;
+  const size_t cols = static_cast<size_t>(t->values.cols);
+  for (size_t i = 0; i < t->row_labels.size(); ++i) {
+    const PublishedValue* row = &t->values.cells[i * cols];
+    share.rows.push_back(RateOf(t->row_labels[i], row[part], row[other]));
+  }
+  share.rows.push_back(RateOf("period", t->values.col_totals[part], t->values.col_totals[other]));
+  out.push_back(std::move(share));
+}
+
 std::vector<RateTable> Rates(const std::vector<Table>& tables) {
   std::vector<RateTable> out;
-  if (const Table* t = Find(tables, "cases.decisions_by_month")) {
-    RateTable r{"cases.recognition_rate",
-                "Recognition rate",
-                "recognized / (recognized + rejected); closures (non-substantive) excluded",
-                "month",
-                {}};
-    for (size_t i = 0; i < t->row_labels.size(); ++i) {
-      const auto* row = &t->values.cells[i * 3];
-      r.rows.push_back(RateOf(t->row_labels[i], row[0], row[1]));
-    }
-    r.rows.push_back(RateOf("period", t->values.col_totals[0], t->values.col_totals[1]));
-    out.push_back(std::move(r));
-  }
-  if (const Table* t = Find(tables, "dedup.decisions_by_month")) {
-    RateTable r{"dedup.false_hold_rate",
-                "False-hold rate",
-                "different / (same_person + different) among decided held candidates",
-                "month",
-                {}};
-    for (size_t i = 0; i < t->row_labels.size(); ++i) {
-      const auto* row = &t->values.cells[i * 2];
-      r.rows.push_back(RateOf(t->row_labels[i], row[1], row[0]));
-    }
-    r.rows.push_back(RateOf("period", t->values.col_totals[1], t->values.col_totals[0]));
-    out.push_back(std::move(r));
-  }
+  AddShare(tables, "cases.decisions_by_month",
+           {"cases.recognition_rate",
+            "Recognition rate",
+            "recognized / (recognized + rejected); closures (non-substantive) excluded",
+            "month",
+            {}},
+           0, 1, out);
+  AddShare(tables, "dedup.decisions_by_month",
+           {"dedup.false_hold_rate",
+            "False-hold rate",
+            "different / (same_person + different) among decided held candidates",
+            "month",
+            {}},
+           1, 0, out);
   return out;
 }
 
@@ -776,6 +868,18 @@ std::string Number(double v) {
   while (!s.empty() && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s;
+}
+
+// InvalidArgument unless every code is 3 digits (they are written into SQL).
+absl::Status CheckOffices(const std::vector<std::string>& offices) {
+  for (const std::string& o : offices) {
+    if (o.size() != 3 ||
+        !std::all_of(o.begin(), o.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return absl::InvalidArgumentError(
+          puente::StrCat("offices: ", o, " is not a 3-digit office code"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -821,13 +925,7 @@ absl::StatusOr<Release> ComputeRelease(Registry& registry, const std::string& ac
   if (q.threshold < 1 || q.threshold > 1000) {
     return absl::InvalidArgumentError("threshold: must be between 1 and 1000");
   }
-  for (const std::string& o : q.offices) {
-    if (o.size() != 3 ||
-        !std::all_of(o.begin(), o.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return absl::InvalidArgumentError(
-          puente::StrCat("offices: ", o, " is not a 3-digit office code"));
-    }
-  }
+  PUENTE_RETURN_IF_ERROR(CheckOffices(q.offices));
   for (const std::string& f : q.families) {
     if (IndexOf(Families(), f) < 0) {
       return absl::InvalidArgumentError(puente::StrCat(
@@ -1020,6 +1118,77 @@ std::string ReleaseToCsv(const Release& r) {
            x.shown ? "published" : "secondary");
     }
   }
+  return out;
+}
+
+absl::StatusOr<std::vector<OverdueCase>> OverdueCases(Registry& registry, const std::string& actor,
+                                                      const StatusTargets& targets,
+                                                      const std::vector<std::string>& offices,
+                                                      int limit) {
+  PUENTE_RETURN_IF_ERROR(CheckOffices(offices));
+  if (limit < 1 || limit > 1000) return absl::InvalidArgumentError("limit: 1 to 1000");
+  const std::pair<const char*, int> wanted[] = {{"registered", targets.registered},
+                                                {"admitted", targets.admitted},
+                                                {"appeal", targets.appeal}};
+  for (const auto& [status, days] : wanted) {
+    if (days < 1) return absl::InvalidArgumentError(puente::StrCat(status, ": at least 1 day"));
+  }
+  std::string office_clause;
+  for (const std::string& o : offices) {
+    office_clause += (office_clause.empty() ? " AND c.office_code IN ('" : ",'") + o + "'";
+  }
+  if (!office_clause.empty()) office_clause += ")";
+  const absl::CivilDay today = OfficeDay(registry.clock().Now());
+  std::vector<OverdueCase> out;
+  internal::Tx tx = internal::RegistryAccess::Context(registry, actor);
+  absl::Status s = InReadTransaction(registry.database(), [&]() -> absl::Status {
+    // The effective date of each pending case's current status: its last
+    // history row's.
+    std::vector<std::string> number(kBatch), status(kBatch), office(kBatch), since(kBatch);
+    Rows rows(tx.sql(), registry.database().dialect() == Dialect::kPostgresql,
+              puente::StrCat("SELECT c.case_number, c.status, c.office_code, h.effective FROM "
+                             "cases c JOIN case_status_history h ON h.case_id = c.id AND h.seq = "
+                             "(SELECT max(seq) FROM case_status_history WHERE case_id = c.id) "
+                             "WHERE c.status IN ('registered', 'admitted', 'appeal')",
+                             office_clause),
+              [&](soci::statement& q) {
+                q.exchange(soci::into(number));
+                q.exchange(soci::into(status));
+                q.exchange(soci::into(office));
+                q.exchange(soci::into(since));
+              });
+    while (rows.Next()) {
+      for (size_t i = 0; i < number.size(); ++i) {
+        absl::CivilDay day;
+        if (!ParseDay(since[i], &day)) continue;
+        int target = 0;
+        for (const auto& [name, days] : wanted) {
+          if (status[i] == name) target = days;
+        }
+        const int waited = static_cast<int>(today - day);
+        if (target > 0 && waited > target) {
+          out.push_back({number[i], status[i], office[i], since[i], waited, target});
+        }
+      }
+      for (auto* v : {&number, &status, &office, &since}) v->resize(kBatch);
+    }
+    std::sort(out.begin(), out.end(), [](const OverdueCase& a, const OverdueCase& b) {
+      const int over_a = a.days_in_status - a.target_days,
+                over_b = b.days_in_status - b.target_days;
+      return over_a != over_b ? over_a > over_b : a.case_number < b.case_number;
+    });
+    const size_t found = out.size();
+    if (out.size() > static_cast<size_t>(limit)) out.resize(limit);
+    json office_list = offices;
+    return tx.Audit("stats.worklist", "cases", "overdue",
+                    {{"registered", targets.registered},
+                     {"admitted", targets.admitted},
+                     {"appeal", targets.appeal},
+                     {"offices", office_list},
+                     {"found", found},
+                     {"listed", out.size()}});
+  });
+  if (!s.ok()) return s;
   return out;
 }
 

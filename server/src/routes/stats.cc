@@ -2,6 +2,7 @@
 // controlled tables for analysts and supervisors, as JSON or CSV.
 #include "puente/registry/stats.h"
 
+#include "absl/strings/numbers.h"
 #include "puente/common/status_macros.h"
 #include "puente/common/strings.h"
 #include "src/routes/routes.h"
@@ -40,6 +41,44 @@ absl::Status Release(ServerContext&, const httplib::Request& req, httplib::Respo
   return absl::OkStatus();
 }
 
+// The query parameter `name` as a whole number of days into `out` (left as
+// is when absent).
+absl::Status DaysParam(const httplib::Request& req, const char* name, int* out) {
+  if (req.has_param(name) && !absl::SimpleAtoi(req.get_param_value(name), out)) {
+    return absl::InvalidArgumentError(puente::StrCat(name, ": not a number"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Overdue(ServerContext&, const httplib::Request& req, httplib::Response& res,
+                     const registry::User& caller, Worker& w) {
+  stats::StatusTargets targets;
+  int limit = 200;
+  PUENTE_RETURN_IF_ERROR(DaysParam(req, "registered", &targets.registered));
+  PUENTE_RETURN_IF_ERROR(DaysParam(req, "admitted", &targets.admitted));
+  PUENTE_RETURN_IF_ERROR(DaysParam(req, "appeal", &targets.appeal));
+  PUENTE_RETURN_IF_ERROR(DaysParam(req, "limit", &limit));
+  std::vector<std::string> offices;
+  if (req.has_param("offices")) offices = puente::StrSplit(req.get_param_value("offices"), ',');
+  PUENTE_ASSIGN_OR_RETURN(std::vector<stats::OverdueCase> cases,
+                          stats::OverdueCases(*w.registry, caller.name, targets, offices, limit));
+  json list = json::array();
+  for (const stats::OverdueCase& c : cases) {
+    list.push_back({{"case_number", c.case_number},
+                    {"status", c.status},
+                    {"office_code", c.office_code},
+                    {"since", c.since},
+                    {"days_in_status", c.days_in_status},
+                    {"target_days", c.target_days}});
+  }
+  SendJson(res, {{"targets",
+                  {{"registered", targets.registered},
+                   {"admitted", targets.admitted},
+                   {"appeal", targets.appeal}}},
+                 {"cases", list}});
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<Route> StatsRoutes() {
@@ -51,6 +90,12 @@ std::vector<Route> StatsRoutes() {
                 "?tables=registration,cases,dedup,cards,births ?format=json|csv -> {release, "
                 "tables, durations, rates, notes} (audited)",
                 Release),
+      RoleRoute(Method::kGet, "/api/v1/stats/overdue", "/api/v1/stats/overdue", {Role::kSupervisor},
+                "The work list: pending cases past their status's target, longest over first: "
+                "?registered=30&admitted=90&appeal=60 (days) ?offices=101 ?limit=200 -> "
+                "{targets, cases: [{case_number, status, office_code, since, days_in_status, "
+                "target_days}]} (audited; names cases: never published)",
+                Overdue),
   };
 }
 

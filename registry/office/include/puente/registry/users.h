@@ -34,6 +34,9 @@ namespace puente::registry {
 
 // kAnalyst sees statistics releases only, never a person (docs/statistics.md).
 enum class Role { kOfficer, kSupervisor, kAuditor, kAdmin, kVerifier, kAnalyst };
+// Every role, in declaration order (for checks that must cover them all).
+inline constexpr Role kAllRoles[] = {Role::kOfficer, Role::kSupervisor, Role::kAuditor,
+                                     Role::kAdmin,   Role::kVerifier,   Role::kAnalyst};
 std::string_view ToString(Role r);  // "officer", ...
 std::optional<Role> ParseRole(std::string_view s);
 

@@ -121,6 +121,34 @@ absl::StatusOr<ReleaseQuery> ParseReleaseQuery(const std::string& from, const st
                                                const std::string& method,
                                                const std::string& families);
 
+// The supervisors' work list (not a published table: it names cases):
+// pending cases (registered, admitted, appeal) that have been in their
+// status longer than its target, longest over first.
+struct OverdueCase {
+  std::string case_number, status, office_code;
+  std::string since;  // effective date of the status, "YYYY-MM-DD"
+  int days_in_status = 0;
+  int target_days = 0;
+};
+
+// Target days per pending status; a status left out has no target.
+inline constexpr int kDefaultRegisteredTargetDays = 30;
+inline constexpr int kDefaultAdmittedTargetDays = 90;
+inline constexpr int kDefaultAppealTargetDays = 60;
+struct StatusTargets {
+  int registered = kDefaultRegisteredTargetDays;
+  int admitted = kDefaultAdmittedTargetDays;
+  int appeal = kDefaultAppealTargetDays;
+};
+
+// At most `limit` (1-1000) overdue cases of `offices` (empty: all) today,
+// audited as one "stats.worklist" event. InvalidArgument naming the
+// argument for a target below 1, a bad office code or limit.
+absl::StatusOr<std::vector<OverdueCase>> OverdueCases(Registry& registry, const std::string& actor,
+                                                      const StatusTargets& targets,
+                                                      const std::vector<std::string>& offices,
+                                                      int limit = 200);
+
 }  // namespace puente::registry::stats
 
 #endif  // PUENTE_REGISTRY_STATS_H_
