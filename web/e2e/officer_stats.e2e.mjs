@@ -92,9 +92,13 @@ test('an analyst sees the statistics only, and a release with suppressed cells m
   const hidden = await page.$$eval('td.hidden-cell', (cs) => cs.map((c) => c.textContent));
   assert.ok(hidden.length > 0);
   for (const h of hidden) assert.match(h, /suprimida/);
-  const charts = await page.$$eval('.stats-release figure.stat canvas', (cs) => cs.length);
-  const tables = await page.$$eval('.stats-release table.stats', (ts) => ts.length);
-  assert.ok(charts >= 10 && tables >= charts, `${charts} charts, ${tables} tables`);
+  // Every table of counts has its chart, or says there is nothing above 0 to draw.
+  const figures = await page.$$eval('.stats-release figure.stat', (fs) => fs.map((f) => ({
+    table: !!f.querySelector('table.stats'), chart: !!f.querySelector('canvas'), none: !!f.querySelector('.all-hidden') })));
+  const charts = figures.filter((f) => f.chart).length;
+  assert.ok(figures.length >= 15 && figures.every((f) => f.table), JSON.stringify(figures));
+  assert.ok(charts >= 3, `${charts} charts`);
+  assert.equal(Number(await page.$eval('.stats-release', (e) => e.dataset.charts)), charts);
   // The CSV of the same release.
   // The page's download link is a blob: of what it fetched (the CSP keeps the page from re-reading it); the same query here.
   const href = await page.$eval('.stats-form a.button:not([hidden])', (a) => a.href);
@@ -120,6 +124,24 @@ test('the analyst can read no person, and the server audits the release', async 
   assert.equal(events.status, 200);
   assert.ok(events.body.events.length >= 1);
   assert.ok(events.body.events.every((e) => e.actor === 'ines'));
+});
+
+test('a supervisor has the work list of overdue cases (none yet: every case opened today), the analyst has not', async () => {
+  const analyst = await login(server, 'ines', 'password of ines 42');
+  assert.equal((await server.api('GET', '/api/v1/stats/overdue', analyst)).status, 403);
+  await page.click('#signout');
+  await page.waitForSelector('#signin-user');
+  await page.type('#signin-user', 'sara');
+  await page.type('#signin-password', 'password of sara 42');
+  await page.click('form.signin button[type="submit"]');
+  await page.waitForSelector('#nav-overdue');
+  await page.click('#nav-overdue');
+  await page.waitForSelector('#overdue .overdue-list .none');
+  assert.match(await page.$eval('#overdue .overdue-list', (e) => e.textContent), /Ningún caso pendiente/);
+  const r = await server.api('GET', '/api/v1/stats/overdue?registered=1', await login(server, 'sara', 'password of sara 42'));
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.cases, []);
+  await shot('2-worklist');
 });
 
 test('nothing went wrong in the page', () => {

@@ -14,12 +14,13 @@ import { personScreen } from './person';
 import { reviewScreen } from './review';
 import type { Screen, Shell } from './screens';
 import { errorText, forgetImages } from './ui';
+import { overdueScreen } from './overdue';
 import { statsScreen } from './stats';
 import { usersScreen } from './users';
 
 // The menu, in this order; each screen only for its roles.
 const screens: Screen[] = [
-  homeScreen, enrollScreen, reviewScreen, personScreen, jornadasScreen, birthScreen, syncScreen, auditScreen, usersScreen, statsScreen,
+  homeScreen, enrollScreen, reviewScreen, personScreen, jornadasScreen, birthScreen, syncScreen, auditScreen, usersScreen, statsScreen, overdueScreen,
 ];
 
 const root = document.getElementById('app') as HTMLElement;
