@@ -119,7 +119,6 @@ class Durations {
       for (const auto& [v, c] : hist_[g]) n += c;
       if (n >= threshold && n > 0) {
         d.shown = true;
-        d.n = n;
         d.median = Rank(hist_[g], n, 0.5) * scale;
         d.p90 = Rank(hist_[g], n, 0.9) * scale;
       }
@@ -1002,7 +1001,6 @@ json ReleaseToJson(const Release& r) {
     json rows = json::array();
     for (const Duration& d : t.rows) {
       rows.push_back({{"label", d.label},
-                      {"n", d.shown ? json(d.n) : json(nullptr)},
                       {"median", d.shown ? json(d.median) : json(nullptr)},
                       {"p90", d.shown ? json(d.p90) : json(nullptr)},
                       {"mark", d.shown ? "published" : "primary"}});
@@ -1075,7 +1073,6 @@ std::string ReleaseToCsv(const Release& r) {
   for (const DurationTable& t : r.durations) {
     for (const Duration& d : t.rows) {
       const std::string_view mark = d.shown ? "published" : "primary";
-      line(t.name, d.label, "n", d.shown ? std::to_string(d.n) : "", mark);
       line(t.name, d.label, puente::StrCat("median_", t.unit), d.shown ? Number(d.median) : "",
            mark);
       line(t.name, d.label, puente::StrCat("p90_", t.unit), d.shown ? Number(d.p90) : "", mark);
