@@ -59,9 +59,9 @@ std::string ReleaseText(const stats::Release& r) {
     out += total + absl::StrFormat(" %10s\n", Shown(t.values.total));
   }
   for (const stats::DurationTable& t : r.durations) {
-    out += puente::StrCat("\n", t.name, ": ", t.title, " (", t.unit, ": n, median, p90)\n");
+    out += puente::StrCat("\n", t.name, ": ", t.title, " (", t.unit, ": median, p90)\n");
     for (const stats::Duration& d : t.rows) {
-      out += d.shown ? absl::StrFormat("  %-24s %8d %8.1f %8.1f\n", d.label, d.n, d.median, d.p90)
+      out += d.shown ? absl::StrFormat("  %-24s %8.1f %8.1f\n", d.label, d.median, d.p90)
                      : absl::StrFormat("  %-24s %8s\n", d.label, "<");
     }
   }

@@ -317,14 +317,15 @@ TEST_P(StatsTest, CaseFiguresMatchTheHandCount) {
   EXPECT_DOUBLE_EQ(RateOf(r, "cases.recognition_rate", "period").get<double>(), 0.5);
   // Stays ended in November: registered A 2 d, B 5 d; admitted A 8, B 6, D 16.
   const json& reg = Durations(r, "cases.time_in_status", "registered");
-  EXPECT_EQ(reg["n"], 2);
+  EXPECT_EQ(reg["mark"], "published");
+  EXPECT_FALSE(reg.contains("n")) << "a group's size is a count the tables may hide";
   EXPECT_EQ(reg["median"], 2.0);
   EXPECT_EQ(reg["p90"], 5.0);
   const json& adm = Durations(r, "cases.time_in_status", "admitted");
-  EXPECT_EQ(adm["n"], 3);
   EXPECT_EQ(adm["median"], 8.0);
   EXPECT_EQ(adm["p90"], 16.0);
-  EXPECT_EQ(Durations(r, "cases.time_in_status", "recognized")["n"], nullptr);
+  EXPECT_EQ(Durations(r, "cases.time_in_status", "recognized")["median"], nullptr);
+  EXPECT_EQ(Durations(r, "cases.time_in_status", "recognized")["mark"], "primary");
   EXPECT_EQ(Durations(r, "cases.time_to_decision", "recognized")["median"], 10.0);
   EXPECT_EQ(Durations(r, "cases.time_to_decision", "rejected")["median"], 11.0);
   EXPECT_EQ(Durations(r, "cases.time_to_decision", "closed")["median"], 21.0);
@@ -342,7 +343,6 @@ TEST_P(StatsTest, DedupCardAndBirthFiguresMatchTheHandCount) {
                    {"Total", {{"same_person", 1}, {"different", 1}, {"Total", 2}}}}));
   EXPECT_DOUBLE_EQ(RateOf(r, "dedup.false_hold_rate", "period").get<double>(), 0.5);
   const json& waited = Durations(r, "dedup.time_to_decision", "all decisions");
-  EXPECT_EQ(waited["n"], 2);
   EXPECT_DOUBLE_EQ(waited["median"].get<double>(), 0.5);  // 12 h
   EXPECT_DOUBLE_EQ(waited["p90"].get<double>(), 2.0);     // 48 h
 
@@ -388,7 +388,6 @@ TEST_P(StatsTest, DedupCardAndBirthFiguresMatchTheHandCount) {
                    {"Total", {{"births", 3}, {"Total", 3}}}}));
   // 8, 10 and 5 days from birth to registration.
   const json& late = Durations(r, "births.time_to_registration", "all births");
-  EXPECT_EQ(late["n"], 3);
   EXPECT_EQ(late["median"], 8.0);
   EXPECT_EQ(late["p90"], 10.0);
 }

@@ -119,7 +119,6 @@ class Durations {
       for (const auto& [v, c] : hist_[g]) n += c;
       if (n >= threshold && n > 0) {
         d.shown = true;
-        d.n = n;
         d.median = Rank(hist_[g], n, 0.5) * scale;
         d.p90 = Rank(hist_[g], n, 0.9) * scale;
       }
@@ -224,6 +223,12 @@ struct Draft {
     counts.push_back(c);
   }
 };
+
+// Binds each of `columns` (vectors, in the query's column order) as into().
+template <typename... V>
+void Exchange(soci::statement& q, V&... columns) {
+  (q.exchange(soci::into(columns)), ...);
+}
 
 // The rows of one query, kBatch at a time, into the vectors `bind` exchanges
 // (the caller sizes them back to kBatch after each batch). On PostgreSQL
@@ -335,18 +340,13 @@ class Computation {
       std::vector<std::string> nationality(kBatch), sex(kBatch), office_code(kBatch),
           relationship(kBatch);
       std::vector<long long> n(kBatch);
-      Rows st(tx_.sql(), cursor_,
-              Sql(puente::StrCat("SELECT a.nationality, a.sex, a.office_code, a.relationship, "
-                                 "count(*)",
-                                 people,
-                                 " GROUP BY a.nationality, a.sex, a.office_code, a.relationship")),
-              [&](soci::statement& q) {
-                q.exchange(soci::into(nationality));
-                q.exchange(soci::into(sex));
-                q.exchange(soci::into(office_code));
-                q.exchange(soci::into(relationship));
-                q.exchange(soci::into(n));
-              });
+      Rows st(
+          tx_.sql(), cursor_,
+          Sql(puente::StrCat("SELECT a.nationality, a.sex, a.office_code, a.relationship, "
+                             "count(*)",
+                             people,
+                             " GROUP BY a.nationality, a.sex, a.office_code, a.relationship")),
+          [&](soci::statement& q) { Exchange(q, nationality, sex, office_code, relationship, n); });
       while (st.Next()) {
         for (size_t i = 0; i < n.size(); ++i) {
           const int s = IndexOf(kSexes, sex[i]);
@@ -365,13 +365,7 @@ class Computation {
             Sql(puente::StrCat("SELECT a.id, a.sex, a.date_of_birth_enc, a.dob_precision, "
                                "a.created_at",
                                people)),
-            [&](soci::statement& q) {
-              q.exchange(soci::into(id));
-              q.exchange(soci::into(sex));
-              q.exchange(soci::into(dob_enc));
-              q.exchange(soci::into(precision));
-              q.exchange(soci::into(created));
-            });
+            [&](soci::statement& q) { Exchange(q, id, sex, dob_enc, precision, created); });
     // Dates of birth are opened on a second thread, a batch behind the
     // fetch: the one CPU-heavy step overlaps the database's.
     const KeyRing& keys = tx_.keys();
@@ -441,12 +435,7 @@ class Computation {
               Sql(puente::StrCat("SELECT c.status, c.office_code, c.created_by, c.created_at "
                                  "FROM cases c",
                                  scan_, " WHERE 1 = 1", OfficeClause("c.office_code"))),
-              [&](soci::statement& q) {
-                q.exchange(soci::into(s));
-                q.exchange(soci::into(o));
-                q.exchange(soci::into(by));
-                q.exchange(soci::into(created));
-              });
+              [&](soci::statement& q) { Exchange(q, s, o, by, created); });
       const absl::CivilDay today = OfficeDay(now_);
       while (st.Next()) {
         for (size_t i = 0; i < s.size(); ++i) {
@@ -519,11 +508,7 @@ class Computation {
                                (offices_.empty() ? " WHERE 1 = 1"
                                                  : " JOIN cases c ON c.id = h.case_id WHERE 1 = 1"),
                                OfficeClause("c.office_code"), " ORDER BY h.case_id, h.seq")),
-            [&](soci::statement& q) {
-              q.exchange(soci::into(case_id));
-              q.exchange(soci::into(to));
-              q.exchange(soci::into(effective));
-            });
+            [&](soci::statement& q) { Exchange(q, case_id, to, effective); });
     while (st.Next()) {
       for (size_t i = 0; i < case_id.size(); ++i) {
         if (case_id[i] != current) {
@@ -557,7 +542,7 @@ class Computation {
                                  WithoutRefs("e.applicant_id"),
                                  " AND e.created_at >= :f AND e.created_at < :t",
                                  OfficeClause("a.office_code"))),
-              [&](soci::statement& q) { q.exchange(soci::into(s)); });
+              [&](soci::statement& q) { Exchange(q, s); });
       while (st.Next()) {
         for (const std::string& v : s) enrolled.Add(v, 0);
         s.resize(kBatch);
@@ -575,11 +560,7 @@ class Computation {
                                  " WHERE d.tier = 'hold' AND d.decision IS NOT NULL AND "
                                  "d.decided_at >= :f AND d.decided_at < :t",
                                  OfficeClause("a.office_code"))),
-              [&](soci::statement& q) {
-                q.exchange(soci::into(decision));
-                q.exchange(soci::into(decided));
-                q.exchange(soci::into(enrolled_at));
-              });
+              [&](soci::statement& q) { Exchange(q, decision, decided, enrolled_at); });
       while (st.Next()) {
         for (size_t i = 0; i < decision.size(); ++i) {
           absl::Time at, since;
@@ -624,14 +605,7 @@ class Computation {
                 scan_, " LEFT JOIN cards o ON o.serial = c.replaces", HolderJoin("c.applicant_id"),
                 " WHERE 1 = 1", OfficeClause("a.office_code"))),
             [&](soci::statement& q) {
-              q.exchange(soci::into(type));
-              q.exchange(soci::into(status));
-              q.exchange(soci::into(issued));
-              q.exchange(soci::into(expires));
-              q.exchange(soci::into(revoked));
-              q.exchange(soci::into(replaces));
-              q.exchange(soci::into(old_reason));
-              q.exchange(soci::into(replaced));
+              Exchange(q, type, status, issued, expires, revoked, replaces, old_reason, replaced);
             });
     while (st.Next()) {
       for (size_t i = 0; i < type.size(); ++i) {
@@ -697,13 +671,7 @@ class Computation {
                 "jornadas j ON j.id = b.jornada_id WHERE b.created_at >= :f AND b.created_at < :t",
                 OfficeClause("b.office_code"))),
             [&](soci::statement& q) {
-              q.exchange(soci::into(id));
-              q.exchange(soci::into(record));
-              q.exchange(soci::into(created));
-              q.exchange(soci::into(location));
-              q.exchange(soci::into(starts));
-              q.exchange(soci::into(kit_id));
-              q.exchange(soci::into(attested));
+              Exchange(q, id, record, created, location, starts, kit_id, attested);
             });
     while (st.Next()) {
       std::vector<NewBirth> opened;
@@ -1033,7 +1001,6 @@ json ReleaseToJson(const Release& r) {
     json rows = json::array();
     for (const Duration& d : t.rows) {
       rows.push_back({{"label", d.label},
-                      {"n", d.shown ? json(d.n) : json(nullptr)},
                       {"median", d.shown ? json(d.median) : json(nullptr)},
                       {"p90", d.shown ? json(d.p90) : json(nullptr)},
                       {"mark", d.shown ? "published" : "primary"}});
@@ -1106,7 +1073,6 @@ std::string ReleaseToCsv(const Release& r) {
   for (const DurationTable& t : r.durations) {
     for (const Duration& d : t.rows) {
       const std::string_view mark = d.shown ? "published" : "primary";
-      line(t.name, d.label, "n", d.shown ? std::to_string(d.n) : "", mark);
       line(t.name, d.label, puente::StrCat("median_", t.unit), d.shown ? Number(d.median) : "",
            mark);
       line(t.name, d.label, puente::StrCat("p90_", t.unit), d.shown ? Number(d.p90) : "", mark);
@@ -1151,12 +1117,7 @@ absl::StatusOr<std::vector<OverdueCase>> OverdueCases(Registry& registry, const 
                              "(SELECT max(seq) FROM case_status_history WHERE case_id = c.id) "
                              "WHERE c.status IN ('registered', 'admitted', 'appeal')",
                              office_clause),
-              [&](soci::statement& q) {
-                q.exchange(soci::into(number));
-                q.exchange(soci::into(status));
-                q.exchange(soci::into(office));
-                q.exchange(soci::into(since));
-              });
+              [&](soci::statement& q) { Exchange(q, number, status, office, since); });
     while (rows.Next()) {
       for (size_t i = 0; i < number.size(); ++i) {
         absl::CivilDay day;

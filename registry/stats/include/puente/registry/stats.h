@@ -60,10 +60,11 @@ struct Table {
 };
 
 // A median and 90th percentile of durations per group (nearest rank), shown
-// only when the group has at least `threshold` members.
+// only when the group has at least `threshold` members. The group's size is
+// not published: it is a count that the tables may hide (a stay in a status
+// per case, a first decision per case), and would give it away.
 struct Duration {
   std::string label;
-  int64_t n = 0;  // shown only with the figures (0 when hidden)
   double median = 0, p90 = 0;
   bool shown = false;
 };
