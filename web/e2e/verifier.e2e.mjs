@@ -54,7 +54,12 @@ async function photoVerdict(file, camerasVerdict) {
   for (let attempt = 0; attempt < 5; attempt++) {
     await scanAgain();
     if (!(await page.$('.finder:not([hidden])'))) continue; // the camera was quicker
-    const [chooser] = await Promise.all([page.waitForFileChooser(), page.click('.finder label.button')]);
+    let chooser;
+    try {
+      [chooser] = await Promise.all([page.waitForFileChooser({ timeout: 5000 }), page.click('.finder label.button')]);
+    } catch {
+      continue; // the camera answered between the check and the click
+    }
     await chooser.accept([file]);
     const v = await verdictOf();
     if (v.verdict !== camerasVerdict) return v;

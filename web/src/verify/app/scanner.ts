@@ -36,6 +36,7 @@ export class Scanner {
   private stream: MediaStream | null = null;
   private running = false;
   private shown: string | null = null; // the text of the last card reported
+  private missed = 0; // frames since it was last seen
   private readonly canvas = document.createElement('canvas');
 
   constructor(private readonly video: HTMLVideoElement, private readonly onText: (text: string, frameAt: number) => void) {}
@@ -103,11 +104,14 @@ export class Scanner {
           text = null; // an unreadable frame: the next one
         }
         // The card just verified, still in front of the camera, is not
-        // verified again until it has left the picture.
-        if (text !== this.shown) this.shown = null;
+        // verified again until it has left the picture (a few frames
+        // without it: one unreadable frame is not enough).
+        if (text !== this.shown && ++this.missed >= 5) this.shown = null;
+        if (text === this.shown) this.missed = 0;
         if (text && text !== this.shown && this.running) {
           this.running = false;
           this.shown = text;
+          this.missed = 0;
           this.onText(text, frameAt);
           return;
         }
