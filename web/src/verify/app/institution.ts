@@ -9,6 +9,7 @@
 import { h, replace } from '../../common/dom';
 import { createDeviceKey, importInstitutionKeyFile, type InstitutionKey, InstitutionKeyError, MIN_PIN_LENGTH,
   type PinProtectedKey, protectWithPin, unlockWithPin } from '../core/index.js';
+import { hex } from '../core/bytes.js';
 import { t } from './i18n.js';
 import { load, remove, save } from './store.js';
 
@@ -28,8 +29,6 @@ async function deviceKey(): Promise<CryptoKey> {
 export function institutionKey(): InstitutionKey | undefined {
   return unlocked;
 }
-
-const hexOf = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 function message(e: unknown): string {
   if (e instanceof InstitutionKeyError) return t('inst.error', { detail: e.message });
@@ -101,7 +100,7 @@ export async function institutionSection(changed: () => void): Promise<HTMLEleme
       status.textContent = t('inst.working');
       try {
         const key = await unlockWithPin(stored, pin.value, await deviceKey());
-        if (hexOf(key.kid) !== stored.kid) throw new InstitutionKeyError('the stored key does not match its kid');
+        if (hex(key.kid) !== stored.kid) throw new InstitutionKeyError('the stored key does not match its kid');
         unlocked = key;
         changed();
       } catch (err) {

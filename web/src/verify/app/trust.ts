@@ -4,6 +4,7 @@
 // revocation lists that verified against it. New lists replace the old only
 // when both verify and neither is older (a replayed download must not
 // un-revoke a card); a failed refresh keeps the lists in use.
+import { hex, hexToBytes } from '../core/bytes.js';
 import { createVerifier, ListError, rootKeyFromFile, type Verifier } from '../core/index.js';
 import { load, remove, save } from './store.js';
 
@@ -34,8 +35,6 @@ export class TrustError extends Error {
   }
 }
 
-const hexOf = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-
 /** The fingerprint of a root key file; TrustError('root-format') if it is not one. */
 export async function fingerprint(file: string): Promise<string> {
   try {
@@ -43,9 +42,9 @@ export async function fingerprint(file: string): Promise<string> {
   } catch (e) {
     throw new TrustError('root-format', e instanceof Error ? e.message : String(e));
   }
-  const hex = (JSON.parse(file) as { public_key: string }).public_key.toLowerCase();
-  const raw = new Uint8Array(hex.match(/../g)!.map((p) => parseInt(p, 16)));
-  return hexOf(await crypto.subtle.digest('SHA-256', raw));
+  // rootKeyFromFile has checked that public_key is hex.
+  const raw = hexToBytes((JSON.parse(file) as { public_key: string }).public_key)!;
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', raw as BufferSource)));
 }
 
 /** 64 hex characters in 16 groups of 4, easier to compare aloud. */
