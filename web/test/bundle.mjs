@@ -20,7 +20,7 @@ export async function load(entry, exports) {
   const src = path.resolve(import.meta.dirname, '..', 'src', 'officer');
   const stdin = exports.map((e) => `export { ${e.names.join(', ')} } from ${JSON.stringify(path.join(src, e.from))};`).join('\n') +
     `\nexport { setBrotliWasm as __setBrotliWasm } from ${JSON.stringify(path.join(src, '../verify/core/inflate.ts'))};`;
-  await build({ stdin: { contents: stdin, resolveDir: src, loader: 'ts' }, bundle: true, format: 'esm', platform: 'neutral',
+  await build({ stdin: { contents: stdin, resolveDir: src, loader: 'ts' }, bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'],
     outfile: out, logLevel: 'error' });
   try {
     const m = await import(pathToFileURL(out).href);

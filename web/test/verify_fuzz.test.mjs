@@ -6,8 +6,12 @@
 // CborError), nothing hangs, nothing is accepted that was changed in its
 // signed part. The C++ parsers have their libFuzzer targets (fuzz/); this is
 // the same duty for the TypeScript ones.
+// Certificate chains (COSE x5chain) too: certificates made by openssl
+// (x5chain_certs.sh), mutated: only ChainError, and none verifies.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
@@ -15,7 +19,8 @@ import { base45Encode } from '../e2e/cards.mjs';
 import { load } from './bundle.mjs';
 
 const m = await load('', [
-  { from: '../verify/core/index.ts', names: ['decodeCredential', 'StageError', 'base45Decode', 'importVerifyingKey'] },
+  { from: '../verify/core/index.ts', names: ['decodeCredential', 'StageError', 'base45Decode', 'importVerifyingKey',
+    'verifyCertificateChain', 'ChainError'] },
   { from: '../verify/core/cbor.ts', names: ['decodeCbor', 'CborError'] },
 ]);
 
@@ -106,5 +111,56 @@ test('random CBOR: only CborError, bounded', () => {
     } catch (e) {
       assert.ok(e instanceof m.CborError, `#${i} ${Buffer.from(bytes).toString('hex')}: ${e?.constructor?.name}: ${e?.message}`);
     }
+  }
+});
+
+test('mutated certificate chains: only ChainError, and no changed certificate verifies', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'puente-x5-fuzz-'));
+  try {
+    execFileSync('bash', [path.join(import.meta.dirname, 'x5chain_certs.sh'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const der = (name) => new Uint8Array(Buffer.from(readFileSync(path.join(dir, `${name}.pem`), 'utf8')
+      .replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+    const root = der('root');
+    const at = BigInt(Math.floor(Date.now() / 1000) + 60);
+    const good = [[der('leaf2'), der('inter')], [der('leafrsa'), der('interrsa')], [der('leaf384'), der('inter384')]];
+    for (const chain of good) await m.verifyCertificateChain(chain, root, at); // each verifies unchanged
+    // The one unsigned byte that would otherwise change nothing: the signature's unused-bits count.
+    const bitsLeft = der('leaf');
+    bitsLeft[bitsLeft.length - 65] = 1; // Ed25519: 03 41 00 || 64 bytes
+    await assert.rejects(m.verifyCertificateChain([bitsLeft], root, at), /certificate 1 is malformed/);
+    const r = rng(0x5c4a1);
+    // The authority's certificate comes from the signed trust list and its own
+    // signature is not checked (as OpenSSL does not check a trust anchor's):
+    // mutated, it may still anchor; a mutated leaf or intermediate never verifies.
+    let refused = 0;
+    for (let i = 0; i < 1500; i++) {
+      const chain = good[r(good.length)].map((c) => c.slice());
+      const which = r(3); // the leaf, the intermediate, or the authority
+      const anchor = which === 2 ? mutate(root, r) : root;
+      if (which < 2) chain[which] = mutate(chain[which], r);
+      const original = which === 2 ? root : good.find((g) => g.length === chain.length && g.some((c, k) => k !== which &&
+        Buffer.compare(Buffer.from(c), Buffer.from(chain[k])) === 0))[which];
+      if (Buffer.compare(Buffer.from(which === 2 ? anchor : chain[which]), Buffer.from(original)) === 0) {
+        refused++; // the mutation changed nothing (a byte set to its own value)
+        continue;
+      }
+      try {
+        await m.verifyCertificateChain(chain, anchor, at);
+        assert.equal(which, 2, `mutation ${i} (certificate ${which}) verified`);
+      } catch (e) {
+        assert.ok(e instanceof m.ChainError, `mutation ${i}: ${e?.constructor?.name}: ${e?.message}`);
+        refused++;
+      }
+    }
+    assert.ok(refused > 1000, `${refused} refused`);
+    // Random bytes, and DER of other shapes.
+    for (let i = 0; i < 300; i++) {
+      const junk = Uint8Array.from({ length: 1 + r(600) }, () => r(256));
+      if (i % 2) junk[0] = 0x30;
+      await assert.rejects(m.verifyCertificateChain([junk], root, at), m.ChainError);
+      await assert.rejects(m.verifyCertificateChain([der('leaf')], junk, at), m.ChainError);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -11,6 +11,7 @@ export type { RevocationList, TrustedIssuer, TrustList } from './lists.js';
 export { NO_EXPIRY } from './card.js';
 export type { Card, CardProfile, CardType, Entitlement } from './card.js';
 export type { Claim169 } from './claim169.js';
+export { ChainError, verifyCertificateChain } from './x509.js';
 export { StageError } from './stage.js';
 export type { DecodeStage } from './stage.js';
 export { createVerifier, DEFAULT_POLICY, verify } from './verifier.js';

@@ -10,8 +10,11 @@
 // the wrong shape or one that does not decrypt makes the card INVALID, as in
 // the C++. Without one: "no key".
 //
-// Not here yet: trust through an issuer's X.509 certificate chain (COSE
-// x5chain): a card that would need a chain reads UNKNOWN ISSUER, saying why.
+// An issuer the trust list does not name by kid may still be trusted through
+// its X.509 certificate chain (COSE x5chain) up to one of the list's
+// certificate authorities, as of the card's issue date (x509.ts): then that
+// authority's entry is the issuer, and the chain's leaf key must verify the
+// signature, else the card is INVALID.
 import { hex } from './bytes.js';
 import { type Card, cardFromClaims, NO_EXPIRY, readCardClaims } from './card.js';
 import { type DecodedCredential, decodeCredential } from './credential.js';
@@ -19,6 +22,7 @@ import { coseAlgorithm, type VerifyingKey } from './cose.js';
 import { isRevoked, type RevocationList, type TrustedIssuer, type TrustList, verifyRevocationList, verifyTrustList } from './lists.js';
 import { type InstitutionKey, openSealedSection } from './sealed.js';
 import { StageError } from './stage.js';
+import { verifyCertificateChain } from './x509.js';
 
 export type Verdict = 'VALID' | 'INVALID' | 'EXPIRED' | 'NOT YET VALID' | 'REVOKED' | 'UNKNOWN ISSUER' | 'STALE LISTS';
 
@@ -116,6 +120,28 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// The first certificate authority of the list the card's chain leads to, with
+// the chain's leaf key; else why not ('' when the card carries no chain).
+async function trustedByChain(trust: TrustList, card: DecodedCredential, now: bigint):
+  Promise<{ issuer: TrustedIssuer; leaf: VerifyingKey } | { problem: string }> {
+  if (card.x5chain.length === 0) return { problem: '' };
+  const at = card.meta.issuedAt ?? now; // the chain must have held when the card was signed
+  // Said: the problem under an authority the chain leads to, if any; else the last.
+  let problem = '';
+  let reached = false;
+  for (const issuer of trust.issuers) {
+    if (issuer.caCertificate === undefined) continue;
+    try {
+      return { issuer, leaf: await verifyCertificateChain(card.x5chain, issuer.caCertificate, at) };
+    } catch (e) {
+      const notUnder = /unable to get (local )?issuer certificate$/.test(messageOf(e));
+      if (!reached || !notUnder) problem = messageOf(e);
+      reached ||= !notUnder;
+    }
+  }
+  return { problem: problem || 'no certificate authority in the trust list' };
+}
+
 async function verifyCard(trust: TrustList, revocation: RevocationList, policy: VerifierPolicy, qrText: string,
   now: bigint, institution: InstitutionKey | undefined): Promise<VerificationResult> {
   const r: VerificationResult = {
@@ -138,6 +164,7 @@ async function verifyCard(trust: TrustList, revocation: RevocationList, policy: 
       .map((i) => i.key);
   };
   let decoded: DecodedCredential;
+  let issuer: TrustedIssuer | undefined; // set here when trusted through a certificate chain
   try {
     decoded = await decodeCredential(qrText, lookup);
   } catch (e) {
@@ -146,25 +173,38 @@ async function verifyCard(trust: TrustList, revocation: RevocationList, policy: 
     const unknown = e instanceof StageError &&
       (e.reason === 'unknown_kid' || (withoutKid && e.stage === 'Signature' && e.reason === undefined));
     if (!unknown) return fail('INVALID', messageOf(e));
-    let reason = withoutKid ? 'no key in the trust list verifies this card, which names no key id (kid)'
-      : 'the signing key is not in the trust list';
+    // Not trusted by kid: perhaps by its certificate chain. The text is read
+    // once more without a key, for the chain and for the claims an UNKNOWN
+    // ISSUER verdict shows.
+    let unverified: DecodedCredential | undefined;
     try {
-      const unverified = await decodeCredential(qrText);
-      try {
-        r.card = cardFromClaims(unverified.payload, unverified.claim169, unverified.meta);
-      } catch {
-        // the claims cannot be shown
-      }
-      if (unverified.x5chain.length > 0 && trust.issuers.some((i) => i.caCertificate !== undefined)) {
-        reason += '; its certificate chain: not checked by this verifier (x5chain is not supported yet)';
-      }
+      unverified = await decodeCredential(qrText);
     } catch {
       // not even decodable without a key: no claims to show
     }
-    return fail('UNKNOWN ISSUER', reason);
+    const chained = unverified === undefined ? undefined : await trustedByChain(trust, unverified, now);
+    if (chained === undefined || 'problem' in chained) {
+      let reason = withoutKid ? 'no key in the trust list verifies this card, which names no key id (kid)'
+        : 'the signing key is not in the trust list';
+      if (chained !== undefined && chained.problem !== '') reason += `; its certificate chain: ${chained.problem}`;
+      if (unverified !== undefined) {
+        try {
+          r.card = cardFromClaims(unverified.payload, unverified.claim169, unverified.meta);
+        } catch {
+          // the claims cannot be shown
+        }
+      }
+      return fail('UNKNOWN ISSUER', reason);
+    }
+    try {
+      decoded = await decodeCredential(qrText, () => [chained.leaf]);
+    } catch (e) {
+      return fail('INVALID', messageOf(e));
+    }
+    issuer = chained.issuer;
   }
   r.compression = decoded.compression;
-  const issuer = signers.find((i) => i.key === decoded.verifiedBy)!;
+  issuer ??= signers.find((i) => i.key === decoded.verifiedBy)!;
   r.issuerName = issuer.name;
   let card: Card;
   try {
