@@ -167,3 +167,45 @@ test('Chromium opens the sealed sections puente-verify opens, with the exported 
   assert.deepEqual(seen.problems, []);
   await page.close();
 });
+
+// The same core's certificate-chain check (COSE x5chain) in Chromium: its
+// WebCrypto verifies Ed25519, ECDSA P-256 / P-384 and RSA certificate
+// signatures, and each chain is decided as `openssl verify -x509_strict`
+// decides it (the full card-level cross-check runs in Node: web_verify_core).
+test('Chromium checks certificate chains as openssl verify does', async () => {
+  const certs = path.join(work, 'certs');
+  mkdirSync(certs);
+  const made = spawnSync('bash', [path.resolve(import.meta.dirname, '..', 'test', 'x5chain_certs.sh'), certs]);
+  assert.equal(made.status, 0, String(made.stderr));
+  const chains = [['root', 'leaf'], ['root', 'leafec'], ['root', 'leaf2', 'inter'], ['root', 'leaf384', 'inter384'],
+    ['root', 'leafrsa', 'interrsa'], ['rootec', 'leafunder_ec'], ['root', 'leaf2'], ['root', 'leaf_nobc', 'inter_nobc'],
+    ['root', 'leaf_other'], ['root', 'self'], ['root_pl0', 'leaf_pl0', 'inter_pl0']];
+  const b64 = (name) => readFileSync(path.join(certs, `${name}.pem`), 'utf8').replace(/-----[^-]+-----|\s/g, '');
+  const at = Math.floor(Date.now() / 1000) + 60;
+  const expected = chains.map(([anchor, leaf, ...others]) => {
+    const args = ['verify', '-x509_strict', '-attime', String(at), '-CAfile', `${anchor}.pem`];
+    if (others.length) args.push('-untrusted', `${others[0]}.pem`);
+    return spawnSync('openssl', [...args, `${leaf}.pem`], { cwd: certs }).status === 0 ? 'OK' : 'refused';
+  });
+  assert.equal(expected.filter((e) => e === 'OK').length, 6);
+  const page = await browser.browser.newPage();
+  const seen = watchPage(page, []);
+  await page.goto(`${origin}/`);
+  const got = await page.evaluate(async (input, when) => {
+    const m = await import('/core.js');
+    const der = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    const out = [];
+    for (const [anchor, ...chain] of input) {
+      try {
+        const key = await m.verifyCertificateChain(chain.map(der), der(anchor), BigInt(when));
+        out.push(key.algorithm === 'Ed25519' || key.algorithm === 'ES256' ? 'OK' : 'wrong key');
+      } catch (e) {
+        out.push(e instanceof m.ChainError ? 'refused' : `threw ${e}`);
+      }
+    }
+    return out;
+  }, chains.map((names) => names.map(b64)), at);
+  assert.deepEqual(got, expected);
+  assert.deepEqual(seen.problems, []);
+  await page.close();
+});
